@@ -1,0 +1,48 @@
+# The README's commands. Both create .venv when it is missing and install the project.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STACK  ?= aws-dev
+REPORTS := build/plan
+
+.PHONY: install plan test lint typecheck unit policies bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Dependencies are installed once per change of pyproject.toml; the project itself is
+# re-linked every time (a strict editable install maps components/ to mlops_components
+# and needs a refresh when modules are added).
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]" --config-settings editable_mode=strict
+	touch $@
+
+install: $(VENV)/.installed
+	@$(BIN)/python -m pip install --quiet --no-deps -e . --config-settings editable_mode=strict 2>/dev/null
+
+plan: install
+	@mkdir -p $(REPORTS)
+	$(BIN)/mlops-iac plan $(STACK) --format json --out $(REPORTS)/$(STACK).json --quiet
+	$(BIN)/mlops-iac plan $(STACK) --out $(REPORTS)/$(STACK).md
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/pyright components stacks policies
+
+unit: install
+	$(BIN)/python -m pytest
+
+test: lint typecheck unit
+
+policies: install
+	$(BIN)/mlops-iac policies --out docs/policies.md
+
+bench: install
+	$(BIN)/python benchmarks/plan_benchmark.py
+
+clean:
+	rm -rf build $(VENV) .pytest_cache

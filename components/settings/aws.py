@@ -1,0 +1,313 @@
+"""Settings of the AWS building blocks and of the SageMaker CI/CD architecture."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Self
+
+from pydantic import Field, StringConstraints, model_validator
+
+from .base import CapacityStrategy, EndpointHosting, Strict
+from .common import LifecycleSettings
+
+AwsAccountId = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
+SageMakerInstanceType = Annotated[
+    str, StringConstraints(pattern=r"^ml\.[a-z0-9-]+\.[a-z0-9]+$")
+]
+"""A SageMaker instance type such as ``ml.m5.large`` or ``ml.g5.xlarge``."""
+ImageUri = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/[^\s]+$"),
+]
+"""A container image in ECR: SageMaker jobs only pull from ECR."""
+S3Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9!_.*'()/-]+[^/]$")]
+
+LOG_RETENTION_DAYS = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
+    1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)  # fmt: skip
+"""The only values CloudWatch Logs accepts for ``retention_in_days``."""
+
+DEFAULT_INTERFACE_ENDPOINTS = (
+    "sagemaker.api",
+    "sagemaker.runtime",
+    "sts",
+    "logs",
+    "ecr.api",
+    "ecr.dkr",
+)
+
+
+class NetworkSettings(Strict):
+    """Private network for SageMaker jobs, models and Studio.
+
+    By default a VPC is created with one private subnet per availability zone, no
+    internet gateway and no NAT gateway; AWS APIs are reached through VPC endpoints
+    (S3 as a free gateway endpoint, the rest as interface endpoints), and VPC flow
+    logs go to an encrypted log group. Pass ``vpc_id`` with ``subnet_ids`` and
+    ``security_group_ids`` to adopt an existing network instead; create-time settings
+    may then not be given.
+    """
+
+    vpc_id: str | None = Field(None, pattern=r"^vpc-[0-9a-f]{8,17}$")
+    subnet_ids: list[Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]{8,17}$")]] = []
+    security_group_ids: list[Annotated[str, StringConstraints(pattern=r"^sg-[0-9a-f]{8,17}$")]] = []
+    cidr_block: str = Field(
+        "10.40.0.0/16",
+        pattern=r"^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/(1[6-9]|2[0-4])$",
+        description="CIDR of the created VPC; /16 to /24. Each subnet gets a quarter of it.",
+    )
+    availability_zones: int = Field(
+        2, ge=2, le=4, description="Private subnets to create, one per availability zone."
+    )
+    interface_endpoints: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_INTERFACE_ENDPOINTS),
+        description="AWS services reached through interface VPC endpoints "
+        "(`com.amazonaws.<region>.<service>`). Each costs about $7/month per zone.",
+    )
+    flow_logs: bool = Field(True, description="Send VPC flow logs to CloudWatch Logs.")
+
+    @model_validator(mode="after")
+    def _adopt_or_create(self) -> Self:
+        if self.vpc_id is None:
+            if self.subnet_ids or self.security_group_ids:
+                raise ValueError("subnet_ids and security_group_ids need vpc_id")
+            return self
+        create_time = {"cidr_block", "availability_zones", "interface_endpoints", "flow_logs"}
+        mixed = sorted(create_time & self.model_fields_set)
+        if mixed:
+            raise ValueError(f"vpc_id adopts an existing network; remove {', '.join(mixed)}")
+        if len(self.subnet_ids) < 2:
+            raise ValueError("an adopted network needs at least 2 subnet_ids in different zones")
+        if not self.security_group_ids:
+            raise ValueError("an adopted network needs security_group_ids")
+        return self
+
+
+class ProcessingStepSettings(Strict):
+    """A SageMaker Processing step (data preparation or evaluation)."""
+
+    image_uri: ImageUri
+    script: S3Key = Field(description="Key of the script in the artifacts bucket.")
+    instance_type: SageMakerInstanceType = "ml.m5.large"
+    instance_count: int = Field(1, ge=1, le=20)
+    volume_size_gb: int = Field(30, ge=1, le=16384)
+    max_runtime_seconds: int = Field(3600, ge=60, le=432000)
+
+
+class TrainingStepSettings(Strict):
+    """The SageMaker Training step."""
+
+    image_uri: ImageUri
+    instance_type: SageMakerInstanceType = "ml.m5.xlarge"
+    instance_count: int = Field(1, ge=1, le=100)
+    volume_size_gb: int = Field(50, ge=1, le=16384)
+    max_runtime_seconds: int = Field(
+        14400, ge=60, le=2419200, description="Training is stopped after this many seconds."
+    )
+    capacity: CapacityStrategy = Field(
+        CapacityStrategy.SPOT_FIRST,
+        description="spot_first uses managed spot training with checkpoints in the "
+        "artifacts bucket; on_demand never waits for capacity.",
+    )
+    max_wait_seconds: int | None = Field(
+        None,
+        ge=60,
+        description="With spot capacity: total time including waiting for capacity. "
+        "Defaults to twice max_runtime_seconds.",
+    )
+    hyperparameters: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _wait_covers_runtime(self) -> Self:
+        if self.max_wait_seconds is not None:
+            if self.capacity is not CapacityStrategy.SPOT_FIRST:
+                raise ValueError("max_wait_seconds applies only to capacity spot_first")
+            if self.max_wait_seconds < self.max_runtime_seconds:
+                raise ValueError("max_wait_seconds must be >= max_runtime_seconds")
+        return self
+
+
+class EvaluationStepSettings(ProcessingStepSettings):
+    """Evaluation: a processing step that writes ``evaluation.json``; the pipeline
+    registers the model only if the metric at ``metric_path`` reaches ``threshold``."""
+
+    metric_path: str = Field(
+        "metrics.auc.value", description="JSON path of the metric in evaluation.json."
+    )
+    threshold: float = Field(0.7, description="Minimum metric value to register a model.")
+
+
+class PipelineSettings(Strict):
+    """SageMaker Pipeline: processing -> training -> evaluation -> condition -> register."""
+
+    preprocessing: ProcessingStepSettings
+    training: TrainingStepSettings
+    evaluation: EvaluationStepSettings
+    inference_image_uri: ImageUri = Field(description="Serving image of registered models.")
+    input_data_prefix: S3Key = Field(
+        "raw", description="Prefix of the input data in the data bucket."
+    )
+    inference_instance_types: list[SageMakerInstanceType] = Field(
+        default_factory=lambda: ["ml.m5.large"],
+        min_length=1,
+        description="Instance types a registered model declares it can be served on.",
+    )
+
+
+class RegistrySettings(Strict):
+    """Model package group that the pipeline registers models into."""
+
+    consumer_account_ids: list[AwsAccountId] = Field(
+        default_factory=list,
+        description="Accounts (e.g. staging, prod) allowed to read and deploy model "
+        "packages; when given, a resource policy grants them read access.",
+    )
+
+
+class PromotionSettings(Strict):
+    """Promotion automation: approving a model package opens a reviewed config change.
+
+    An EventBridge rule on the approval of a model package in this stack's group
+    starts a CodeBuild project that writes the package ARN into the target stack's
+    file (``endpoint.model_package_arn``), runs an offline plan and opens a pull
+    request. Merging it deploys the model through the normal `pulumi up`.
+    """
+
+    repository: str = Field(
+        pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", description="GitHub repository owner/name."
+    )
+    connection_arn: str = Field(
+        pattern=r"^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection/[0-9a-f-]+$",
+        description="An existing, authorised AWS CodeConnections connection to GitHub.",
+    )
+    target_stack: str = Field(
+        pattern=r"^[a-z0-9-]+$", description="Stack whose endpoint serves the approved model."
+    )
+    branch: str = Field("main", description="Base branch of the pull request.")
+
+
+class EndpointSettings(Strict):
+    """Real-time endpoint serving the approved model package named here.
+
+    A promotion is a reviewed change of ``model_package_arn``. With no package named
+    yet, no model or endpoint is created.
+    """
+
+    model_package_arn: str | None = Field(
+        None,
+        pattern=r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-package/[A-Za-z0-9-]+/\d+$",
+        description="Approved model package version to serve.",
+    )
+    hosting: EndpointHosting = EndpointHosting.INSTANCES
+    instance_type: SageMakerInstanceType = "ml.m5.large"
+    min_instances: int = Field(
+        2, ge=1, le=100, description="Autoscaling floor; 2+ spreads instances across zones."
+    )
+    max_instances: int = Field(4, ge=1, le=100, description="Autoscaling ceiling.")
+    target_invocations_per_instance: int = Field(
+        1000, ge=1, description="Target of SageMakerVariantInvocationsPerInstance per minute."
+    )
+    serverless_memory_mb: Literal[1024, 2048, 3072, 4096, 5120, 6144] = 2048
+    serverless_max_concurrency: int = Field(5, ge=1, le=200)
+    data_capture_percent: int = Field(
+        20, ge=0, le=100, description="Share of requests captured to S3; 0 disables."
+    )
+    canary_percent: int = Field(
+        10, ge=1, le=50, description="Capacity that receives traffic first in a deployment."
+    )
+    bake_minutes: int = Field(
+        10, ge=0, le=60, description="Minutes each traffic step is watched before the next."
+    )
+    latency_alarm_ms: int = Field(
+        500, ge=1, description="Average model latency (ms) that raises an alarm and rolls back."
+    )
+    error_alarm_count: int = Field(
+        5, ge=1, description="5xx errors per minute that raise an alarm and roll back."
+    )
+
+    @model_validator(mode="after")
+    def _scaling_range(self) -> Self:
+        if self.max_instances < self.min_instances:
+            raise ValueError("max_instances must be >= min_instances")
+        return self
+
+
+class MonitoringSettings(Strict):
+    """Alarms and logs. Model Monitor is closed to new AWS customers, so its data
+    quality schedule is opt-in; data capture plus CloudWatch alarms work for all."""
+
+    model_monitor: bool = Field(False, description="Hourly Model Monitor data-quality job.")
+    log_retention_days: int = Field(30, description="Retention of the stack's log groups.")
+
+    @model_validator(mode="after")
+    def _retention_allowed(self) -> Self:
+        if self.log_retention_days not in LOG_RETENTION_DAYS:
+            raise ValueError(
+                f"log_retention_days must be one of {', '.join(map(str, LOG_RETENTION_DAYS))}"
+            )
+        return self
+
+
+class StudioSettings(Strict):
+    """SageMaker Studio domain, VPC-only, with idle shutdown of JupyterLab apps."""
+
+    enabled: bool = False
+    idle_timeout_minutes: int = Field(60, ge=60, le=525600)
+
+
+class FeatureDefinition(Strict):
+    name: str = Field(pattern=r"^[a-zA-Z0-9]([-_]*[a-zA-Z0-9]){0,63}$")
+    type: Literal["Integral", "Fractional", "String"]
+
+
+class FeatureStoreSettings(Strict):
+    """An encrypted Feature Store feature group (online and offline store)."""
+
+    enabled: bool = False
+    record_identifier: str = "record_id"
+    event_time: str = "event_time"
+    features: list[FeatureDefinition] = Field(
+        default_factory=lambda: [
+            FeatureDefinition(name="record_id", type="String"),
+            FeatureDefinition(name="event_time", type="String"),
+        ]
+    )
+    online: bool = Field(True, description="Also keep an online store for low-latency reads.")
+
+    @model_validator(mode="after")
+    def _keys_defined(self) -> Self:
+        names = {f.name for f in self.features}
+        missing = [k for k in (self.record_identifier, self.event_time) if k not in names]
+        if missing:
+            raise ValueError(f"features must define {', '.join(missing)}")
+        return self
+
+
+class ExperimentsSettings(Strict):
+    """Experiment tracking with a SageMaker managed MLflow tracking server."""
+
+    mlflow: bool = False
+    size: Literal["Small", "Medium", "Large"] = "Small"
+
+
+class SageMakerCiCdSettings(Strict):
+    """Reference architecture 1: S3 -> SageMaker Pipelines -> Model Registry ->
+    endpoint -> monitoring, with promotion by reviewed config change."""
+
+    enabled: bool = True
+    network: NetworkSettings = Field(default_factory=NetworkSettings)
+    data_lifecycle: LifecycleSettings = Field(default_factory=LifecycleSettings)
+    pipeline: PipelineSettings
+    registry: RegistrySettings = Field(default_factory=RegistrySettings)
+    promotion: PromotionSettings | None = None
+    endpoint: EndpointSettings = Field(default_factory=EndpointSettings)
+    monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
+    studio: StudioSettings = Field(default_factory=StudioSettings)
+    feature_store: FeatureStoreSettings = Field(default_factory=FeatureStoreSettings)
+    experiments: ExperimentsSettings = Field(default_factory=ExperimentsSettings)
+
+    @model_validator(mode="after")
+    def _serverless_limits(self) -> Self:
+        if self.endpoint.hosting is EndpointHosting.SERVERLESS and self.monitoring.model_monitor:
+            raise ValueError("model_monitor needs endpoint.hosting instances (no data capture on serverless)")
+        return self

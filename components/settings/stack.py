@@ -1,0 +1,55 @@
+"""The root of a stack's settings tree: everything under the ``mlops-iac:`` namespace."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from pydantic import Field, model_validator
+
+from .aws import SageMakerCiCdSettings
+from .base import Cloud, Environment, Retention, Strict
+from .common import TagSettings
+
+REGION_PATTERNS = {
+    Cloud.AWS: r"^(us|eu|ap|ca|sa|me|af|il|mx)(-gov)?-[a-z]+-\d$",
+    Cloud.AZURE: r"^[a-z]+[a-z0-9]*$",
+    Cloud.GCP: r"^[a-z]+-[a-z]+\d$",
+}
+
+
+class ArchitecturesSettings(Strict):
+    """Which reference architectures the stack deploys. A section that is absent (or
+    has ``enabled: false``) deploys nothing."""
+
+    sagemaker_cicd: SageMakerCiCdSettings | None = None
+
+
+ARCHITECTURE_CLOUDS: dict[str, Cloud] = {"sagemaker_cicd": Cloud.AWS}
+
+
+class StackSettings(Strict):
+    """Settings of one stack, read from ``mlops-iac:*`` keys of its stack file."""
+
+    environment: Environment = Field(description="dev, staging or prod; tags and policy config.")
+    cloud: Cloud = Field(description="The cloud this stack deploys to.")
+    region: str = Field(description="Region of every resource of the stack.")
+    tags: TagSettings
+    retention: Retention = Field(
+        Retention.DESTROYABLE,
+        description="destroyable lets stateful resources go with the stack; protected "
+        "sets protect and retain_on_delete on buckets, keys and registries.",
+    )
+    architectures: ArchitecturesSettings = Field(default_factory=ArchitecturesSettings)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        import re
+
+        if not re.match(REGION_PATTERNS[self.cloud], self.region):
+            raise ValueError(f"region {self.region!r} is not a {self.cloud.value} region name")
+        for key, cloud in ARCHITECTURE_CLOUDS.items():
+            if getattr(self.architectures, key) is not None and cloud is not self.cloud:
+                raise ValueError(
+                    f"architectures.{key} runs on {cloud.value}, but cloud is {self.cloud.value}"
+                )
+        return self
