@@ -1,0 +1,16 @@
+"""Maps the source folders to their import names: ``components/`` is installed as
+``mlops_components`` and ``policies/`` as ``mlops_policies`` (every sub-package found).
+All other metadata lives in pyproject.toml."""
+
+from setuptools import find_packages, setup
+
+SOURCES = {"mlops_components": "components", "mlops_policies": "policies"}
+
+packages = []
+package_dir = {}
+for name, folder in SOURCES.items():
+    package_dir[name] = folder
+    packages.append(name)
+    packages += [f"{name}.{sub}" for sub in find_packages(folder)]
+
+setup(packages=packages, package_dir=package_dir)
