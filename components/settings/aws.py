@@ -184,6 +184,11 @@ class PromotionSettings(Strict):
         pattern=r"^[a-z0-9-]+$", description="Stack whose endpoint serves the approved model."
     )
     branch: str = Field("main", description="Base branch of the pull request.")
+    token_secret_arn: str = Field(
+        pattern=r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$",
+        description="Secrets Manager secret holding a GitHub token limited to this "
+        "repository's contents and pull requests; read at build time, never stored in state.",
+    )
 
 
 class EndpointSettings(Strict):
@@ -237,10 +242,15 @@ class MonitoringSettings(Strict):
     quality schedule is opt-in; data capture plus CloudWatch alarms work for all."""
 
     model_monitor: bool = Field(False, description="Hourly Model Monitor data-quality job.")
+    model_monitor_image_uri: ImageUri | None = Field(
+        None, description="The region's sagemaker-model-monitor-analyzer image; needed with model_monitor."
+    )
     log_retention_days: int = Field(30, description="Retention of the stack's log groups.")
 
     @model_validator(mode="after")
     def _retention_allowed(self) -> Self:
+        if self.model_monitor and self.model_monitor_image_uri is None:
+            raise ValueError("model_monitor needs model_monitor_image_uri")
         if self.log_retention_days not in LOG_RETENTION_DAYS:
             raise ValueError(
                 f"log_retention_days must be one of {', '.join(map(str, LOG_RETENTION_DAYS))}"
