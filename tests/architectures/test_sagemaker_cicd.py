@@ -1,0 +1,313 @@
+"""SageMakerCiCd under mocks: the exact resource set, wiring and security settings."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from mlops_components.architectures.sagemaker_cicd import SageMakerCiCd, SageMakerCiCdArgs
+from mlops_components.preview.runner import Recording, run_program
+from mlops_components.settings import Retention, SageMakerCiCdSettings
+
+IMAGE = "141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1"
+PACKAGE = "arn:aws:sagemaker:eu-west-1:111111111111:model-package/mlops-test-models/3"
+TAGS = {
+    "component": "sagemaker-cicd",
+    "cost-centre": "cc-1",
+    "environment": "test",
+    "managed-by": "pulumi",
+    "owner": "ml-platform",
+    "project": "mlops-iac",
+}
+PIPELINE = {
+    "preprocessing": {"image_uri": IMAGE, "script": "code/preprocess.py"},
+    "training": {"image_uri": IMAGE},
+    "evaluation": {"image_uri": IMAGE, "script": "code/evaluate.py"},
+    "inference_image_uri": IMAGE,
+}
+PROMOTION = {
+    "repository": "example-org/mlops-platform",
+    "connection_arn": "arn:aws:codeconnections:eu-west-1:111111111111:connection/7d2a9e4c-0a4b-4c8e-9d51-3b6f0e2c1a77",
+    "token_secret_arn": "arn:aws:secretsmanager:eu-west-1:111111111111:secret:gh-Ab12Cd",
+    "target_stack": "aws-staging",
+}
+
+
+def plan(retention: Retention = Retention.DESTROYABLE, **settings: Any) -> Recording:
+    parsed = SageMakerCiCdSettings.model_validate({"pipeline": PIPELINE, **settings})
+
+    def program() -> None:
+        SageMakerCiCd(
+            "sm",
+            SageMakerCiCdArgs(
+                settings=parsed, region="eu-west-1", name_prefix="mlops-test", tags=TAGS, retention=retention
+            ),
+        )
+
+    return run_program(program, config={"mlops-iac:region": "eu-west-1"})
+
+
+def counts(rec: Recording) -> Counter[str]:
+    return Counter(r.type for r in rec.resources)
+
+
+BASE = {
+    # storage and encryption
+    "mlops:aws:KmsKey": 1,
+    "aws:kms/key:Key": 1,
+    "aws:kms/alias:Alias": 1,
+    "mlops:aws:EncryptedBucket": 2,
+    "aws:s3/bucket:Bucket": 2,
+    "aws:s3/bucketVersioning:BucketVersioning": 2,
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 2,
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 2,
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 2,
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 2,
+    "aws:s3/bucketPolicy:BucketPolicy": 2,
+    # pipeline, registry, roles, alarms
+    "mlops:aws:SageMakerCiCd": 1,
+    "mlops:aws:ScopedRole": 3,
+    "aws:iam/role:Role": 3,
+    "aws:iam/rolePolicy:RolePolicy": 3,
+    "aws:sagemaker/modelPackageGroup:ModelPackageGroup": 1,
+    "aws:sagemaker/pipeline:Pipeline": 1,
+    "aws:sns/topic:Topic": 1,
+    "aws:sns/topicPolicy:TopicPolicy": 1,
+}
+
+
+def without_network(c: Counter[str]) -> dict[str, int]:
+    return {
+        t: n
+        for t, n in c.items()
+        if not t.startswith(("aws:ec2/", "aws:vpc/")) and t != "mlops:aws:PrivateNetwork"
+        and not (t == "aws:cloudwatch/logGroup:LogGroup")
+        and not (t in ("aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "mlops:aws:ScopedRole"))
+    }
+
+
+def test_minimal_architecture_registers_exactly_the_core() -> None:
+    rec = plan()
+    c = counts(rec)
+    # Roles: pipeline, jobs, model, plus the flow-log role of the network.
+    assert c["mlops:aws:ScopedRole"] == 4
+    assert c["aws:iam/role:Role"] == 4
+    expected = {k: v for k, v in BASE.items() if k not in ("aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "mlops:aws:ScopedRole")}
+    assert without_network(c) == expected
+    assert "aws:sagemaker/endpoint:Endpoint" not in c  # no model package named yet
+
+
+def test_full_instances_architecture_adds_endpoint_promotion_and_options() -> None:
+    rec = plan(
+        endpoint={"model_package_arn": PACKAGE, "min_instances": 2, "max_instances": 4},
+        promotion=PROMOTION,
+        registry={"consumer_account_ids": ["222222222222"]},
+        studio={"enabled": True},
+        feature_store={"enabled": True},
+        experiments={"mlflow": True},
+    )
+    c = counts(rec)
+    for token, n in {
+        "mlops:aws:RealtimeEndpoint": 1,
+        "aws:sagemaker/model:Model": 1,
+        "aws:sagemaker/endpointConfiguration:EndpointConfiguration": 1,
+        "aws:sagemaker/endpoint:Endpoint": 1,
+        "aws:cloudwatch/metricAlarm:MetricAlarm": 3,
+        "aws:appautoscaling/target:Target": 1,
+        "aws:appautoscaling/policy:Policy": 1,
+        "mlops:aws:ModelPromotion": 1,
+        "aws:codebuild/project:Project": 1,
+        "aws:cloudwatch/eventRule:EventRule": 1,
+        "aws:cloudwatch/eventTarget:EventTarget": 1,
+        "aws:sagemaker/modelPackageGroupPolicy:ModelPackageGroupPolicy": 1,
+        "aws:sagemaker/domain:Domain": 1,
+        "aws:sagemaker/featureGroup:FeatureGroup": 1,
+        "aws:sagemaker/mlflowTrackingServer:MlflowTrackingServer": 1,
+        # pipeline, jobs, model, flow logs, promotion build + events, mlflow
+        "mlops:aws:ScopedRole": 7,
+    }.items():
+        assert c[token] == n, token
+    assert "aws:sagemaker/monitoringSchedule:MonitoringSchedule" not in c  # opt-in
+
+
+def test_children_are_parented_and_named_after_the_component() -> None:
+    rec = plan(endpoint={"model_package_arn": PACKAGE})
+    top = rec.one("mlops:aws:SageMakerCiCd")
+    assert top.name == "sm"
+    direct = {r.name: r.type for r in rec.children_of(top.urn)}
+    assert direct["sm-key"] == "mlops:aws:KmsKey"
+    assert direct["sm-data"] == "mlops:aws:EncryptedBucket"
+    assert direct["sm-artifacts"] == "mlops:aws:EncryptedBucket"
+    assert direct["sm-network"] == "mlops:aws:PrivateNetwork"
+    assert direct["sm-models"] == "aws:sagemaker/modelPackageGroup:ModelPackageGroup"
+    assert direct["sm-pipeline"] == "aws:sagemaker/pipeline:Pipeline"
+    assert direct["sm-endpoint"] == "mlops:aws:RealtimeEndpoint"
+    for r in rec.resources:
+        if r.type != "mlops:aws:SageMakerCiCd" and not r.type.startswith("pulumi:"):
+            assert r.name.startswith("sm-"), r.name
+
+
+def test_pipeline_definition_has_all_steps_and_depends_on_its_inputs() -> None:
+    rec = plan()
+    pipeline = rec.one("aws:sagemaker/pipeline:Pipeline")
+    assert pipeline.inputs["pipelineName"] == "mlops-test-pipeline"
+    definition = json.loads(pipeline.inputs["pipelineDefinition"])
+    types = [s["Type"] for s in definition["Steps"]]
+    assert types == ["Processing", "Training", "Processing", "Condition"]
+    (cond,) = [s for s in definition["Steps"] if s["Type"] == "Condition"]
+    assert cond["Arguments"]["IfSteps"][0]["Type"] == "RegisterModel"
+    group = rec.one("aws:sagemaker/modelPackageGroup:ModelPackageGroup")
+    assert group.inputs["modelPackageGroupName"] == "mlops-test-models"
+    assert group.urn in pipeline.dependencies
+    role = rec.one("aws:iam/role:Role", "sm-pipeline-role")
+    assert role.urn in pipeline.dependencies
+    assert pipeline.inputs["tags"] == TAGS
+
+
+def test_endpoint_on_instances_is_isolated_encrypted_scaled_and_rolls_back() -> None:
+    rec = plan(endpoint={"model_package_arn": PACKAGE, "min_instances": 2, "max_instances": 5})
+    model = rec.one("aws:sagemaker/model:Model")
+    assert model.inputs["enableNetworkIsolation"] is True
+    assert model.inputs["primaryContainer"] == {"modelPackageName": PACKAGE}
+    assert set(model.inputs["vpcConfig"]) == {"subnets", "securityGroupIds"}
+    config = rec.one("aws:sagemaker/endpointConfiguration:EndpointConfiguration")
+    key_arn = rec.one("aws:kms/key:Key").outputs["arn"]
+    assert config.inputs["kmsKeyArn"] == key_arn
+    (variant,) = config.inputs["productionVariants"]
+    assert variant["initialInstanceCount"] == 2
+    assert variant["instanceType"] == "ml.m5.large"
+    capture = config.inputs["dataCaptureConfig"]
+    assert capture["kmsKeyId"] == key_arn
+    assert capture["initialSamplingPercentage"] == 20
+    assert capture["destinationS3Uri"].endswith("/data-capture")
+    endpoint = rec.one("aws:sagemaker/endpoint:Endpoint")
+    assert endpoint.inputs["name"] == "mlops-test-endpoint"
+    policy = endpoint.inputs["deploymentConfig"]["blueGreenUpdatePolicy"]
+    assert policy["trafficRoutingConfiguration"] == {
+        "type": "CANARY",
+        "canarySize": {"type": "CAPACITY_PERCENT", "value": 10},
+        "waitIntervalInSeconds": 600,
+    }
+    rollback = endpoint.inputs["deploymentConfig"]["autoRollbackConfiguration"]["alarms"]
+    alarms = {a.inputs["metricName"]: a for a in rec.by_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
+    assert set(alarms) == {"Invocation5XXErrors", "ModelLatency", "InvocationModelErrors"}
+    assert sorted(a["alarmName"] for a in rollback) == sorted(a.inputs["name"] for a in alarms.values())
+    assert alarms["ModelLatency"].inputs["threshold"] == 500_000  # microseconds
+    assert all(a.inputs["dimensions"]["EndpointName"] == "mlops-test-endpoint" for a in alarms.values())
+    target = rec.one("aws:appautoscaling/target:Target")
+    assert target.inputs["resourceId"] == "endpoint/mlops-test-endpoint/variant/primary"
+    assert (target.inputs["minCapacity"], target.inputs["maxCapacity"]) == (2, 5)
+    scaling = rec.one("aws:appautoscaling/policy:Policy")
+    tracking = scaling.inputs["targetTrackingScalingPolicyConfiguration"]
+    assert tracking["predefinedMetricSpecification"]["predefinedMetricType"] == (
+        "SageMakerVariantInvocationsPerInstance"
+    )
+    assert tracking["targetValue"] == 1000
+    assert target.urn in scaling.dependencies
+
+
+def test_serverless_endpoint_scales_to_zero_without_unsupported_features() -> None:
+    rec = plan(endpoint={"model_package_arn": PACKAGE, "hosting": "serverless"})
+    (variant,) = rec.one("aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs[
+        "productionVariants"
+    ]
+    assert variant["serverlessConfig"] == {"maxConcurrency": 5, "memorySizeInMb": 2048}
+    assert "initialInstanceCount" not in variant
+    config = rec.one("aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs
+    assert "dataCaptureConfig" not in config
+    model = rec.one("aws:sagemaker/model:Model").inputs
+    assert model["enableNetworkIsolation"] is False and "vpcConfig" not in model
+    assert "deploymentConfig" not in rec.one("aws:sagemaker/endpoint:Endpoint").inputs
+    assert not rec.by_type("aws:appautoscaling/target:Target")
+    assert len(rec.by_type("aws:cloudwatch/metricAlarm:MetricAlarm")) == 3
+
+
+def test_local_nvme_instances_get_no_kms_key_on_the_config() -> None:
+    rec = plan(endpoint={"model_package_arn": PACKAGE, "instance_type": "ml.g5.xlarge"})
+    config = rec.one("aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs
+    assert "kmsKeyArn" not in config
+    assert config["dataCaptureConfig"]["kmsKeyId"]
+
+
+@pytest.mark.parametrize(("retention", "expected"), [(Retention.PROTECTED, True), (Retention.DESTROYABLE, False)])
+def test_stateful_resources_follow_retention(retention: Retention, expected: bool) -> None:
+    rec = plan(retention=retention, feature_store={"enabled": True})
+    for token in (
+        "aws:s3/bucket:Bucket",
+        "aws:kms/key:Key",
+        "aws:sagemaker/modelPackageGroup:ModelPackageGroup",
+        "aws:sagemaker/featureGroup:FeatureGroup",
+    ):
+        for r in rec.by_type(token):
+            assert (r.protect, r.retain_on_delete) == (expected, expected), r.name
+    assert rec.one("aws:sagemaker/pipeline:Pipeline").protect is False
+
+
+def test_promotion_fires_on_approval_and_overrides_the_package_arn() -> None:
+    rec = plan(promotion=PROMOTION)
+    rule = rec.one("aws:cloudwatch/eventRule:EventRule")
+    assert json.loads(rule.inputs["eventPattern"]) == {
+        "source": ["aws.sagemaker"],
+        "detail-type": ["SageMaker Model Package State Change"],
+        "detail": {"ModelPackageGroupName": ["mlops-test-models"], "ModelApprovalStatus": ["Approved"]},
+    }
+    target = rec.one("aws:cloudwatch/eventTarget:EventTarget")
+    project = rec.one("aws:codebuild/project:Project")
+    assert target.inputs["arn"] == project.outputs["arn"]
+    assert target.inputs["inputTransformer"]["inputPaths"] == {"arn": "$.detail.ModelPackageArn"}
+    assert "<arn>" in target.inputs["inputTransformer"]["inputTemplate"]
+    assert project.inputs["source"]["auth"] == {"type": "CODECONNECTIONS", "resource": PROMOTION["connection_arn"]}
+    assert project.inputs["encryptionKey"] == rec.one("aws:kms/key:Key").outputs["arn"]
+    env = {v["name"]: v["value"] for v in project.inputs["environment"]["environmentVariables"]}
+    assert env["TARGET_STACK"] == "aws-staging"
+    assert "model_package_arn" in project.inputs["source"]["buildspec"]
+
+
+def test_roles_trust_only_their_service_and_grant_no_wildcards() -> None:
+    rec = plan(endpoint={"model_package_arn": PACKAGE}, promotion=PROMOTION)
+    principals = {}
+    for role in rec.by_type("aws:iam/role:Role"):
+        trust = json.loads(role.inputs["assumeRolePolicy"])
+        principals[role.name] = sorted(
+            service for s in trust["Statement"] for service in s["Principal"]["Service"]
+        )
+    assert principals["sm-pipeline-role"] == ["sagemaker.amazonaws.com"]
+    assert principals["sm-job-role"] == ["sagemaker.amazonaws.com"]
+    assert principals["sm-model-role"] == ["sagemaker.amazonaws.com"]
+    assert principals["sm-promotion-build-role"] == ["codebuild.amazonaws.com"]
+    assert principals["sm-promotion-events-role"] == ["events.amazonaws.com"]
+    for policy in rec.by_type("aws:iam/rolePolicy:RolePolicy"):
+        for statement in json.loads(policy.inputs["policy"])["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            assert all(a != "*" and not a.endswith(":*") for a in actions), policy.name
+    pipeline_policy = json.loads(rec.one("aws:iam/rolePolicy:RolePolicy", "sm-pipeline-role-pipeline").inputs["policy"])
+    (pass_role,) = [s for s in pipeline_policy["Statement"] if s["Action"] == ["iam:PassRole"]]
+    assert pass_role["Resource"] == [rec.one("aws:iam/role:Role", "sm-job-role").outputs["arn"]]
+
+
+def _accepts_tags(token: str) -> bool:
+    """Whether the provider's resource class takes a ``tags`` argument."""
+    module = token.split(":")[1].split("/")[0]  # aws:<module>/<name>:<Class>
+    resource = getattr(importlib.import_module(f"pulumi_aws.{module}"), token.rsplit(":", 1)[1])
+    return "tags" in inspect.signature(resource._internal_init).parameters
+
+
+def test_every_taggable_resource_carries_the_tags() -> None:
+    rec = plan(
+        endpoint={"model_package_arn": PACKAGE},
+        promotion=PROMOTION,
+        studio={"enabled": True},
+        feature_store={"enabled": True},
+        experiments={"mlflow": True},
+    )
+    checked = 0
+    for r in rec.resources:
+        if r.custom and r.type.startswith("aws:") and _accepts_tags(r.type):
+            assert r.inputs.get("tags") == TAGS, r.name
+            checked += 1
+    assert checked > 40

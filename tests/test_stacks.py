@@ -1,0 +1,94 @@
+"""Every stack file, planned offline as `mlops-iac plan` does."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from mlops_components.preview.runner import Recording, plan_stack
+
+ROOT = Path(__file__).resolve().parents[1]
+STACKS = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in (ROOT / "stacks").glob("Pulumi.*.yaml"))
+
+
+@cache
+def planned(stack: str) -> Recording:
+    return plan_stack(ROOT, stack)
+
+
+def cloud_resources(rec: Recording) -> list:
+    return [r for r in rec.resources if r.custom and not r.type.startswith("pulumi:providers:")]
+
+
+def test_the_three_aws_stacks_exist() -> None:
+    assert STACKS == ["aws-dev", "aws-prod", "aws-staging"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_stack_plans_without_warnings(stack: str) -> None:
+    rec = planned(stack)
+    assert rec.warnings == []
+    assert len(cloud_resources(rec)) >= 40
+    provider = rec.one("pulumi:providers:aws", "aws")
+    assert provider.inputs["region"] == "eu-west-1"
+    assert json.loads(provider.inputs["defaultTags"])["tags"]["environment"] == stack.removeprefix("aws-")
+    # every cloud resource uses the stack's explicit provider
+    assert all(r.provider and r.provider.startswith(provider.urn) for r in cloud_resources(rec))
+
+
+def test_prod_has_the_whole_architecture() -> None:
+    rec = planned("aws-prod")
+    types = {r.type for r in rec.resources}
+    for token in (
+        "aws:sagemaker/pipeline:Pipeline",
+        "aws:sagemaker/modelPackageGroup:ModelPackageGroup",
+        "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
+        "aws:sagemaker/endpoint:Endpoint",
+        "aws:appautoscaling/policy:Policy",
+        "aws:cloudwatch/metricAlarm:MetricAlarm",
+        "aws:kms/key:Key",
+        "aws:s3/bucket:Bucket",
+    ):
+        assert token in types, token
+    definition = json.loads(rec.one("aws:sagemaker/pipeline:Pipeline").inputs["pipelineDefinition"])
+    kinds = {s["Type"] for s in definition["Steps"]}
+    kinds |= {b["Type"] for s in definition["Steps"] if s["Type"] == "Condition" for b in s["Arguments"]["IfSteps"]}
+    assert {"Processing", "Training", "Condition", "RegisterModel"} <= kinds
+
+
+def test_prod_protects_stateful_resources_and_spreads_instances() -> None:
+    rec = planned("aws-prod")
+    for token in ("aws:s3/bucket:Bucket", "aws:kms/key:Key", "aws:sagemaker/modelPackageGroup:ModelPackageGroup"):
+        found = rec.by_type(token)
+        assert found
+        assert all(r.protect and r.retain_on_delete for r in found), token
+    (variant,) = rec.one("aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs["productionVariants"]
+    assert variant["initialInstanceCount"] >= 2
+    assert len(rec.by_type("aws:ec2/subnet:Subnet")) == 3
+
+
+def test_dev_is_cheap_and_disposable() -> None:
+    rec = planned("aws-dev")
+    assert not any(r.protect for r in rec.resources)
+    (variant,) = rec.one("aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs["productionVariants"]
+    assert "serverlessConfig" in variant
+    definition = json.loads(rec.one("aws:sagemaker/pipeline:Pipeline").inputs["pipelineDefinition"])
+    (train,) = [s for s in definition["Steps"] if s["Type"] == "Training"]
+    assert train["Arguments"]["EnableManagedSpotTraining"] is True
+    assert all(r.inputs["forceDestroy"] for r in rec.by_type("aws:s3/bucket:Bucket"))
+
+
+def test_resources_carry_their_dependencies() -> None:
+    rec = planned("aws-prod")
+    endpoint = rec.one("aws:sagemaker/endpoint:Endpoint")
+    config = rec.one("aws:sagemaker/endpointConfiguration:EndpointConfiguration")
+    assert config.urn in endpoint.dependencies
+    model = rec.one("aws:sagemaker/model:Model")
+    assert model.urn in config.dependencies
+    for alarm in rec.by_type("aws:cloudwatch/metricAlarm:MetricAlarm"):
+        assert alarm.urn in endpoint.dependencies
+    with_deps = [r for r in cloud_resources(rec) if r.dependencies]
+    assert len(with_deps) > len(cloud_resources(rec)) // 2
