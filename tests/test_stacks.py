@@ -7,11 +7,13 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-
 from mlops_components.preview.runner import Recording, plan_stack
 
 ROOT = Path(__file__).resolve().parents[1]
-STACKS = sorted(p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in (ROOT / "stacks").glob("Pulumi.*.yaml"))
+STACKS = sorted(
+    p.name.removeprefix("Pulumi.").removesuffix(".yaml")
+    for p in (ROOT / "stacks").glob("Pulumi.*.yaml")
+)
 
 
 @cache
@@ -34,7 +36,9 @@ def test_stack_plans_without_warnings(stack: str) -> None:
     assert len(cloud_resources(rec)) >= 40
     provider = rec.one("pulumi:providers:aws", "aws")
     assert provider.inputs["region"] == "eu-west-1"
-    assert json.loads(provider.inputs["defaultTags"])["tags"]["environment"] == stack.removeprefix("aws-")
+    assert json.loads(provider.inputs["defaultTags"])["tags"]["environment"] == stack.removeprefix(
+        "aws-"
+    )
     # every cloud resource uses the stack's explicit provider
     assert all(r.provider and r.provider.startswith(provider.urn) for r in cloud_resources(rec))
 
@@ -55,17 +59,28 @@ def test_prod_has_the_whole_architecture() -> None:
         assert token in types, token
     definition = json.loads(rec.one("aws:sagemaker/pipeline:Pipeline").inputs["pipelineDefinition"])
     kinds = {s["Type"] for s in definition["Steps"]}
-    kinds |= {b["Type"] for s in definition["Steps"] if s["Type"] == "Condition" for b in s["Arguments"]["IfSteps"]}
+    kinds |= {
+        b["Type"]
+        for s in definition["Steps"]
+        if s["Type"] == "Condition"
+        for b in s["Arguments"]["IfSteps"]
+    }
     assert {"Processing", "Training", "Condition", "RegisterModel"} <= kinds
 
 
 def test_prod_protects_stateful_resources_and_spreads_instances() -> None:
     rec = planned("aws-prod")
-    for token in ("aws:s3/bucket:Bucket", "aws:kms/key:Key", "aws:sagemaker/modelPackageGroup:ModelPackageGroup"):
+    for token in (
+        "aws:s3/bucket:Bucket",
+        "aws:kms/key:Key",
+        "aws:sagemaker/modelPackageGroup:ModelPackageGroup",
+    ):
         found = rec.by_type(token)
         assert found
         assert all(r.protect and r.retain_on_delete for r in found), token
-    (variant,) = rec.one("aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs["productionVariants"]
+    (variant,) = rec.one("aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs[
+        "productionVariants"
+    ]
     assert variant["initialInstanceCount"] >= 2
     assert len(rec.by_type("aws:ec2/subnet:Subnet")) == 3
 
@@ -73,7 +88,9 @@ def test_prod_protects_stateful_resources_and_spreads_instances() -> None:
 def test_dev_is_cheap_and_disposable() -> None:
     rec = planned("aws-dev")
     assert not any(r.protect for r in rec.resources)
-    (variant,) = rec.one("aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs["productionVariants"]
+    (variant,) = rec.one("aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs[
+        "productionVariants"
+    ]
     assert "serverlessConfig" in variant
     definition = json.loads(rec.one("aws:sagemaker/pipeline:Pipeline").inputs["pipelineDefinition"])
     (train,) = [s for s in definition["Steps"] if s["Type"] == "Training"]

@@ -10,15 +10,15 @@ from .base import CapacityStrategy, EndpointHosting, Strict
 from .common import LifecycleSettings
 
 AwsAccountId = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
-SageMakerInstanceType = Annotated[
-    str, StringConstraints(pattern=r"^ml\.[a-z0-9-]+\.[a-z0-9]+$")
-]
+SageMakerInstanceType = Annotated[str, StringConstraints(pattern=r"^ml\.[a-z0-9-]+\.[a-z0-9]+$")]
 """A SageMaker instance type such as ``ml.m5.large`` or ``ml.g5.xlarge``."""
 ImageUri = Annotated[
     str,
     StringConstraints(pattern=r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/[^\s]+$"),
 ]
 """A container image in ECR: SageMaker jobs only pull from ECR."""
+SubnetId = Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]{8,17}$")]
+SecurityGroupId = Annotated[str, StringConstraints(pattern=r"^sg-[0-9a-f]{8,17}$")]
 S3Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9!_.*'()/-]+[^/]$")]
 
 LOG_RETENTION_DAYS = (
@@ -49,8 +49,8 @@ class NetworkSettings(Strict):
     """
 
     vpc_id: str | None = Field(None, pattern=r"^vpc-[0-9a-f]{8,17}$")
-    subnet_ids: list[Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]{8,17}$")]] = []
-    security_group_ids: list[Annotated[str, StringConstraints(pattern=r"^sg-[0-9a-f]{8,17}$")]] = []
+    subnet_ids: list[SubnetId] = Field(default_factory=list)
+    security_group_ids: list[SecurityGroupId] = Field(default_factory=list)
     cidr_block: str = Field(
         "10.40.0.0/16",
         pattern=r"^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/(1[6-9]|2[0-4])$",
@@ -115,7 +115,9 @@ class TrainingStepSettings(Strict):
         description="With spot capacity: total time including waiting for capacity. "
         "Defaults to twice max_runtime_seconds.",
     )
-    hyperparameters: dict[str, str] = {}
+    hyperparameters: dict[str, str] = Field(
+        default_factory=dict, description="Passed to the training image as is."
+    )
 
     @model_validator(mode="after")
     def _wait_covers_runtime(self) -> Self:
@@ -243,7 +245,8 @@ class MonitoringSettings(Strict):
 
     model_monitor: bool = Field(False, description="Hourly Model Monitor data-quality job.")
     model_monitor_image_uri: ImageUri | None = Field(
-        None, description="The region's sagemaker-model-monitor-analyzer image; needed with model_monitor."
+        None,
+        description="The region's sagemaker-model-monitor-analyzer image; needed with model_monitor.",
     )
     log_retention_days: int = Field(30, description="Retention of the stack's log groups.")
 
@@ -319,5 +322,7 @@ class SageMakerCiCdSettings(Strict):
     @model_validator(mode="after")
     def _serverless_limits(self) -> Self:
         if self.endpoint.hosting is EndpointHosting.SERVERLESS and self.monitoring.model_monitor:
-            raise ValueError("model_monitor needs endpoint.hosting instances (no data capture on serverless)")
+            raise ValueError(
+                "model_monitor needs endpoint.hosting instances (no data capture on serverless)"
+            )
         return self

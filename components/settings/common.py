@@ -40,7 +40,9 @@ class LifecycleSettings(Strict):
         30, ge=30, description="Days until objects move to infrequent access; null disables."
     )
     archive_after_days: int | None = Field(
-        90, ge=1, description="Days until objects move to archive (instant retrieval); null disables."
+        90,
+        ge=1,
+        description="Days until objects move to archive (instant retrieval); null disables.",
     )
     expire_after_days: int | None = Field(
         None, ge=1, description="Days until current objects are deleted; null keeps them."

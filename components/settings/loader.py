@@ -98,6 +98,3 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
         if found:
             return found
     return None
-
-
-

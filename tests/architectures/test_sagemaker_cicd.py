@@ -9,7 +9,6 @@ from collections import Counter
 from typing import Any
 
 import pytest
-
 from mlops_components.architectures.sagemaker_cicd import SageMakerCiCd, SageMakerCiCdArgs
 from mlops_components.preview.runner import Recording, run_program
 from mlops_components.settings import Retention, SageMakerCiCdSettings
@@ -45,7 +44,11 @@ def plan(retention: Retention = Retention.DESTROYABLE, **settings: Any) -> Recor
         SageMakerCiCd(
             "sm",
             SageMakerCiCdArgs(
-                settings=parsed, region="eu-west-1", name_prefix="mlops-test", tags=TAGS, retention=retention
+                settings=parsed,
+                region="eu-west-1",
+                name_prefix="mlops-test",
+                tags=TAGS,
+                retention=retention,
             ),
         )
 
@@ -85,9 +88,10 @@ def without_network(c: Counter[str]) -> dict[str, int]:
     return {
         t: n
         for t, n in c.items()
-        if not t.startswith(("aws:ec2/", "aws:vpc/")) and t != "mlops:aws:PrivateNetwork"
-        and not (t == "aws:cloudwatch/logGroup:LogGroup")
-        and not (t in ("aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "mlops:aws:ScopedRole"))
+        if not t.startswith(("aws:ec2/", "aws:vpc/"))
+        and t != "mlops:aws:PrivateNetwork"
+        and t != "aws:cloudwatch/logGroup:LogGroup"
+        and t not in ("aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "mlops:aws:ScopedRole")
     }
 
 
@@ -97,7 +101,11 @@ def test_minimal_architecture_registers_exactly_the_core() -> None:
     # Roles: pipeline, jobs, model, plus the flow-log role of the network.
     assert c["mlops:aws:ScopedRole"] == 4
     assert c["aws:iam/role:Role"] == 4
-    expected = {k: v for k, v in BASE.items() if k not in ("aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "mlops:aws:ScopedRole")}
+    expected = {
+        k: v
+        for k, v in BASE.items()
+        if k not in ("aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "mlops:aws:ScopedRole")
+    }
     assert without_network(c) == expected
     assert "aws:sagemaker/endpoint:Endpoint" not in c  # no model package named yet
 
@@ -194,11 +202,17 @@ def test_endpoint_on_instances_is_isolated_encrypted_scaled_and_rolls_back() -> 
         "waitIntervalInSeconds": 600,
     }
     rollback = endpoint.inputs["deploymentConfig"]["autoRollbackConfiguration"]["alarms"]
-    alarms = {a.inputs["metricName"]: a for a in rec.by_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
+    alarms = {
+        a.inputs["metricName"]: a for a in rec.by_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    }
     assert set(alarms) == {"Invocation5XXErrors", "ModelLatency", "InvocationModelErrors"}
-    assert sorted(a["alarmName"] for a in rollback) == sorted(a.inputs["name"] for a in alarms.values())
+    assert sorted(a["alarmName"] for a in rollback) == sorted(
+        a.inputs["name"] for a in alarms.values()
+    )
     assert alarms["ModelLatency"].inputs["threshold"] == 500_000  # microseconds
-    assert all(a.inputs["dimensions"]["EndpointName"] == "mlops-test-endpoint" for a in alarms.values())
+    assert all(
+        a.inputs["dimensions"]["EndpointName"] == "mlops-test-endpoint" for a in alarms.values()
+    )
     target = rec.one("aws:appautoscaling/target:Target")
     assert target.inputs["resourceId"] == "endpoint/mlops-test-endpoint/variant/primary"
     assert (target.inputs["minCapacity"], target.inputs["maxCapacity"]) == (2, 5)
@@ -234,7 +248,9 @@ def test_local_nvme_instances_get_no_kms_key_on_the_config() -> None:
     assert config["dataCaptureConfig"]["kmsKeyId"]
 
 
-@pytest.mark.parametrize(("retention", "expected"), [(Retention.PROTECTED, True), (Retention.DESTROYABLE, False)])
+@pytest.mark.parametrize(
+    ("retention", "expected"), [(Retention.PROTECTED, True), (Retention.DESTROYABLE, False)]
+)
 def test_stateful_resources_follow_retention(retention: Retention, expected: bool) -> None:
     rec = plan(retention=retention, feature_store={"enabled": True})
     for token in (
@@ -254,14 +270,20 @@ def test_promotion_fires_on_approval_and_overrides_the_package_arn() -> None:
     assert json.loads(rule.inputs["eventPattern"]) == {
         "source": ["aws.sagemaker"],
         "detail-type": ["SageMaker Model Package State Change"],
-        "detail": {"ModelPackageGroupName": ["mlops-test-models"], "ModelApprovalStatus": ["Approved"]},
+        "detail": {
+            "ModelPackageGroupName": ["mlops-test-models"],
+            "ModelApprovalStatus": ["Approved"],
+        },
     }
     target = rec.one("aws:cloudwatch/eventTarget:EventTarget")
     project = rec.one("aws:codebuild/project:Project")
     assert target.inputs["arn"] == project.outputs["arn"]
     assert target.inputs["inputTransformer"]["inputPaths"] == {"arn": "$.detail.ModelPackageArn"}
     assert "<arn>" in target.inputs["inputTransformer"]["inputTemplate"]
-    assert project.inputs["source"]["auth"] == {"type": "CODECONNECTIONS", "resource": PROMOTION["connection_arn"]}
+    assert project.inputs["source"]["auth"] == {
+        "type": "CODECONNECTIONS",
+        "resource": PROMOTION["connection_arn"],
+    }
     assert project.inputs["encryptionKey"] == rec.one("aws:kms/key:Key").outputs["arn"]
     env = {v["name"]: v["value"] for v in project.inputs["environment"]["environmentVariables"]}
     assert env["TARGET_STACK"] == "aws-staging"
@@ -283,9 +305,15 @@ def test_roles_trust_only_their_service_and_grant_no_wildcards() -> None:
     assert principals["sm-promotion-events-role"] == ["events.amazonaws.com"]
     for policy in rec.by_type("aws:iam/rolePolicy:RolePolicy"):
         for statement in json.loads(policy.inputs["policy"])["Statement"]:
-            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            actions = (
+                statement["Action"]
+                if isinstance(statement["Action"], list)
+                else [statement["Action"]]
+            )
             assert all(a != "*" and not a.endswith(":*") for a in actions), policy.name
-    pipeline_policy = json.loads(rec.one("aws:iam/rolePolicy:RolePolicy", "sm-pipeline-role-pipeline").inputs["policy"])
+    pipeline_policy = json.loads(
+        rec.one("aws:iam/rolePolicy:RolePolicy", "sm-pipeline-role-pipeline").inputs["policy"]
+    )
     (pass_role,) = [s for s in pipeline_policy["Statement"] if s["Action"] == ["iam:PassRole"]]
     assert pass_role["Resource"] == [rec.one("aws:iam/role:Role", "sm-job-role").outputs["arn"]]
 

@@ -71,10 +71,18 @@ def test_condition_reads_metric_from_property_file() -> None:
     }
     assert cond["RightValue"] == {"Get": "Parameters.MetricThreshold"}
     params = {p["Name"]: p for p in definition["Parameters"]}
-    assert params["MetricThreshold"] == {"Name": "MetricThreshold", "Type": "Float", "DefaultValue": 0.9}
+    assert params["MetricThreshold"] == {
+        "Name": "MetricThreshold",
+        "Type": "Float",
+        "DefaultValue": 0.9,
+    }
     assert params["InputDataUri"]["DefaultValue"] == "s3://data-bkt/raw/"
     assert steps(definition)["Evaluate"]["PropertyFiles"] == [
-        {"PropertyFileName": "EvaluationReport", "OutputName": "evaluation", "FilePath": "evaluation.json"}
+        {
+            "PropertyFileName": "EvaluationReport",
+            "OutputName": "evaluation",
+            "FilePath": "evaluation.json",
+        }
     ]
 
 
@@ -87,7 +95,9 @@ def test_register_step_awaits_manual_approval_in_the_group() -> None:
         "Image": IMAGE,
         "ModelDataUrl": {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"},
     }
-    assert register["InferenceSpecification"]["SupportedRealtimeInferenceInstanceTypes"] == ["ml.m5.large"]
+    assert register["InferenceSpecification"]["SupportedRealtimeInferenceInstanceTypes"] == [
+        "ml.m5.large"
+    ]
 
 
 def test_jobs_are_private_encrypted_and_isolated() -> None:
@@ -106,21 +116,26 @@ def test_jobs_are_private_encrypted_and_isolated() -> None:
     assert train["EnableNetworkIsolation"] is True
     assert train["EnableInterContainerTrafficEncryption"] is True
     assert train["VpcConfig"] == {"SecurityGroupIds": ["sg-1"], "Subnets": ["subnet-a", "subnet-b"]}
-    assert train["OutputDataConfig"] == {"S3OutputPath": "s3://art-bkt/models", "KmsKeyId": REFS.kms_key_arn}
+    assert train["OutputDataConfig"] == {
+        "S3OutputPath": "s3://art-bkt/models",
+        "KmsKeyId": REFS.kms_key_arn,
+    }
     assert train["ResourceConfig"]["InstanceType"] == "ml.g5.xlarge"
 
 
 def test_spot_training_waits_and_checkpoints() -> None:
-    train = steps(pipeline_definition(settings(max_runtime_seconds=3600), REFS))["Train"]["Arguments"]
+    train = steps(pipeline_definition(settings(max_runtime_seconds=3600), REFS))["Train"][
+        "Arguments"
+    ]
     assert train["EnableManagedSpotTraining"] is True
     assert train["StoppingCondition"] == {"MaxRuntimeInSeconds": 3600, "MaxWaitTimeInSeconds": 7200}
     assert "CheckpointConfig" in train
 
 
 def test_on_demand_training_has_no_spot_settings() -> None:
-    train = steps(
-        pipeline_definition(settings(capacity=CapacityStrategy.ON_DEMAND.value), REFS)
-    )["Train"]["Arguments"]
+    train = steps(pipeline_definition(settings(capacity=CapacityStrategy.ON_DEMAND.value), REFS))[
+        "Train"
+    ]["Arguments"]
     assert train["EnableManagedSpotTraining"] is False
     assert train["StoppingCondition"] == {"MaxRuntimeInSeconds": 14400}
     assert "CheckpointConfig" not in train
@@ -128,7 +143,9 @@ def test_on_demand_training_has_no_spot_settings() -> None:
 
 def test_training_reads_the_preprocessing_outputs() -> None:
     train = steps(pipeline_definition(settings(), REFS))["Train"]["Arguments"]
-    uris = {c["ChannelName"]: c["DataSource"]["S3DataSource"]["S3Uri"] for c in train["InputDataConfig"]}
+    uris = {
+        c["ChannelName"]: c["DataSource"]["S3DataSource"]["S3Uri"] for c in train["InputDataConfig"]
+    }
     assert uris == {
         "train": {"Get": "Steps.Preprocess.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri"},
         "validation": {

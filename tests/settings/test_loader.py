@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from mlops_components.settings import (
     CapacityStrategy,
     EndpointHosting,
@@ -80,8 +79,12 @@ def test_every_problem_is_reported_at_once_with_its_path() -> None:
     lines = str(caught.value).splitlines()
     assert lines[0] == "invalid stack configuration (6 problem(s)):"
     message = "\n".join(lines)
-    assert "mlops-iac:environment: Input should be 'dev', 'staging' or 'prod' (got 'prd')" in message
-    assert "mlops-iac:tags.costcentre: unknown key; allowed keys: cost_centre, extra, owner" in message
+    assert (
+        "mlops-iac:environment: Input should be 'dev', 'staging' or 'prod' (got 'prd')" in message
+    )
+    assert (
+        "mlops-iac:tags.costcentre: unknown key; allowed keys: cost_centre, extra, owner" in message
+    )
     assert "mlops-iac:tags.cost_centre: required key is missing" in message
     assert "mlops-iac:architectures.sagemaker_cicd.pipelin: unknown key; allowed keys:" in message
     assert "mlops-iac:architectures.sagemaker_cicd.pipeline: required key is missing" in message
@@ -92,7 +95,9 @@ def test_every_problem_is_reported_at_once_with_its_path() -> None:
 
 
 def test_misspelled_top_level_key_is_named() -> None:
-    with pytest.raises(SettingsError, match=r"mlops-iac:retension: unknown key; allowed keys: .*retention"):
+    with pytest.raises(
+        SettingsError, match=r"mlops-iac:retension: unknown key; allowed keys: .*retention"
+    ):
         load_settings(minimal(**{"mlops-iac:retension": "protected"}))
 
 
@@ -105,7 +110,9 @@ def test_architecture_must_match_the_cloud() -> None:
     config = stack_config("aws-dev")
     config["mlops-iac:cloud"] = "gcp"
     config["mlops-iac:region"] = "europe-west4"
-    with pytest.raises(SettingsError, match="architectures.sagemaker_cicd runs on aws, but cloud is gcp"):
+    with pytest.raises(
+        SettingsError, match=r"architectures\.sagemaker_cicd runs on aws, but cloud is gcp"
+    ):
         load_settings(config)
 
 
@@ -124,7 +131,9 @@ def test_adopting_a_network_forbids_create_time_settings() -> None:
         "availability_zones": 3,
     }
     config["mlops-iac:architectures"] = json.dumps(arch)
-    with pytest.raises(SettingsError, match="vpc_id adopts an existing network; remove availability_zones"):
+    with pytest.raises(
+        SettingsError, match="vpc_id adopts an existing network; remove availability_zones"
+    ):
         load_settings(config)
 
 
