@@ -106,6 +106,7 @@ class SageMakerCiCd(pulumi.ComponentResource):
                 retention=args.retention,
                 # CloudWatch alarms publish to the encrypted alarm topic.
                 service_principals=["cloudwatch.amazonaws.com"],
+                reader_account_ids=s.registry.consumer_account_ids,
                 log_group_region=args.region,
             ),
             opts=here,

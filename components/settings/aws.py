@@ -48,23 +48,23 @@ class NetworkSettings(Strict):
     may then not be given.
     """
 
-    vpc_id: str | None = Field(None, pattern=r"^vpc-[0-9a-f]{8,17}$")
+    vpc_id: str | None = Field(default=None, pattern=r"^vpc-[0-9a-f]{8,17}$")
     subnet_ids: list[SubnetId] = Field(default_factory=list)
     security_group_ids: list[SecurityGroupId] = Field(default_factory=list)
     cidr_block: str = Field(
-        "10.40.0.0/16",
+        default="10.40.0.0/16",
         pattern=r"^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/(1[6-9]|2[0-4])$",
         description="CIDR of the created VPC; /16 to /24. Each subnet gets a quarter of it.",
     )
     availability_zones: int = Field(
-        2, ge=2, le=4, description="Private subnets to create, one per availability zone."
+        default=2, ge=2, le=4, description="Private subnets to create, one per availability zone."
     )
     interface_endpoints: list[str] = Field(
         default_factory=lambda: list(DEFAULT_INTERFACE_ENDPOINTS),
         description="AWS services reached through interface VPC endpoints "
         "(`com.amazonaws.<region>.<service>`). Each costs about $7/month per zone.",
     )
-    flow_logs: bool = Field(True, description="Send VPC flow logs to CloudWatch Logs.")
+    flow_logs: bool = Field(default=True, description="Send VPC flow logs to CloudWatch Logs.")
 
     @model_validator(mode="after")
     def _adopt_or_create(self) -> Self:
@@ -89,9 +89,9 @@ class ProcessingStepSettings(Strict):
     image_uri: ImageUri
     script: S3Key = Field(description="Key of the script in the artifacts bucket.")
     instance_type: SageMakerInstanceType = "ml.m5.large"
-    instance_count: int = Field(1, ge=1, le=20)
-    volume_size_gb: int = Field(30, ge=1, le=16384)
-    max_runtime_seconds: int = Field(3600, ge=60, le=432000)
+    instance_count: int = Field(default=1, ge=1, le=20)
+    volume_size_gb: int = Field(default=30, ge=1, le=16384)
+    max_runtime_seconds: int = Field(default=3600, ge=60, le=432000)
 
 
 class TrainingStepSettings(Strict):
@@ -99,18 +99,18 @@ class TrainingStepSettings(Strict):
 
     image_uri: ImageUri
     instance_type: SageMakerInstanceType = "ml.m5.xlarge"
-    instance_count: int = Field(1, ge=1, le=100)
-    volume_size_gb: int = Field(50, ge=1, le=16384)
+    instance_count: int = Field(default=1, ge=1, le=100)
+    volume_size_gb: int = Field(default=50, ge=1, le=16384)
     max_runtime_seconds: int = Field(
-        14400, ge=60, le=2419200, description="Training is stopped after this many seconds."
+        default=14400, ge=60, le=2419200, description="Training is stopped after this many seconds."
     )
     capacity: CapacityStrategy = Field(
-        CapacityStrategy.SPOT_FIRST,
+        default=CapacityStrategy.SPOT_FIRST,
         description="spot_first uses managed spot training with checkpoints in the "
         "artifacts bucket; on_demand never waits for capacity.",
     )
     max_wait_seconds: int | None = Field(
-        None,
+        default=None,
         ge=60,
         description="With spot capacity: total time including waiting for capacity. "
         "Defaults to twice max_runtime_seconds.",
@@ -134,9 +134,9 @@ class EvaluationStepSettings(ProcessingStepSettings):
     registers the model only if the metric at ``metric_path`` reaches ``threshold``."""
 
     metric_path: str = Field(
-        "metrics.auc.value", description="JSON path of the metric in evaluation.json."
+        default="metrics.auc.value", description="JSON path of the metric in evaluation.json."
     )
-    threshold: float = Field(0.7, description="Minimum metric value to register a model.")
+    threshold: float = Field(default=0.7, description="Minimum metric value to register a model.")
 
 
 class PipelineSettings(Strict):
@@ -147,7 +147,7 @@ class PipelineSettings(Strict):
     evaluation: EvaluationStepSettings
     inference_image_uri: ImageUri = Field(description="Serving image of registered models.")
     input_data_prefix: S3Key = Field(
-        "raw", description="Prefix of the input data in the data bucket."
+        default="raw", description="Prefix of the input data in the data bucket."
     )
     inference_instance_types: list[SageMakerInstanceType] = Field(
         default_factory=lambda: ["ml.m5.large"],
@@ -185,7 +185,7 @@ class PromotionSettings(Strict):
     target_stack: str = Field(
         pattern=r"^[a-z0-9-]+$", description="Stack whose endpoint serves the approved model."
     )
-    branch: str = Field("main", description="Base branch of the pull request.")
+    branch: str = Field(default="main", description="Base branch of the pull request.")
     token_secret_arn: str = Field(
         pattern=r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$",
         description="Secrets Manager secret holding a GitHub token limited to this "
@@ -201,35 +201,39 @@ class EndpointSettings(Strict):
     """
 
     model_package_arn: str | None = Field(
-        None,
+        default=None,
         pattern=r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-package/[A-Za-z0-9-]+/\d+$",
         description="Approved model package version to serve.",
     )
     hosting: EndpointHosting = EndpointHosting.INSTANCES
     instance_type: SageMakerInstanceType = "ml.m5.large"
     min_instances: int = Field(
-        2, ge=1, le=100, description="Autoscaling floor; 2+ spreads instances across zones."
+        default=2, ge=1, le=100, description="Autoscaling floor; 2+ spreads instances across zones."
     )
-    max_instances: int = Field(4, ge=1, le=100, description="Autoscaling ceiling.")
+    max_instances: int = Field(default=4, ge=1, le=100, description="Autoscaling ceiling.")
     target_invocations_per_instance: int = Field(
-        1000, ge=1, description="Target of SageMakerVariantInvocationsPerInstance per minute."
+        default=1000,
+        ge=1,
+        description="Target of SageMakerVariantInvocationsPerInstance per minute.",
     )
     serverless_memory_mb: Literal[1024, 2048, 3072, 4096, 5120, 6144] = 2048
-    serverless_max_concurrency: int = Field(5, ge=1, le=200)
+    serverless_max_concurrency: int = Field(default=5, ge=1, le=200)
     data_capture_percent: int = Field(
-        20, ge=0, le=100, description="Share of requests captured to S3; 0 disables."
+        default=20, ge=0, le=100, description="Share of requests captured to S3; 0 disables."
     )
     canary_percent: int = Field(
-        10, ge=1, le=50, description="Capacity that receives traffic first in a deployment."
+        default=10, ge=1, le=50, description="Capacity that receives traffic first in a deployment."
     )
     bake_minutes: int = Field(
-        10, ge=0, le=60, description="Minutes each traffic step is watched before the next."
+        default=10, ge=0, le=60, description="Minutes each traffic step is watched before the next."
     )
     latency_alarm_ms: int = Field(
-        500, ge=1, description="Average model latency (ms) that raises an alarm and rolls back."
+        default=500,
+        ge=1,
+        description="Average model latency (ms) that raises an alarm and rolls back.",
     )
     error_alarm_count: int = Field(
-        5, ge=1, description="5xx errors per minute that raise an alarm and roll back."
+        default=5, ge=1, description="5xx errors per minute that raise an alarm and roll back."
     )
 
     @model_validator(mode="after")
@@ -243,12 +247,12 @@ class MonitoringSettings(Strict):
     """Alarms and logs. Model Monitor is closed to new AWS customers, so its data
     quality schedule is opt-in; data capture plus CloudWatch alarms work for all."""
 
-    model_monitor: bool = Field(False, description="Hourly Model Monitor data-quality job.")
+    model_monitor: bool = Field(default=False, description="Hourly Model Monitor data-quality job.")
     model_monitor_image_uri: ImageUri | None = Field(
-        None,
+        default=None,
         description="The region's sagemaker-model-monitor-analyzer image; needed with model_monitor.",
     )
-    log_retention_days: int = Field(30, description="Retention of the stack's log groups.")
+    log_retention_days: int = Field(default=30, description="Retention of the stack's log groups.")
 
     @model_validator(mode="after")
     def _retention_allowed(self) -> Self:
@@ -265,7 +269,7 @@ class StudioSettings(Strict):
     """SageMaker Studio domain, VPC-only, with idle shutdown of JupyterLab apps."""
 
     enabled: bool = False
-    idle_timeout_minutes: int = Field(60, ge=60, le=525600)
+    idle_timeout_minutes: int = Field(default=60, ge=60, le=525600)
 
 
 class FeatureDefinition(Strict):
@@ -285,7 +289,9 @@ class FeatureStoreSettings(Strict):
             FeatureDefinition(name="event_time", type="String"),
         ]
     )
-    online: bool = Field(True, description="Also keep an online store for low-latency reads.")
+    online: bool = Field(
+        default=True, description="Also keep an online store for low-latency reads."
+    )
 
     @model_validator(mode="after")
     def _keys_defined(self) -> Self:

@@ -37,21 +37,23 @@ class LifecycleSettings(Strict):
     """
 
     infrequent_access_after_days: int | None = Field(
-        30, ge=30, description="Days until objects move to infrequent access; null disables."
+        default=30,
+        ge=30,
+        description="Days until objects move to infrequent access; null disables.",
     )
     archive_after_days: int | None = Field(
-        90,
+        default=90,
         ge=1,
         description="Days until objects move to archive (instant retrieval); null disables.",
     )
     expire_after_days: int | None = Field(
-        None, ge=1, description="Days until current objects are deleted; null keeps them."
+        default=None, ge=1, description="Days until current objects are deleted; null keeps them."
     )
     noncurrent_expire_after_days: int = Field(
-        90, ge=1, description="Days until a replaced object version is deleted."
+        default=90, ge=1, description="Days until a replaced object version is deleted."
     )
     abort_incomplete_multipart_after_days: int = Field(
-        7, ge=1, le=30, description="Days until unfinished multipart uploads are aborted."
+        default=7, ge=1, le=30, description="Days until unfinished multipart uploads are aborted."
     )
 
     @model_validator(mode="after")

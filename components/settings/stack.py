@@ -35,7 +35,7 @@ class StackSettings(Strict):
     region: str = Field(description="Region of every resource of the stack.")
     tags: TagSettings
     retention: Retention = Field(
-        Retention.DESTROYABLE,
+        default=Retention.DESTROYABLE,
         description="destroyable lets stateful resources go with the stack; protected "
         "sets protect and retain_on_delete on buckets, keys and registries.",
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import json
 from collections import Counter
 from typing import Any
@@ -12,6 +10,7 @@ import pytest
 from mlops_components.architectures.sagemaker_cicd import SageMakerCiCd, SageMakerCiCdArgs
 from mlops_components.preview.runner import Recording, run_program
 from mlops_components.settings import Retention, SageMakerCiCdSettings
+from support import taggable
 
 IMAGE = "141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1"
 PACKAGE = "arn:aws:sagemaker:eu-west-1:111111111111:model-package/mlops-test-models/3"
@@ -318,13 +317,6 @@ def test_roles_trust_only_their_service_and_grant_no_wildcards() -> None:
     assert pass_role["Resource"] == [rec.one("aws:iam/role:Role", "sm-job-role").outputs["arn"]]
 
 
-def _accepts_tags(token: str) -> bool:
-    """Whether the provider's resource class takes a ``tags`` argument."""
-    module = token.split(":")[1].split("/")[0]  # aws:<module>/<name>:<Class>
-    resource = getattr(importlib.import_module(f"pulumi_aws.{module}"), token.rsplit(":", 1)[1])
-    return "tags" in inspect.signature(resource._internal_init).parameters
-
-
 def test_every_taggable_resource_carries_the_tags() -> None:
     rec = plan(
         endpoint={"model_package_arn": PACKAGE},
@@ -335,7 +327,7 @@ def test_every_taggable_resource_carries_the_tags() -> None:
     )
     checked = 0
     for r in rec.resources:
-        if r.custom and r.type.startswith("aws:") and _accepts_tags(r.type):
+        if r.custom and r.type.startswith("aws:") and taggable(r.type):
             assert r.inputs.get("tags") == TAGS, r.name
             checked += 1
     assert checked > 40
