@@ -1,0 +1,223 @@
+"""How much slower is ``mlops-iac plan`` than Pulumi's bare mocks? (Run by hand.)
+
+For each stack, the plan's time per resource is compared with a floor: the same
+number of bare resources (one custom type, one input) registered under the stock
+``pulumi.runtime.Mocks``/``MockMonitor`` in the same process. The target is a ratio of
+at most 1.5: the recorder, the realistic mocks and the config loading may cost up to
+half again what Pulumi itself costs. Each time is the median of ``--repeat`` runs after
+one warm-up run (which pays for imports); peak memory is measured in one extra run
+under ``tracemalloc`` (slower, so never timed).
+
+Real stacks use rich provider resources, many ``apply`` calls and invokes, so they cost
+more per resource than bare ones whatever the monitor does. The "Stock monitor" column
+separates the two: the same plan with the recorder swapped for Pulumi's stock
+``MockMonitor`` (the realistic mocks stay, the program needs their outputs). "Recorder
+cost" is plan time over that; it is the part this tooling adds.
+
+    python benchmarks/plan_benchmark.py                 # every stack of the project
+    python benchmarks/plan_benchmark.py aws-dev --repeat 7
+    python benchmarks/plan_benchmark.py --program tests/fixtures/programs/minimal dev
+    python benchmarks/plan_benchmark.py --synthetic 1000  # recorder vs stock, N resources
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextvars
+import statistics
+import sys
+import threading
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pulumi
+from mlops_components.preview import runner
+from mlops_components.preview.project import load_project
+from mlops_components.preview.recorder import Recorder
+from mlops_components.preview.runner import _WorkerPool, plan_stack, run_program
+from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks, set_mocks
+from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.stack import run_pulumi_func
+
+REPO = Path(__file__).resolve().parents[1]
+TARGET_RATIO = 1.5
+
+
+class EchoMocks(Mocks):
+    """Pulumi's documented minimal mocks: the floor every plan is compared against."""
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str, dict]:
+        return f"{args.name}-id", dict(args.inputs)
+
+    def call(self, args: MockCallArgs) -> tuple[dict, list[tuple[str, str]]]:
+        return {}, []
+
+
+def bare_program(count: int) -> Callable[[], None]:
+    def program() -> None:
+        for index in range(count):
+            pulumi.CustomResource("bench:index:Bare", f"r{index}", {"value": index})
+
+    return program
+
+
+def floor_run(count: int) -> None:
+    """Register ``count`` bare resources under stock mocks, isolated like a plan run
+    (fresh thread, context and event loop; the same worker pool so both runs close
+    their loops the same way)."""
+
+    def body() -> None:
+        loop = asyncio.new_event_loop()
+        pool = _WorkerPool()
+        loop.set_default_executor(pool)
+        asyncio.set_event_loop(loop)
+        try:
+            set_mocks(EchoMocks(), project="bench", stack="floor", preview=False)
+            loop.run_until_complete(run_pulumi_func(bare_program(count)))
+        finally:
+            pool.close()
+            loop.close()
+            asyncio.set_event_loop(None)
+
+    thread = threading.Thread(target=contextvars.Context().run, args=(body,))
+    thread.start()
+    thread.join()
+
+
+class StockMonitor(Recorder):
+    """A "recorder" that records nothing: Pulumi's stock registration path."""
+
+    RegisterResource = MockMonitor.RegisterResource
+    RegisterResourceOutputs = MockMonitor.RegisterResourceOutputs
+
+
+def with_stock_monitor(action: Callable[[], object]) -> Callable[[], object]:
+    """``action`` with the runner building a ``StockMonitor`` instead of a ``Recorder``."""
+
+    def run() -> object:
+        runner.Recorder = StockMonitor  # type: ignore[misc]
+        try:
+            return action()
+        finally:
+            runner.Recorder = Recorder  # type: ignore[misc]
+
+    return run
+
+
+def median_seconds(action: Callable[[], object], repeat: int) -> float:
+    action()  # warm-up: imports and caches
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def peak_mib(action: Callable[[], object]) -> float:
+    tracemalloc.start()
+    try:
+        action()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+@dataclass
+class Row:
+    label: str
+    resources: int
+    plan_s: float
+    stock_s: float
+    floor_s: float
+    plan_mib: float
+    floor_mib: float
+
+    def markdown(self) -> str:
+        per = self.plan_s * 1000 / self.resources
+        floor_per = self.floor_s * 1000 / self.resources
+        ratio = self.plan_s / self.floor_s
+        verdict = "yes" if ratio <= TARGET_RATIO else "no"
+        return (
+            f"| {self.label} | {self.resources} | {self.plan_s * 1000:.0f} | {per:.2f} | "
+            f"{floor_per:.2f} | {ratio:.2f}x | {verdict} | {self.stock_s * 1000:.0f} | "
+            f"{self.plan_s / self.stock_s:.2f}x | {self.plan_mib:.1f} | {self.floor_mib:.1f} |"
+        )
+
+
+def measure(label: str, plan: Callable[[], int], repeat: int) -> Row:
+    count = plan()
+    if count == 0:
+        raise SystemExit(f"{label}: the plan registered no resources; nothing to compare")
+    return Row(
+        label=label,
+        resources=count,
+        plan_s=median_seconds(plan, repeat),
+        stock_s=median_seconds(with_stock_monitor(plan), repeat),
+        floor_s=median_seconds(lambda: floor_run(count), repeat),
+        plan_mib=peak_mib(plan),
+        floor_mib=peak_mib(lambda: floor_run(count)),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("stacks", nargs="*", metavar="STACK", help="default: every stack")
+    parser.add_argument("--program", type=Path, default=REPO, help="project directory")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per measurement")
+    parser.add_argument(
+        "--synthetic",
+        type=int,
+        metavar="N",
+        help="also compare the recorder with stock mocks on N bare resources",
+    )
+    args = parser.parse_args(argv)
+
+    project = load_project(args.program)
+    stacks = args.stacks or project.stacks()
+    synthetic = args.synthetic
+    if not stacks:
+        print(
+            f"No stacks found: {project.stack_config_dir} has no Pulumi.*.yaml files. "
+            "Comparing the recorder with stock mocks on 1000 bare resources instead.\n"
+        )
+        synthetic = synthetic or 1000
+
+    rows: list[Row] = []
+    for stack in stacks:
+        rows.append(
+            measure(
+                stack,
+                lambda stack=stack: len(plan_stack(project.root, stack).resources),
+                args.repeat,
+            )
+        )
+        print(f"measured {stack}", file=sys.stderr)
+    if synthetic:
+        rows.append(
+            measure(
+                f"synthetic ({synthetic} bare resources)",
+                lambda: len(run_program(bare_program(synthetic)).resources),
+                args.repeat,
+            )
+        )
+
+    print(
+        f"Plan time vs the stock-mocks floor (median of {args.repeat}; target <= {TARGET_RATIO}x)\n"
+    )
+    print(
+        "| Stack | Resources | Plan ms | ms/resource | Floor ms/resource | Ratio | "
+        "Within target | Stock monitor ms | Recorder cost | Peak MiB (plan) | Peak MiB (floor) |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |")
+    for row in rows:
+        print(row.markdown())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

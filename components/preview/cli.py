@@ -1,0 +1,125 @@
+"""``mlops-iac``: offline tooling for the project's Pulumi stacks.
+
+``mlops-iac plan STACK`` runs the stack's program in-process under mocks (no cloud
+account, no Pulumi CLI) and writes a Markdown or JSON report. Exit codes: 0 planned;
+1 a mandatory policy violation remains; 2 bad config or a failing program (the
+message goes to stderr as ``error: ...``, without a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pulumi
+
+from .guardrails import default_evaluator
+from .project import PlanError, find_project_root
+from .report import (
+    Evaluator,
+    PlanResult,
+    build_plan,
+    cloud_resources,
+    count_by_cloud,
+    to_json,
+    to_markdown,
+)
+
+EXIT_OK = 0
+EXIT_VIOLATIONS = 1
+EXIT_ERROR = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mlops-iac", description="Offline tooling for the mlops-iac Pulumi stacks."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    plan = commands.add_parser(
+        "plan",
+        help="preview a stack offline and report its resources, policies and cost",
+        description="Run the stack's program under mocks and write a plan report.",
+    )
+    plan.add_argument("stack", metavar="STACK", help="stack name (Pulumi.<STACK>.yaml)")
+    plan.add_argument(
+        "--program",
+        type=Path,
+        metavar="DIR",
+        help="project directory with Pulumi.yaml (default: nearest one above the CWD)",
+    )
+    plan.add_argument(
+        "--format", choices=("markdown", "json"), default="markdown", help="report format"
+    )
+    plan.add_argument("--out", type=Path, metavar="PATH", help="write the report to PATH")
+    plan.add_argument(
+        "--policy-config",
+        type=Path,
+        metavar="FILE",
+        help="policy config (JSON); default: the packaged config of the stack's environment",
+    )
+    plan.add_argument(
+        "--quiet", action="store_true", help="print nothing but errors when writing to --out"
+    )
+    plan.set_defaults(handler=_plan)
+    return parser
+
+
+def _summary(result: PlanResult, out: Path) -> str:
+    recording = result.recording
+    clouds = ", ".join(f"{cloud}: {n}" for cloud, n in count_by_cloud(recording).items())
+    violations = result.policies.violations
+    mandatory = len(result.policies.mandatory)
+    return (
+        f"{recording.project}/{recording.stack}: {len(cloud_resources(recording))} cloud "
+        f"resources ({clouds or 'none'}), {len(violations)} policy violations "
+        f"({mandatory} mandatory); report written to {out}"
+    )
+
+
+def _plan(args: argparse.Namespace, evaluate: Evaluator) -> int:
+    if args.policy_config is not None and not args.policy_config.is_file():
+        raise PlanError(f"policy config not found: {args.policy_config}")
+    project_dir = args.program if args.program is not None else find_project_root(Path.cwd())
+    # The program's own prints must not end up inside a report written to stdout.
+    with contextlib.redirect_stdout(sys.stderr):
+        result = build_plan(
+            project_dir, args.stack, policy_config=args.policy_config, evaluate=evaluate
+        )
+    report = to_json(result) if args.format == "json" else to_markdown(result)
+
+    if not args.quiet:
+        for warning in result.recording.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    if args.out is None:
+        sys.stdout.write(report)
+    else:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(report, encoding="utf-8")
+        if not args.quiet:
+            print(_summary(result, args.out))
+    return EXIT_VIOLATIONS if result.policies.mandatory else EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None, *, evaluate: Evaluator | None = None) -> int:
+    """Entry point of the ``mlops-iac`` console script; returns the exit code.
+
+    ``evaluate`` is the policy evaluator ``plan`` uses; by default the project's
+    guardrail packs (``guardrails.default_evaluator``)."""
+    args = _parser().parse_args(argv)
+    try:
+        return args.handler(args, evaluate or default_evaluator())
+    except (PlanError, pulumi.RunError) as exc:
+        # RunError messages (e.g. the settings loader's list of problems) are written
+        # for users; print them whole.
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

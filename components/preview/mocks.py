@@ -1,0 +1,573 @@
+"""Mocks that answer like the clouds do, so an offline plan reads like a real preview.
+
+Pulumi's stock mocks echo inputs back. A plan built on that has no ARNs, no ids in the
+cloud's format and no auto-generated names, so policies and reviewers see values that
+never occur in production. ``PlanMocks`` fills in the computed outputs a provider would
+return, deterministically (hashes of the URN, never random numbers), so two plans of
+the same program are byte-identical and diffs show only real changes.
+
+An invoke without a mock raises ``UnmockedInvokeError`` instead of returning ``{}``: a
+silently empty result would let a program take a code path it never takes in the cloud
+(STYLE rule 15).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import inspect
+import json
+import sys
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pulumi
+
+ACCOUNT_ID = "123456789012"
+"""AWS account of every mocked ARN (the documentation account)."""
+
+AZURE_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
+AZURE_TENANT_ID = "00000000-0000-0000-0000-000000000001"
+AZURE_CLIENT_ID = "00000000-0000-0000-0000-000000000002"
+AZURE_OBJECT_ID = "00000000-0000-0000-0000-000000000003"
+
+DEFAULT_REGION = "eu-west-1"
+DEFAULT_GCP_PROJECT = "mlops-iac-plan"
+GCP_PROJECT_NUMBER = "123456789012"
+
+# Python package of each provider, to look up which outputs a resource class declares.
+_SDK_PACKAGES = {"aws": "pulumi_aws", "azure-native": "pulumi_azure_native", "gcp": "pulumi_gcp"}
+
+# EC2-style ids: the prefix the cloud uses, then 17 hex digits.
+_AWS_ID_PREFIXES = {
+    "aws:ec2/vpc:Vpc": "vpc-",
+    "aws:ec2/subnet:Subnet": "subnet-",
+    "aws:ec2/securityGroup:SecurityGroup": "sg-",
+    "aws:ec2/securityGroupRule:SecurityGroupRule": "sgrule-",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr-",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr-",
+    "aws:ec2/internetGateway:InternetGateway": "igw-",
+    "aws:ec2/natGateway:NatGateway": "nat-",
+    "aws:ec2/routeTable:RouteTable": "rtb-",
+    "aws:ec2/route:Route": "r-",
+    "aws:ec2/eip:Eip": "eipalloc-",
+    "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce-",
+    "aws:ec2/launchTemplate:LaunchTemplate": "lt-",
+    "aws:ec2/instance:Instance": "i-",
+    "aws:ec2/networkInterface:NetworkInterface": "eni-",
+    "aws:ec2/networkAcl:NetworkAcl": "acl-",
+    "aws:ec2/flowLog:FlowLog": "fl-",
+    "aws:efs/fileSystem:FileSystem": "fs-",
+}
+
+# Services whose ARNs have no region.
+_AWS_GLOBAL_SERVICES = {"iam", "cloudfront", "route53", "organizations", "s3"}
+
+# Modules whose ARN service differs from the Pulumi module name.
+_AWS_ARN_SERVICES = {
+    "cloudwatch": "cloudwatch",
+    "sfn": "states",
+    "cognito": "cognito-idp",
+    "lb": "elasticloadbalancing",
+    "alb": "elasticloadbalancing",
+    "efs": "elasticfilesystem",
+    "apigateway": "apigateway",
+    "apigatewayv2": "apigateway",
+}
+
+# (service, resource type, separator) of ARNs that do not follow ``<type>/<name>``.
+_AWS_ARN_SHAPES = {
+    "aws:cloudwatch/logGroup:LogGroup": ("logs", "log-group", ":"),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": ("cloudwatch", "alarm", ":"),
+    "aws:lambda/function:Function": ("lambda", "function", ":"),
+    "aws:sfn/stateMachine:StateMachine": ("states", "stateMachine", ":"),
+    "aws:sns/topic:Topic": ("sns", "", ""),
+    "aws:sqs/queue:Queue": ("sqs", "", ""),
+}
+
+_AZURE_NAMESPACES = {
+    "resources": "Microsoft.Resources",
+    "storage": "Microsoft.Storage",
+    "machinelearningservices": "Microsoft.MachineLearningServices",
+    "keyvault": "Microsoft.KeyVault",
+    "containerregistry": "Microsoft.ContainerRegistry",
+    "containerservice": "Microsoft.ContainerService",
+    "applicationinsights": "Microsoft.Insights",
+    "insights": "Microsoft.Insights",
+    "monitor": "Microsoft.Insights",
+    "operationalinsights": "Microsoft.OperationalInsights",
+    "network": "Microsoft.Network",
+    "authorization": "Microsoft.Authorization",
+    "managedidentity": "Microsoft.ManagedIdentity",
+    "compute": "Microsoft.Compute",
+    "costmanagement": "Microsoft.CostManagement",
+    "consumption": "Microsoft.Consumption",
+    "datafactory": "Microsoft.DataFactory",
+    "hybridcompute": "Microsoft.HybridCompute",
+    "kubernetesconfiguration": "Microsoft.KubernetesConfiguration",
+    "kubernetes": "Microsoft.Kubernetes",
+    "web": "Microsoft.Web",
+}
+
+_AZ_DIRECTIONS = {
+    "north": "n",
+    "south": "s",
+    "east": "e",
+    "west": "w",
+    "central": "c",
+    "northeast": "ne",
+    "northwest": "nw",
+    "southeast": "se",
+    "southwest": "sw",
+}
+
+
+class UnmockedInvokeError(Exception):
+    """A program called a provider function that ``PlanMocks`` does not implement."""
+
+
+def digest(text: str) -> str:
+    """Hex SHA-256 of ``text``: the source of every generated id and suffix."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def auto_name(name: str, urn: str) -> str:
+    """Pulumi's auto-name shape (``name-`` + 7 hex digits), derived from the URN so
+    every plan of the same program names things identically."""
+    return f"{name}-{digest(urn)[:7]}"
+
+
+def _uuid(seed: str) -> str:
+    return str(uuid.UUID(digest(seed)[:32], version=4))
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _kebab(text: str) -> str:
+    return "".join(f"-{c.lower()}" if c.isupper() else c for c in text).lstrip("-")
+
+
+def _plural(text: str) -> str:
+    if text.endswith("y") and not text.endswith(("ay", "ey", "oy")):
+        return text[:-1] + "ies"
+    return text if text.endswith("s") else text + "s"
+
+
+def _split_token(token: str) -> tuple[str, str, str]:
+    """``aws:s3/bucket:Bucket`` -> (``aws``, ``s3``, ``Bucket``)."""
+    parts = token.split(":")
+    if len(parts) != 3:
+        return parts[0], "", parts[-1]
+    return parts[0], parts[1].split("/")[0], parts[2]
+
+
+def zone_id_prefix(region: str) -> str:
+    """AWS zone-id prefix of a region: ``eu-west-1`` -> ``euw1``, ``ap-southeast-2`` -> ``apse2``."""
+    parts = region.split("-")
+    if len(parts) < 3:
+        return region.replace("-", "")
+    area, direction, number = parts[0], "".join(parts[1:-1]), parts[-1]
+    return f"{area}{_AZ_DIRECTIONS.get(direction, direction[:1])}{number}"
+
+
+class _ClassIndex:
+    """Which output properties a provider's resource class declares (``name``, ``arn``,
+    ``bucket``...), so mocks add only outputs the real resource has. Cached per token;
+    ``None`` when the class cannot be found (then the caller falls back to a default)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, frozenset[str] | None] = {}
+        self._lock = threading.Lock()
+
+    def outputs(self, token: str) -> frozenset[str] | None:
+        with self._lock:
+            if token in self._cache:
+                return self._cache[token]
+        found = self._lookup(token)
+        with self._lock:
+            self._cache[token] = found
+        return found
+
+    @staticmethod
+    def _lookup(token: str) -> frozenset[str] | None:
+        pkg, module, cls_name = _split_token(token)
+        root = _SDK_PACKAGES.get(pkg)
+        if root is None or not module:
+            return None
+        module_name = root if module == "index" else f"{root}.{module}"
+        mod = sys.modules.get(module_name)
+        if mod is None:
+            try:
+                mod = importlib.import_module(module_name)
+            except ImportError:
+                return None
+        cls = getattr(mod, cls_name, None)
+        if not inspect.isclass(cls):
+            return None
+        return frozenset(
+            attr for attr, value in inspect.getmembers_static(cls) if isinstance(value, property)
+        )
+
+
+class PlanMocks(pulumi.runtime.Mocks):
+    """Pulumi mocks with realistic computed outputs for AWS, Azure Native and GCP.
+
+    ``region`` is the stack's region: it goes into ARNs, availability zones and
+    ``getRegion``; a resource's own ``region`` input or its explicit provider's region
+    wins, as in pulumi-aws v7.
+    """
+
+    def __init__(
+        self,
+        region: str = DEFAULT_REGION,
+        *,
+        gcp_project: str = DEFAULT_GCP_PROJECT,
+        azure_location: str = "westeurope",
+    ) -> None:
+        self.region = region
+        self.gcp_project = gcp_project
+        self.azure_location = azure_location
+        self._classes = _ClassIndex()
+        self._provider_regions: dict[str, str] = {}
+        self._invokes: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
+            "aws:index/getCallerIdentity:getCallerIdentity": self._aws_caller_identity,
+            "aws:index/getRegion:getRegion": self._aws_region,
+            "aws:index/getPartition:getPartition": self._aws_partition,
+            "aws:index/getAvailabilityZones:getAvailabilityZones": self._aws_zones,
+            "aws:iam/getPolicyDocument:getPolicyDocument": self._aws_policy_document,
+            "gcp:organizations/getClientConfig:getClientConfig": self._gcp_client_config,
+            "gcp:organizations/getProject:getProject": self._gcp_project,
+            "azure-native:authorization:getClientConfig": self._azure_client_config,
+        }
+
+    # -- resources -------------------------------------------------------------------
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+        """Stock entry point; without a URN the type and name stand in for it."""
+        return self.new_resource_at(f"{args.typ}::{args.name}", args)
+
+    def new_resource_at(self, urn: str, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+        """Id and output state of the resource at ``urn``: inputs plus what the
+        provider would compute. Components get no id and echo their inputs."""
+        inputs = dict(args.inputs)
+        if args.custom is False:
+            return "", inputs
+        pkg = args.typ.split(":")[0]
+        if pkg == "pulumi" and args.typ.startswith("pulumi:providers:"):
+            return self._provider(urn, args.typ, inputs)
+        if args.resource_id:
+            return args.resource_id, inputs
+        if pkg == "aws":
+            return self._aws(urn, args, inputs)
+        if pkg == "azure-native":
+            return self._azure(urn, args, inputs)
+        if pkg == "gcp":
+            return self._gcp(urn, args, inputs)
+        return f"{args.name}-{digest(urn)[:8]}", inputs
+
+    def _provider(self, urn: str, typ: str, inputs: dict) -> tuple[str, dict]:
+        provider_id = _uuid(urn)
+        region = inputs.get("region") or inputs.get("location")
+        if isinstance(region, str):
+            self._provider_regions[provider_id] = region
+        return provider_id, inputs
+
+    def _region_of(self, args: pulumi.runtime.MockResourceArgs, inputs: Mapping[str, Any]) -> str:
+        region = inputs.get("region")
+        if isinstance(region, str) and region:
+            return region
+        if args.provider:
+            provider_id = args.provider.rsplit("::", 1)[-1]
+            return self._provider_regions.get(provider_id, self.region)
+        return self.region
+
+    def _aws(
+        self, urn: str, args: pulumi.runtime.MockResourceArgs, inputs: dict
+    ) -> tuple[str, dict]:
+        typ = args.typ
+        _, module, cls_name = _split_token(typ)
+        declared = self._classes.outputs(typ)
+        region = self._region_of(args, inputs)
+        hexed = digest(urn)
+        state = dict(inputs)
+
+        name_key = (
+            "bucket" if declared and "bucket" in declared and "name" not in declared else "name"
+        )
+        if declared is not None and name_key in declared and not state.get(name_key):
+            state[name_key] = auto_name(args.name, urn)
+        physical = state.get(name_key) if isinstance(state.get(name_key), str) else None
+
+        if typ == "aws:kms/key:Key":
+            resource_id = _uuid(urn)
+            state.setdefault("keyId", resource_id)
+        elif typ in _AWS_ID_PREFIXES:
+            resource_id = _AWS_ID_PREFIXES[typ] + hexed[:17]
+        elif physical:
+            resource_id = physical
+        else:
+            resource_id = f"{args.name}-{hexed[:8]}"
+
+        if declared is None or "arn" in declared:
+            state.setdefault(
+                "arn", self._aws_arn(typ, module, cls_name, region, physical or resource_id)
+            )
+        if declared is not None and "region" in declared:
+            state.setdefault("region", region)
+        if declared is not None and "tagsAll" not in state and "tags_all" in declared:
+            state["tagsAll"] = dict(state.get("tags") or {})
+        if typ == "aws:iam/role:Role":
+            state.setdefault("uniqueId", "AROA" + hexed[:17].upper())
+        if typ == "aws:s3/bucket:Bucket":
+            bucket = state.get("bucket")
+            state.setdefault("bucketDomainName", f"{bucket}.s3.amazonaws.com")
+            state.setdefault("bucketRegionalDomainName", f"{bucket}.s3.{region}.amazonaws.com")
+        return resource_id, state
+
+    @staticmethod
+    def _aws_arn(typ: str, module: str, cls_name: str, region: str, name: str) -> str:
+        if typ in ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"):
+            return f"arn:aws:s3:::{name}"
+        if typ == "aws:kms/key:Key":
+            return f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{name}"
+        if typ == "aws:kms/alias:Alias":
+            return f"arn:aws:kms:{region}:{ACCOUNT_ID}:{name}"
+        if typ in _AWS_ARN_SHAPES:
+            service, kind, sep = _AWS_ARN_SHAPES[typ]
+            resource = f"{kind}{sep}{name}" if kind else name
+            return f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{resource}"
+        service = _AWS_ARN_SERVICES.get(module, module)
+        arn_region = "" if service in _AWS_GLOBAL_SERVICES else region
+        return f"arn:aws:{service}:{arn_region}:{ACCOUNT_ID}:{_kebab(cls_name)}/{name}"
+
+    def _azure(
+        self, urn: str, args: pulumi.runtime.MockResourceArgs, inputs: dict
+    ) -> tuple[str, dict]:
+        _, module, cls_name = _split_token(args.typ)
+        state = dict(inputs)
+        name_key = self._azure_name_key(cls_name, inputs)
+        name = state.get(name_key) if name_key else None
+        if not isinstance(name, str) or not name:
+            name = auto_name(args.name, urn)
+            if name_key:
+                state[name_key] = name
+        state.setdefault("name", name)
+        namespace = _AZURE_NAMESPACES.get(module, f"Microsoft.{module.capitalize()}")
+        kind = _plural(_lower_first(cls_name))
+        state.setdefault("type", f"{namespace}/{kind}")
+        subscription = f"/subscriptions/{AZURE_SUBSCRIPTION_ID}"
+        if args.typ == "azure-native:resources:ResourceGroup":
+            return f"{subscription}/resourceGroups/{name}", state
+        group = inputs.get("resourceGroupName")
+        scope = f"{subscription}/resourceGroups/{group}" if isinstance(group, str) else subscription
+        if cls_name == "UserAssignedIdentity":
+            state.setdefault("principalId", _uuid(urn + "#principal"))
+            state.setdefault("clientId", _uuid(urn + "#client"))
+            state.setdefault("tenantId", AZURE_TENANT_ID)
+        return f"{scope}/providers/{namespace}/{kind}/{name}", state
+
+    @staticmethod
+    def _azure_name_key(cls_name: str, inputs: Mapping[str, Any]) -> str | None:
+        """Azure Native names a resource by a ``<thing>Name`` input (``accountName``,
+        ``workspaceName``); pick the one that names this resource, not its parents."""
+        if cls_name == "ResourceGroup":
+            return "resourceGroupName"
+        preferred = [f"{_lower_first(cls_name)}Name", "resourceName", "accountName", "name"]
+        for key in preferred:
+            if key in inputs:
+                return key
+        candidates = sorted(
+            k for k in inputs if k.endswith("Name") and k not in ("resourceGroupName", "skuName")
+        )
+        return candidates[0] if len(candidates) == 1 else preferred[0]
+
+    def _gcp(
+        self, urn: str, args: pulumi.runtime.MockResourceArgs, inputs: dict
+    ) -> tuple[str, dict]:
+        _, _, cls_name = _split_token(args.typ)
+        declared = self._classes.outputs(args.typ)
+        state = dict(inputs)
+        project = (
+            state.get("project") if isinstance(state.get("project"), str) else self.gcp_project
+        )
+        if declared is not None and "project" in declared:
+            state.setdefault("project", project)
+        if args.typ == "gcp:serviceaccount/account:Account":
+            account = state.get("accountId") or auto_name(args.name, urn)[:30]
+            email = f"{account}@{project}.iam.gserviceaccount.com"
+            state.setdefault("email", email)
+            state.setdefault("member", f"serviceAccount:{email}")
+            state.setdefault("name", f"projects/{project}/serviceAccounts/{email}")
+            state.setdefault("uniqueId", str(int(digest(urn)[:15], 16)))
+            return f"projects/{project}/serviceAccounts/{email}", state
+        if declared is not None and "name" in declared and not state.get("name"):
+            state["name"] = auto_name(args.name, urn)
+        name = state.get("name") if isinstance(state.get("name"), str) else args.name
+        if args.typ == "gcp:storage/bucket:Bucket":
+            state.setdefault("url", f"gs://{name}")
+            state.setdefault("selfLink", f"https://www.googleapis.com/storage/v1/b/{name}")
+            return str(name), state
+        location = state.get("location") or state.get("region") or state.get("zone") or self.region
+        kind = _plural(_lower_first(cls_name))
+        return f"projects/{project}/locations/{location}/{kind}/{name}", state
+
+    # -- invokes ---------------------------------------------------------------------
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
+        handler = self._invokes.get(args.token)
+        if handler is None:
+            raise UnmockedInvokeError(
+                f"no mock for invoke {args.token!r}: add one to "
+                "mlops_components.preview.mocks.PlanMocks (the plan never guesses results)"
+            )
+        # The stock monitor iterates the failures, so "none" must be an empty list.
+        return handler(args.args), []
+
+    def _aws_caller_identity(self, _: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "accountId": ACCOUNT_ID,
+            "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/mlops-iac-plan",
+            "userId": "AIDAMLOPSIACPLAN00000",
+            "id": ACCOUNT_ID,
+        }
+
+    def _aws_region(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        region = args.get("region") or args.get("name") or self.region
+        return {
+            "name": region,
+            "region": region,
+            "id": region,
+            "endpoint": f"ec2.{region}.amazonaws.com",
+            "description": region,
+        }
+
+    def _aws_partition(self, _: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "partition": "aws",
+            "id": "aws",
+            "dnsSuffix": "amazonaws.com",
+            "reverseDnsPrefix": "com.amazonaws",
+        }
+
+    def _aws_zones(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        region = args.get("region") or self.region
+        excluded = set(args.get("excludeNames") or [])
+        letters = [c for c in "abc" if f"{region}{c}" not in excluded]
+        prefix = zone_id_prefix(region)
+        return {
+            "id": region,
+            "region": region,
+            "names": [f"{region}{c}" for c in letters],
+            "zoneIds": [f"{prefix}-az{'abc'.index(c) + 1}" for c in letters],
+            "groupNames": [region for _ in letters],
+            "state": args.get("state") or "available",
+        }
+
+    def _aws_policy_document(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        document = render_policy_document(args)
+        text = json.dumps(document, indent=2)
+        return {
+            **args,
+            "json": text,
+            "minifiedJson": json.dumps(document, separators=(",", ":")),
+            "id": str(int(digest(text)[:8], 16)),
+        }
+
+    def _gcp_client_config(self, _: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "id": f"projects/{self.gcp_project}/regions/{self.region}/zones/{self.region}-a",
+            "project": self.gcp_project,
+            "region": self.region,
+            "zone": f"{self.region}-a",
+            "accessToken": "[mock-access-token]",
+        }
+
+    def _gcp_project(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        project = args.get("projectId") or self.gcp_project
+        return {
+            "id": f"projects/{project}",
+            "projectId": project,
+            "name": project,
+            "number": GCP_PROJECT_NUMBER,
+            "labels": {},
+        }
+
+    def _azure_client_config(self, _: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "clientId": AZURE_CLIENT_ID,
+            "objectId": AZURE_OBJECT_ID,
+            "subscriptionId": AZURE_SUBSCRIPTION_ID,
+            "tenantId": AZURE_TENANT_ID,
+        }
+
+
+def _one_or_many(values: list[Any]) -> Any:
+    """IAM JSON writes a one-element list as a bare string, as the AWS provider does."""
+    values = sorted(set(values), key=str)
+    return values[0] if len(values) == 1 else values
+
+
+def _render_statement(statement: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if statement.get("sid"):
+        out["Sid"] = statement["sid"]
+    out["Effect"] = statement.get("effect") or "Allow"
+    for key, field in (
+        ("actions", "Action"),
+        ("notActions", "NotAction"),
+        ("resources", "Resource"),
+        ("notResources", "NotResource"),
+    ):
+        if statement.get(key):
+            out[field] = _one_or_many(list(statement[key]))
+    for key, field in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
+        principals = statement.get(key) or []
+        if not principals:
+            continue
+        if any(p.get("type") == "*" for p in principals):
+            out[field] = "*"
+            continue
+        grouped: dict[str, list[Any]] = {}
+        for principal in principals:
+            grouped.setdefault(principal["type"], []).extend(principal.get("identifiers") or [])
+        out[field] = {kind: _one_or_many(ids) for kind, ids in sorted(grouped.items())}
+    conditions = statement.get("conditions") or []
+    if conditions:
+        rendered: dict[str, dict[str, Any]] = {}
+        for condition in conditions:
+            values = list(condition.get("values") or [])
+            rendered.setdefault(condition["test"], {})[condition["variable"]] = _one_or_many(values)
+        out["Condition"] = rendered
+    return out
+
+
+def render_policy_document(args: Mapping[str, Any]) -> dict[str, Any]:
+    """The IAM policy JSON that ``aws.iam.get_policy_document`` returns for ``args``
+    (camelCase, as the invoke receives them): source documents first, then this
+    document's statements, then override documents, later ones replacing earlier
+    statements with the same ``Sid``."""
+    statements: list[dict[str, Any]] = []
+
+    def merge(new: list[dict[str, Any]]) -> None:
+        for statement in new:
+            sid = statement.get("Sid")
+            index = next((i for i, s in enumerate(statements) if sid and s.get("Sid") == sid), None)
+            if index is None:
+                statements.append(statement)
+            else:
+                statements[index] = statement
+
+    for source in args.get("sourcePolicyDocuments") or []:
+        merge(list(json.loads(source).get("Statement", [])))
+    merge([_render_statement(s) for s in args.get("statements") or []])
+    for override in args.get("overridePolicyDocuments") or []:
+        merge(list(json.loads(override).get("Statement", [])))
+    document: dict[str, Any] = {"Version": args.get("version") or "2012-10-17"}
+    if args.get("policyId"):
+        document["Id"] = args["policyId"]
+    document["Statement"] = statements
+    return document

@@ -1,0 +1,258 @@
+"""A mock resource monitor that records everything a Pulumi program registers.
+
+Mocks only see a resource's type, name and inputs; the engine sees the whole
+``RegisterResourceRequest`` (parent, dependencies, provider, protect, retainOnDelete).
+``Recorder`` keeps that whole picture per resource, which the plan report, the policy
+evaluation and the tests all read.
+
+Inputs are recorded from the request's wire form, not from ``rpc.deserialize_properties``:
+the SDK pushes secretness up to the enclosing object (one secret tag hides a whole
+``tags`` map), while the recorder replaces exactly the secret value with ``"[secret]"``
+and leaves its siblings readable. Keys stay in the engine's camelCase, as a policy pack's
+``args.props`` has them. URNs are built as the engine builds them (see ``make_urn``).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pulumi
+from google.protobuf import struct_pb2
+from pulumi.runtime import rpc
+from pulumi.runtime.mocks import MockMonitor, MockResourceArgs, Mocks
+from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.settings import get_project, get_stack
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
+
+from .mocks import PlanMocks
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+SECRET = "[secret]"
+"""What a secret value is replaced by in recorded inputs and outputs."""
+UNKNOWN = "[unknown]"
+"""What a value unknown at plan time is replaced by (rare: plans resolve applies)."""
+
+_SIG = rpc._special_sig_key
+_SECRET_SIG = rpc._special_secret_sig
+_RESOURCE_SIG = rpc._special_resource_sig
+_ASSET_SIG = rpc._special_asset_sig
+_ARCHIVE_SIG = rpc._special_archive_sig
+_OUTPUT_SIG = rpc._special_output_value_sig
+
+
+@dataclass
+class RecordedResource:
+    """One registered resource, component or provider, as the engine received it."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str | None
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    provider: str | None
+    custom: bool
+    protect: bool
+    retain_on_delete: bool
+    inputs: dict[str, Any]
+    id: str | None = None
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict with every field (snake_case keys)."""
+        return asdict(self)
+
+
+def plain_struct(struct: struct_pb2.Struct) -> Any:
+    """Wire-form properties as plain JSON values: secrets become ``"[secret]"``,
+    resource references their URN, unknowns ``"[unknown]"``; null fields are dropped
+    as the SDK drops them. Keys come out sorted so records are deterministic."""
+    fields = struct.fields
+    if _SIG in fields:
+        sig = fields[_SIG].string_value
+        if sig == _SECRET_SIG:
+            return SECRET
+        if sig == _RESOURCE_SIG:
+            return fields["urn"].string_value
+        if sig == _OUTPUT_SIG:
+            if "secret" in fields and fields["secret"].bool_value:
+                return SECRET
+            return plain_value(fields["value"]) if "value" in fields else UNKNOWN
+        if sig == _ASSET_SIG:
+            return {"asset": {k: plain_value(v) for k, v in sorted(fields.items()) if k != _SIG}}
+        if sig == _ARCHIVE_SIG:
+            return {"archive": {k: plain_value(v) for k, v in sorted(fields.items()) if k != _SIG}}
+    out: dict[str, Any] = {}
+    for key in sorted(fields):
+        value = plain_value(fields[key])
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def plain_value(value: struct_pb2.Value) -> Any:
+    """One wire value as a plain JSON value (see ``plain_struct``)."""
+    kind = value.WhichOneof("kind")
+    if kind == "struct_value":
+        return plain_struct(value.struct_value)
+    if kind == "list_value":
+        return [plain_value(v) for v in value.list_value.values]
+    if kind == "string_value":
+        return UNKNOWN if value.string_value == rpc.UNKNOWN else value.string_value
+    if kind == "number_value":
+        return value.number_value
+    if kind == "bool_value":
+        return value.bool_value
+    return None
+
+
+def _has_reference(value: struct_pb2.Value) -> bool:
+    kind = value.WhichOneof("kind")
+    if kind == "struct_value":
+        fields = value.struct_value.fields
+        if _SIG in fields and fields[_SIG].string_value == _RESOURCE_SIG:
+            return True
+        return any(_has_reference(v) for v in fields.values())
+    if kind == "list_value":
+        return any(_has_reference(v) for v in value.list_value.values)
+    return False
+
+
+def _references_to_urns(value: struct_pb2.Value) -> None:
+    """Replace, in place, every resource reference below ``value`` by its URN."""
+    kind = value.WhichOneof("kind")
+    if kind == "struct_value":
+        fields = value.struct_value.fields
+        if _SIG in fields and fields[_SIG].string_value == _RESOURCE_SIG:
+            value.string_value = fields["urn"].string_value
+            return
+        for item in fields.values():
+            _references_to_urns(item)
+    elif kind == "list_value":
+        for item in value.list_value.values:
+            _references_to_urns(item)
+
+
+def _without_references(struct: struct_pb2.Struct) -> struct_pb2.Struct:
+    """``struct`` with resource references replaced by URNs (a copy, if any were)."""
+    if not any(_has_reference(v) for v in struct.fields.values()):
+        return struct
+    copy = struct_pb2.Struct()
+    copy.CopyFrom(struct)
+    for item in copy.fields.values():
+        _references_to_urns(item)
+    return copy
+
+
+def mock_inputs(struct: struct_pb2.Struct) -> dict[str, Any]:
+    """Inputs for the mocks: ``rpc.deserialize_properties`` (secrets stay wrapped, so an
+    echoed secret stays secret), except that resource references stay URN strings.
+    Deserializing a reference constructs a ``Resource`` on the monitor's worker thread;
+    its RPCs land on that thread's event loop, which nothing drives, and the program
+    then waits for them forever (an intermittent hang of Pulumi's stock monitor)."""
+    return rpc.deserialize_properties(_without_references(struct))
+
+
+class Recorder(MockMonitor):
+    """``MockMonitor`` that records every registration (see ``RecordedResource``) and
+    the root stack's outputs. Duplicate URNs fail as they do in the engine; the stock
+    monitor would silently keep the last one."""
+
+    def __init__(self, mocks: Mocks) -> None:
+        super().__init__(mocks)
+        self.root_urn: str | None = None
+        self.stack_outputs: dict[str, Any] = {}
+        self._records: dict[str, RecordedResource] = {}
+        self._lock = threading.Lock()
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """The URN the engine would give: the parent's full qualified type (its own
+        chain included) prefixes the type, except for the root stack's children. The
+        stock mock keeps ``pulumi:pulumi:Stack$`` and only the parent's last type, so
+        its URNs never match what ``pulumi preview`` shows."""
+        if parent:
+            qualified = parent.split("::")[2]
+            if qualified != STACK_TYPE:
+                type_ = f"{qualified}${type_}"
+        return f"urn:pulumi:{get_stack()}::{get_project()}::{type_}::{name}"
+
+    @property
+    def records(self) -> dict[str, RecordedResource]:
+        """Recorded resources by URN (a copy; registration order is not deterministic)."""
+        with self._lock:
+            return dict(self._records)
+
+    def RegisterResource(self, request: Any) -> resource_pb2.RegisterResourceResponse:
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if request.type == STACK_TYPE:
+            self.root_urn = urn
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+
+        # Serializing the state (assets, secrets) needs an event loop on this thread.
+        _ensure_event_loop()
+        args = MockResourceArgs(
+            typ=request.type,
+            name=request.name,
+            inputs=mock_inputs(request.object),
+            provider=request.provider,
+            resource_id=request.importId,
+            custom=request.custom or False,
+        )
+        if isinstance(self.mocks, PlanMocks):
+            resource_id, state = self.mocks.new_resource_at(urn, args)
+        else:
+            id_or_none, state = self.mocks.new_resource(args)
+            resource_id = id_or_none or ""
+        state_proto = _sync_await(rpc.serialize_properties(state, {}))
+
+        record = RecordedResource(
+            urn=urn,
+            type=request.type,
+            name=request.name,
+            parent=request.parent or None,
+            dependencies=sorted(set(request.dependencies)),
+            property_dependencies={
+                key: sorted(set(deps.urns))
+                for key, deps in sorted(request.propertyDependencies.items())
+            },
+            provider=request.provider or None,
+            custom=bool(request.custom),
+            protect=bool(request.protect),
+            retain_on_delete=bool(request.retainOnDelete),
+            inputs=plain_struct(request.object),
+            id=resource_id or None,
+            outputs=plain_struct(state_proto),
+        )
+        with self._lock:
+            if urn in self._records:
+                raise pulumi.RunError(
+                    f"Duplicate resource URN '{urn}'; try giving it a unique name"
+                )
+            self._records[urn] = record
+            self.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, state)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=state_proto)
+
+    def Invoke(self, request: Any) -> Any:
+        # Same hazard as in ``mock_inputs``: keep references in invoke args as URNs.
+        return super().Invoke(self._stripped(request, "args"))
+
+    def ReadResource(self, request: Any) -> Any:
+        return super().ReadResource(self._stripped(request, "properties"))
+
+    @staticmethod
+    def _stripped(request: Any, field_name: str) -> Any:
+        struct = getattr(request, field_name)
+        cleaned = _without_references(struct)
+        if cleaned is struct:
+            return request
+        copy = type(request)()
+        copy.CopyFrom(request)
+        getattr(copy, field_name).CopyFrom(cleaned)
+        return copy
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        if request.urn and request.urn == self.root_urn:
+            self.stack_outputs = plain_struct(request.outputs)
+        return super().RegisterResourceOutputs(request)

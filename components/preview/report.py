@@ -1,0 +1,423 @@
+"""The plan report: what a stack would create, its policy violations and its cost.
+
+One ``PlanResult`` renders to JSON (the machine contract in ``docs/plan-json.md``,
+``schema_version`` 1) or to Markdown for a pull-request comment, with a Mermaid
+diagram GitHub draws inline. Both are deterministic: the same program and config give
+byte-identical reports, so a diff of two reports shows only real changes.
+
+Policy evaluation and cost estimation plug in as callables (``Evaluator`` and
+``CostEstimator``); the report only renders what they return.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .recorder import RecordedResource
+from .runner import Recording, plan_stack
+
+SCHEMA_VERSION = 1
+RESOURCE_FIELDS = (
+    "urn",
+    "type",
+    "name",
+    "parent",
+    "dependencies",
+    "provider",
+    "custom",
+    "protect",
+    "retain_on_delete",
+    "inputs",
+)
+"""The fields of each resource in the JSON report, in this order."""
+SEVERITY_ORDER = ("critical", "high", "medium", "low")
+MANDATORY = "mandatory"
+MAX_DIAGRAM_EDGES = 500
+"""Mermaid refuses to draw more edges than this (its ``maxEdges`` default)."""
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One policy finding on one resource (or on the stack when ``urn`` is ``None``)."""
+
+    policy: str
+    pack: str
+    enforcement: str
+    """``advisory``, ``mandatory`` or ``remediate``; ``mandatory`` fails the plan."""
+    severity: str
+    urn: str | None
+    message: str
+    remediation: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "policy": self.policy,
+            "pack": self.pack,
+            "enforcement": self.enforcement,
+            "severity": self.severity,
+            "urn": self.urn,
+            "message": self.message,
+            "remediation": self.remediation,
+        }
+
+
+@dataclass(frozen=True)
+class PolicyReport:
+    """What the policies found, and over how many resources they ran."""
+
+    evaluated: int = 0
+    """Resources the policies were evaluated against; 0 means no evaluation."""
+    violations: list[Violation] = field(default_factory=list)
+
+    @property
+    def mandatory(self) -> list[Violation]:
+        """Violations that block the change."""
+        return [v for v in self.violations if v.enforcement == MANDATORY]
+
+
+Evaluator = Callable[[Recording, Path | None, str | None], PolicyReport]
+"""``evaluate(recording, policy_config_path, environment) -> PolicyReport``."""
+CostEstimator = Callable[[Recording], dict[str, Any]]
+"""``estimate(recording) -> JSON-ready dict`` rendered as the report's ``cost``."""
+
+
+def no_policies(
+    recording: Recording, policy_config: Path | None, environment: str | None
+) -> PolicyReport:
+    """The evaluator used until a policy engine is plugged in: nothing evaluated."""
+    return PolicyReport()
+
+
+def no_cost(recording: Recording) -> dict[str, Any]:
+    """The cost estimator used until one is plugged in: an empty section."""
+    return {}
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """A recording with its policy findings and cost estimate."""
+
+    recording: Recording
+    policies: PolicyReport = field(default_factory=PolicyReport)
+    cost: dict[str, Any] = field(default_factory=dict)
+
+
+def environment_of(recording: Recording) -> str | None:
+    """The stack's environment (``mlops-iac:environment``, else ``<project>:environment``)."""
+    for key in ("mlops-iac:environment", f"{recording.project}:environment"):
+        if recording.config.get(key):
+            return recording.config[key]
+    return None
+
+
+def build_plan(
+    project_dir: Path,
+    stack: str,
+    *,
+    policy_config: Path | None = None,
+    evaluate: Evaluator = no_policies,
+    estimate_cost: CostEstimator = no_cost,
+) -> PlanResult:
+    """Plan ``stack`` of the project in ``project_dir``, then evaluate policies and cost."""
+    recording = plan_stack(project_dir, stack)
+    policies = evaluate(recording, policy_config, environment_of(recording))
+    return PlanResult(recording, policies, estimate_cost(recording))
+
+
+# -- helpers ------------------------------------------------------------------------
+
+
+def is_provider(resource: RecordedResource) -> bool:
+    return resource.type.startswith("pulumi:providers:")
+
+
+def cloud_resources(recording: Recording) -> list[RecordedResource]:
+    """Custom resources other than explicit providers: what the clouds will hold."""
+    return [r for r in recording.resources if r.custom and not is_provider(r)]
+
+
+def components(recording: Recording) -> list[RecordedResource]:
+    return [r for r in recording.resources if not r.custom]
+
+
+def package_of(type_token: str) -> str:
+    """``aws:s3/bucket:Bucket`` -> ``aws``; ``pulumi:providers:gcp`` -> ``gcp``."""
+    if type_token.startswith("pulumi:providers:"):
+        return type_token.split(":")[2]
+    return type_token.split(":")[0]
+
+
+def count_by_cloud(recording: Recording) -> dict[str, int]:
+    """Cloud resources per provider package, sorted by package."""
+    return dict(sorted(Counter(package_of(r.type) for r in cloud_resources(recording)).items()))
+
+
+def short_type(type_token: str) -> str:
+    """The last segment of a type token: ``aws:s3/bucket:Bucket`` -> ``Bucket``."""
+    return type_token.rsplit(":", 1)[-1]
+
+
+def _sorted_violations(violations: list[Violation]) -> list[Violation]:
+    def rank(v: Violation) -> tuple[int, str, str, str, str]:
+        severity = (
+            SEVERITY_ORDER.index(v.severity)
+            if v.severity in SEVERITY_ORDER
+            else len(SEVERITY_ORDER)
+        )
+        return (severity, v.severity, v.policy, v.urn or "", v.message)
+
+    return sorted(violations, key=rank)
+
+
+def _deep_sorted(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _deep_sorted(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_deep_sorted(v) for v in value]
+    return value
+
+
+# -- JSON ----------------------------------------------------------------------------
+
+
+def to_json_dict(result: PlanResult) -> dict[str, Any]:
+    """The report as a JSON-ready dict (see ``docs/plan-json.md``)."""
+    recording = result.recording
+    resources = []
+    for resource in recording.resources:
+        data = resource.to_json()
+        resources.append({key: _deep_sorted(data[key]) for key in RESOURCE_FIELDS})
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "project": recording.project,
+        "stack": recording.stack,
+        "resources": resources,
+        "outputs": _deep_sorted(recording.outputs),
+        "policies": {
+            "evaluated": result.policies.evaluated,
+            "violations": [v.to_json() for v in _sorted_violations(result.policies.violations)],
+        },
+        "cost": _deep_sorted(result.cost),
+        "warnings": list(recording.warnings),
+    }
+
+
+def to_json(result: PlanResult) -> str:
+    """The report as JSON text (two-space indent, trailing newline)."""
+    return json.dumps(to_json_dict(result), indent=2, ensure_ascii=False) + "\n"
+
+
+# -- Markdown ------------------------------------------------------------------------
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _mermaid_text(text: str) -> str:
+    """Text safe inside a quoted Mermaid label."""
+    return (
+        text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+    )
+
+
+def mermaid(recording: Recording) -> str:
+    """A ``flowchart LR`` of the stack: components as nested subgraphs, cloud resources
+    as ``name<br/>Type`` nodes, an arrow from each resource to the resources that
+    depend on it. To stay readable on big stacks, a dependency on every resource of a
+    component is drawn as one arrow from the component, dependencies implied by
+    parentage are skipped, providers are left out, and past ``MAX_DIAGRAM_EDGES``
+    arrows are dropped with a comment saying so. Ids are ``c<n>``/``r<n>`` in report order, so they are
+    stable and never clash with Mermaid keywords."""
+    drawn = [r for r in recording.resources if not is_provider(r)]
+    ids: dict[str, str] = {}
+    for index, resource in enumerate(drawn, start=1):
+        ids[resource.urn] = f"{'r' if resource.custom else 'c'}{index}"
+    by_urn = {r.urn: r for r in drawn}
+    children: dict[str | None, list[RecordedResource]] = {}
+    for resource in drawn:
+        parent = resource.parent if resource.parent in by_urn else None
+        children.setdefault(parent, []).append(resource)
+
+    lines = ["flowchart LR"]
+
+    def emit(parent: str | None, depth: int) -> None:
+        pad = "  " * depth
+        for resource in children.get(parent, []):
+            label = f"{_mermaid_text(resource.name)}<br/>{_mermaid_text(short_type(resource.type))}"
+            if resource.custom:
+                lines.append(f'{pad}{ids[resource.urn]}["{label}"]')
+            else:
+                lines.append(f'{pad}subgraph {ids[resource.urn]}["{label}"]')
+                lines.append(f"{pad}  direction LR")
+                emit(resource.urn, depth + 1)
+                lines.append(f"{pad}end")
+
+    emit(None, 1)
+
+    def ancestors(urn: str) -> set[str]:
+        found: set[str] = set()
+        current = by_urn.get(urn)
+        while current is not None and current.parent and current.parent not in found:
+            found.add(current.parent)
+            current = by_urn.get(current.parent)
+        return found
+
+    # Custom descendants of each component, outermost components first.
+    descendants: dict[str, set[str]] = {r.urn: set() for r in drawn if not r.custom}
+    for resource in drawn:
+        if resource.custom:
+            for ancestor in ancestors(resource.urn):
+                if ancestor in descendants:
+                    descendants[ancestor].add(resource.urn)
+
+    edges: list[tuple[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+
+    def add(source: str, target: str) -> None:
+        edge = (ids[source], ids[target])
+        if edge not in seen:
+            seen.add(edge)
+            edges.append(edge)
+
+    for resource in drawn:
+        lineage = ancestors(resource.urn)
+        remaining = {
+            d
+            for d in resource.dependencies
+            if d in by_urn
+            and d != resource.urn
+            and d not in lineage
+            and resource.urn not in ancestors(d)
+        }
+        # ``depends_on=[component]`` arrives as every resource inside it: draw one
+        # arrow from the component instead of one per resource.
+        for component, inside in descendants.items():
+            if component in lineage or len(inside) < 2 or not inside <= remaining:
+                continue
+            add(component, resource.urn)
+            remaining -= inside
+        for dependency in sorted(remaining, key=lambda u: ids[u][1:].zfill(8)):
+            add(dependency, resource.urn)
+    for source, target in edges[:MAX_DIAGRAM_EDGES]:
+        lines.append(f"  {source} --> {target}")
+    if len(edges) > MAX_DIAGRAM_EDGES:
+        lines.append(f"  %% {len(edges) - MAX_DIAGRAM_EDGES} more dependencies not drawn")
+    return "\n".join(lines)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"**{count}** {noun}{'' if count == 1 else 's'}"
+
+
+def _summary_line(recording: Recording) -> str:
+    """``**N** cloud resources, **M** components; providers: aws, gcp (...)``."""
+    explicit = [r for r in recording.resources if is_provider(r)]
+    packages = sorted({package_of(r.type) for r in [*cloud_resources(recording), *explicit]})
+    providers = ", ".join(packages) or "none"
+    if explicit:
+        noun = "explicit provider resource" + ("" if len(explicit) == 1 else "s")
+        providers += f" ({len(explicit)} {noun})"
+    return (
+        f"{_plural(len(cloud_resources(recording)), 'cloud resource')}, "
+        f"{_plural(len(components(recording)), 'component')}; providers: {providers}."
+    )
+
+
+def _value_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+
+
+def to_markdown(result: PlanResult) -> str:
+    """The report as GitHub-flavoured Markdown."""
+    recording = result.recording
+    names = {r.urn: r.name for r in recording.resources}
+    out: list[str] = [f"# Plan: `{recording.project}` / `{recording.stack}`", ""]
+    out += [_summary_line(recording), ""]
+
+    mandatory = result.policies.mandatory
+    if result.policies.violations:
+        out += [
+            f"Policy violations: **{len(result.policies.violations)}** "
+            f"({len(mandatory)} mandatory).",
+            "",
+        ]
+
+    counts = Counter(r.type for r in recording.resources)
+    out += ["## Resources by type", "", "| Type | Count |", "| --- | ---: |"]
+    out += [f"| `{t}` | {n} |" for t, n in sorted(counts.items())]
+    out.append("")
+
+    out += ["## Resources", "", "| Name | Type | Parent | Protect |", "| --- | --- | --- | --- |"]
+    for resource in recording.resources:
+        parent = names.get(resource.parent or "", "") or "(stack)"
+        protect = "yes" if resource.protect else ""
+        out.append(f"| {_cell(resource.name)} | `{resource.type}` | {_cell(parent)} | {protect} |")
+    out.append("")
+
+    out += [
+        "## Diagram",
+        "",
+        "Boxes are components; arrows run from a resource to the resources that depend on it.",
+        "",
+        "```mermaid",
+        mermaid(recording),
+        "```",
+        "",
+    ]
+
+    out += ["## Policy violations", ""]
+    if result.policies.evaluated == 0 and not result.policies.violations:
+        out += ["Policies were not evaluated.", ""]
+    elif not result.policies.violations:
+        out += [f"None ({result.policies.evaluated} resources evaluated).", ""]
+    else:
+        out += [f"{result.policies.evaluated} resources evaluated.", ""]
+        current = None
+        for violation in _sorted_violations(result.policies.violations):
+            if violation.severity != current:
+                if current is not None:
+                    out.append("")
+                current = violation.severity
+                out += [f"### {current.capitalize()}", ""]
+            target = names.get(violation.urn or "", violation.urn or "stack")
+            out.append(
+                f"- **{violation.policy}** ({violation.pack}, {violation.enforcement}) "
+                f"on `{target}`: {violation.message}"
+            )
+            if violation.remediation:
+                out.append(f"  - Remediation: {violation.remediation}")
+        out.append("")
+
+    out += ["## Outputs", ""]
+    if recording.outputs:
+        out += ["| Output | Value |", "| --- | --- |"]
+        out += [
+            f"| `{key}` | `{_cell(_value_text(recording.outputs[key]))}` |"
+            for key in sorted(recording.outputs)
+        ]
+    else:
+        out.append("None.")
+    out.append("")
+
+    if result.cost:
+        out += [
+            "## Cost",
+            "",
+            "```json",
+            json.dumps(_deep_sorted(result.cost), indent=2),
+            "```",
+            "",
+        ]
+
+    if recording.warnings:
+        out += ["## Warnings", ""]
+        out += [f"- {_cell(w)}" for w in recording.warnings]
+        out.append("")
+    return "\n".join(out)

@@ -1,0 +1,381 @@
+"""Run a Pulumi program in-process under the recorder and return what it registered.
+
+Pulumi keeps its runtime state (settings, root stack, config) in context variables and
+its event loop per thread. Each run therefore happens on a fresh thread inside an empty
+``contextvars.Context`` with its own event loop and its own worker pool: nothing leaks
+from one run into the next or into the caller, so tests can plan many programs in one
+process. The program runs as an update (``dry_run=False``), so ``apply`` callbacks see
+the mocks' known values, as they would after ``pulumi up``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import functools
+import importlib.util
+import os
+import runpy
+import sys
+import threading
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from google.protobuf import empty_pb2
+from pulumi.runtime import config as runtime_config
+from pulumi.runtime import settings as runtime_settings
+from pulumi.runtime.proto import engine_pb2
+from pulumi.runtime.stack import run_in_stack
+
+from .mocks import DEFAULT_GCP_PROJECT, DEFAULT_REGION, PlanMocks, UnmockedInvokeError
+from .project import PlanError, load_project, load_stack_config
+from .recorder import SECRET, RecordedResource, Recorder
+
+__all__ = ["PlanError", "Recording", "plan_stack", "run_program"]
+
+REGION_KEYS = ("mlops-iac:region", "aws:region")
+"""Config keys the mocks take the region from, first one set wins."""
+
+
+@dataclass
+class Recording:
+    """Everything one program run registered, in a deterministic order: depth-first
+    from the stack, siblings sorted by name then type."""
+
+    resources: list[RecordedResource]
+    outputs: dict[str, Any]
+    project: str
+    stack: str
+    root_urn: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    """Pulumi warnings (``pulumi.log.warn``, deprecations) and Python warnings, sorted."""
+    config: dict[str, str] = field(default_factory=dict)
+    """The config the program ran with; secret values are ``"[secret]"``."""
+
+    def by_type(self, type_token: str) -> list[RecordedResource]:
+        """Resources of one type token, e.g. ``aws:s3/bucket:Bucket``."""
+        return [r for r in self.resources if r.type == type_token]
+
+    def one(self, type_token: str, name: str | None = None) -> RecordedResource:
+        """The single resource of ``type_token`` (and ``name``); raises ``LookupError``
+        when there are none or several, listing what there is."""
+        found = [r for r in self.by_type(type_token) if name is None or r.name == name]
+        if len(found) != 1:
+            names = ", ".join(r.name for r in self.by_type(type_token)) or "none"
+            wanted = type_token if name is None else f"{type_token} named {name!r}"
+            raise LookupError(f"expected one {wanted}, found {len(found)} (names: {names})")
+        return found[0]
+
+    def children_of(self, urn: str | None) -> list[RecordedResource]:
+        """Direct children of ``urn`` (the stack's children for ``root_urn``)."""
+        return [r for r in self.resources if r.parent == urn]
+
+    def get(self, urn: str) -> RecordedResource | None:
+        """The resource with this URN, if recorded."""
+        return next((r for r in self.resources if r.urn == urn), None)
+
+
+class _LogCollector:
+    """Engine stand-in that keeps warnings and errors logged by the program and SDKs."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+        self._lock = threading.Lock()
+
+    def Log(self, request: Any) -> None:
+        if request.severity == engine_pb2.WARNING:
+            text = request.message
+        elif request.severity == engine_pb2.ERROR:
+            text = f"error: {request.message}"
+        else:
+            return
+        with self._lock:
+            self.messages.append(text)
+
+    def RequirePulumiVersion(self, request: Any) -> Any:
+        return empty_pb2.Empty()
+
+
+class _WorkerPool(ThreadPoolExecutor):
+    """The loop's default executor. The mock monitor needs an event loop on each worker
+    thread; creating them here lets the run close them, instead of leaving them to the
+    garbage collector (which prints "Invalid file descriptor" noise at exit)."""
+
+    def __init__(self) -> None:
+        self._loops: list[asyncio.AbstractEventLoop] = []
+        self._loops_lock = threading.Lock()
+        super().__init__(thread_name_prefix="mlops-plan", initializer=self._init_worker)
+
+    def _init_worker(self) -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        with self._loops_lock:
+            self._loops.append(loop)
+
+    def close(self) -> None:
+        self.shutdown(wait=True)
+        for loop in self._loops:
+            loop.close()
+
+
+_SDK_PACKAGES = ("pulumi", "pulumi_aws", "pulumi_azure_native", "pulumi_gcp")
+
+
+@functools.cache
+def _sdk_dirs() -> tuple[Path, ...]:
+    dirs: list[Path] = []
+    for name in _SDK_PACKAGES:
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.origin:
+            dirs.append(Path(spec.origin).parent.resolve())
+    return tuple(dirs)
+
+
+def _reportable(warning: warnings.WarningMessage) -> bool:
+    """Python warnings worth reporting. The provider SDKs warn at import time about
+    every deprecated class in a module, used or not; when a program does use one, the
+    SDK also logs a Pulumi warning, which is kept. So warnings raised from inside the
+    SDKs are dropped (they would also differ between the first and later runs in a
+    process), as are ``ResourceWarning``s about sockets and loops."""
+    if issubclass(warning.category, ResourceWarning):
+        return False
+    origin = Path(warning.filename)
+    return not (
+        origin.is_absolute() and any(origin.resolve().is_relative_to(d) for d in _sdk_dirs())
+    )
+
+
+def _region(config: Mapping[str, str]) -> str:
+    return next((config[k] for k in REGION_KEYS if config.get(k)), DEFAULT_REGION)
+
+
+def _tree_order(
+    records: Mapping[str, RecordedResource], root: str | None
+) -> list[RecordedResource]:
+    children: dict[str | None, list[RecordedResource]] = {}
+    for record in records.values():
+        children.setdefault(record.parent, []).append(record)
+    for siblings in children.values():
+        siblings.sort(key=lambda r: (r.name, r.type, r.urn))
+    ordered: list[RecordedResource] = []
+    seen: set[str] = set()
+
+    def visit(parent: str | None) -> None:
+        for record in children.get(parent, []):
+            if record.urn not in seen:
+                seen.add(record.urn)
+                ordered.append(record)
+                visit(record.urn)
+
+    visit(root)
+    # Anything whose parent was never registered (should not happen) still gets listed.
+    for record in sorted(records.values(), key=lambda r: r.urn):
+        if record.urn not in seen:
+            seen.add(record.urn)
+            ordered.append(record)
+            visit(record.urn)
+    return ordered
+
+
+def _quiet_unobserved(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """When a program fails, every output that depended on the failure holds the same
+    exception, unobserved; the first one is raised to the caller and the copies would
+    each print a traceback when garbage-collected. Pulumi's own language host silences
+    them too (by muting the ``asyncio`` logger for the whole process)."""
+    if "never retrieved" in str(context.get("message", "")):
+        return
+    loop.default_exception_handler(context)
+
+
+def _execute(
+    program: Callable[[], None],
+    recorder: Recorder,
+    engine: _LogCollector,
+    project: str,
+    stack: str,
+    config: dict[str, str],
+    secret_keys: list[str],
+) -> None:
+    """Body of the run thread (inside a fresh context): configure Pulumi, run, clean up."""
+    runtime_settings.configure(
+        runtime_settings.Settings(
+            project=project,
+            stack=stack,
+            monitor=recorder,
+            engine=engine,
+            dry_run=False,
+            organization="organization",
+        )
+    )
+    runtime_settings.ROOT.set(None)
+    runtime_config.set_all_config(config, secret_keys)
+
+    loop = asyncio.new_event_loop()
+    loop.set_exception_handler(_quiet_unobserved)
+    pool = _WorkerPool()
+    loop.set_default_executor(pool)
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_until_complete(run_in_stack(program))
+    finally:
+        pending = asyncio.all_tasks(loop)
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        pool.close()
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+def _unwrap(exc: BaseException) -> BaseException:
+    """The program's own exception. Pulumi re-raises a failed RPC as ``raise exn from
+    cause``, with the original as ``__cause__``; a ``RunError`` or an unmocked invoke
+    buried that way is surfaced so callers can catch it by type."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, (pulumi.RunError, UnmockedInvokeError)):
+            return current
+        seen.add(id(current))
+        current = current.__cause__
+    return exc
+
+
+def run_program(
+    program: Callable[[], None],
+    *,
+    project: str = "mlops-iac",
+    stack: str = "test",
+    config: Mapping[str, str] | None = None,
+    secret_keys: Iterable[str] = (),
+    region: str | None = None,
+) -> Recording:
+    """Run ``program`` as a Pulumi program under ``PlanMocks`` and the recorder.
+
+    Waits for every registration, invoke and ``apply`` to settle. ``config`` is the flat
+    ``namespace:key -> string`` map; ``region`` defaults to ``mlops-iac:region``, then
+    ``aws:region``, then ``eu-west-1``. Exceptions raised by the program propagate as
+    themselves. Safe to call repeatedly in one process.
+    """
+    config = dict(config or {})
+    secrets = sorted(set(secret_keys))
+    mocks = PlanMocks(
+        region or _region(config),
+        gcp_project=config.get("gcp:project") or DEFAULT_GCP_PROJECT,
+        azure_location=config.get("azure-native:location") or "westeurope",
+    )
+    recorder = Recorder(mocks)
+    engine = _LogCollector()
+    failure: list[BaseException] = []
+    caught: list[warnings.WarningMessage] = []
+
+    def body() -> None:
+        with warnings.catch_warnings(record=True) as record:
+            # "always": the default filter shows each warning once per process, so a
+            # second run would miss warnings the first one saw.
+            warnings.simplefilter("always")
+            try:
+                _execute(program, recorder, engine, project, stack, config, secrets)
+            except BaseException as exc:  # handed to the calling thread
+                failure.append(exc)
+            finally:
+                caught.extend(record)
+
+    thread = threading.Thread(
+        target=contextvars.Context().run, args=(body,), name="mlops-plan-program"
+    )
+    thread.start()
+    thread.join()
+    if failure:
+        raise _unwrap(failure[0])
+
+    messages = set(engine.messages)
+    messages.update(f"{w.category.__name__}: {w.message}" for w in caught if _reportable(w))
+    return Recording(
+        resources=_tree_order(recorder.records, recorder.root_urn),
+        outputs=recorder.stack_outputs,
+        project=project,
+        stack=stack,
+        root_urn=recorder.root_urn,
+        warnings=sorted(messages),
+        config={k: SECRET if k in secrets else v for k, v in sorted(config.items())},
+    )
+
+
+@contextlib.contextmanager
+def _program_environment(program_dir: Path) -> Iterator[None]:
+    """What the CLI gives a program: its folder first on ``sys.path`` and as the working
+    directory. Modules imported from that folder (found through that ``sys.path`` entry)
+    are dropped afterwards, so the next plan of another project does not get this
+    one's ``helpers`` module; installed packages stay imported."""
+    before = set(sys.modules)
+    cwd = Path.cwd()
+    sys.path.insert(0, str(program_dir))
+    os.chdir(program_dir)
+    try:
+        yield
+    finally:
+        os.chdir(cwd)
+        with contextlib.suppress(ValueError):
+            sys.path.remove(str(program_dir))
+        for name in set(sys.modules) - before:
+            top = name.split(".")[0]
+            if (program_dir / f"{top}.py").is_file() or (program_dir / top).is_dir():
+                del sys.modules[name]
+
+
+def _location(exc: BaseException, program_dir: Path) -> str:
+    """``file:line`` of the innermost traceback frame inside the program's folder."""
+    tb = exc.__traceback__
+    where = ""
+    while tb is not None:
+        filename = Path(tb.tb_frame.f_code.co_filename)
+        if filename.is_absolute() and filename.resolve().is_relative_to(program_dir):
+            where = f"{filename.relative_to(program_dir)}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return where
+
+
+def plan_stack(project_dir: Path, stack: str) -> Recording:
+    """Run the Pulumi Python project in ``project_dir`` for ``stack`` as ``pulumi
+    preview`` would, offline: ``Pulumi.yaml`` (``name``, ``main``, ``stackConfigDir``,
+    ``config`` defaults), then ``Pulumi.<stack>.yaml``.
+
+    Raises ``PlanError`` for bad config and for program failures (chained to the
+    original); a ``pulumi.RunError`` from the program (e.g. ``SettingsError``) is
+    raised as itself because its message is already written for users.
+    """
+    project = load_project(Path(project_dir))
+    stack_config = load_stack_config(project, stack)
+    program_dir = project.main.parent.resolve()
+    main_file = str(project.main)
+
+    def program() -> None:
+        runpy.run_path(main_file, run_name="__main__")
+
+    with _program_environment(program_dir):
+        try:
+            recording = run_program(
+                program,
+                project=project.name,
+                stack=stack,
+                config=stack_config.values,
+                secret_keys=stack_config.secret_keys,
+            )
+        except pulumi.RunError:
+            raise
+        except UnmockedInvokeError as exc:
+            raise PlanError(str(exc)) from exc
+        except Exception as exc:
+            where = _location(exc, program_dir)
+            suffix = f" (at {where})" if where else ""
+            raise PlanError(f"program failed: {type(exc).__name__}: {exc}{suffix}") from exc
+    recording.warnings = sorted({*recording.warnings, *stack_config.notes})
+    return recording

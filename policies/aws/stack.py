@@ -1,0 +1,36 @@
+"""Stack-wide AWS rules that look at the stack as a whole rather than one service."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pulumi_policy import EnforcementLevel, Severity, StackValidationArgs
+
+from ..framework import Category, stack_rule
+
+BUDGET = "aws:budgets/budget:Budget"
+
+
+@stack_rule(
+    name="aws-stack-require-budget",
+    description="A stack that creates AWS resources should also create an AWS Budget with alerts.",
+    category=Category.COST,
+    severity=Severity.MEDIUM,
+    enforcement=EnforcementLevel.ADVISORY,
+    remediation=(
+        "Add an aws.budgets.Budget (budget_type='COST') with notifications at 80 % ACTUAL and "
+        "100 % FORECASTED to the platform team's topic or address."
+    ),
+    references=["catalogue #67 (proposed; anchors Infracost guardrails, AWS Budgets)"],
+    resource_types=[BUDGET],
+)
+def require_budget(
+    args: StackValidationArgs, config: Mapping[str, Any]
+) -> Iterator[tuple[str, str | None]]:
+    """A budget turns a runaway endpoint or training loop into an alert within hours
+    instead of a surprise on the invoice. Advisory until the platform's budget component
+    exists; make it mandatory per environment in the policy config."""
+    resources = [r for r in args.resources if r.resource_type.startswith("aws:")]
+    if resources and not any(r.resource_type == BUDGET for r in resources):
+        yield f"the stack creates {len(resources)} AWS resources but no {BUDGET}.", None
