@@ -29,11 +29,10 @@ from typing import Any
 import pulumi
 from google.protobuf import empty_pb2
 from pulumi.runtime import config as runtime_config
-from pulumi.runtime import settings as runtime_settings
-from pulumi.runtime.proto import engine_pb2
 from pulumi.runtime import resource as runtime_resource
+from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime import stack as runtime_stack
-from pulumi.runtime.proto import source_pb2
+from pulumi.runtime.proto import engine_pb2, source_pb2
 from pulumi.runtime.settings import SETTINGS, _get_rpc_manager
 from pulumi.runtime.stack import run_in_stack
 
@@ -208,6 +207,8 @@ async def _wait_for_rpcs(await_all_outstanding_tasks: bool = True) -> None:
     linear.
     """
     rpc_manager = _get_rpc_manager()
+    # ``lock`` and ``outputs`` are context properties the type stubs do not describe.
+    state: Any = SETTINGS
     while True:
         while rpc_manager.rpcs:
             await asyncio.sleep(0)
@@ -224,11 +225,11 @@ async def _wait_for_rpcs(await_all_outstanding_tasks: bool = True) -> None:
             raise rpc_manager.unhandled_exception.with_traceback(rpc_manager.exception_traceback)
         if await_all_outstanding_tasks:
             while True:
-                with SETTINGS.lock:
-                    if not SETTINGS.outputs:
+                with state.lock:
+                    if not state.outputs:
                         break
-                    pending = list(SETTINGS.outputs)
-                    SETTINGS.outputs.clear()
+                    pending = list(state.outputs)
+                    state.outputs.clear()
                 done, _ = await asyncio.wait(pending)
                 for task in done:
                     await task
