@@ -1,7 +1,8 @@
 """``mlops-iac``: offline tooling for the project's Pulumi stacks.
 
 ``mlops-iac plan STACK`` runs the stack's program in-process under mocks (no cloud
-account, no Pulumi CLI) and writes a Markdown or JSON report. Exit codes: 0 planned;
+account, no Pulumi CLI) and writes a Markdown or JSON report; ``mlops-iac policies``
+lists the guardrail rules. Exit codes: 0 planned;
 1 a mandatory policy violation remains; 2 bad config or a failing program (the
 message goes to stderr as ``error: ...``, without a traceback).
 """
@@ -64,6 +65,18 @@ def _parser() -> argparse.ArgumentParser:
         "--quiet", action="store_true", help="print nothing but errors when writing to --out"
     )
     plan.set_defaults(handler=_plan)
+
+    policies = commands.add_parser(
+        "policies",
+        help="list every guardrail rule",
+        description="List every guardrail rule with its category, severity, enforcement "
+        "per environment, description, remediation and references.",
+    )
+    policies.add_argument(
+        "--format", choices=("markdown", "json"), default="markdown", help="listing format"
+    )
+    policies.add_argument("--out", type=Path, metavar="PATH", help="write the listing to PATH")
+    policies.set_defaults(handler=_policies)
     return parser
 
 
@@ -101,6 +114,18 @@ def _plan(args: argparse.Namespace, evaluate: Evaluator) -> int:
         if not args.quiet:
             print(_summary(result, args.out))
     return EXIT_VIOLATIONS if result.policies.mandatory else EXIT_OK
+
+
+def _policies(args: argparse.Namespace, _evaluate: Evaluator) -> int:
+    from mlops_policies.listing import render
+
+    listing = render(args.format)
+    if args.out is None:
+        sys.stdout.write(listing)
+    else:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(listing, encoding="utf-8")
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None, *, evaluate: Evaluator | None = None) -> int:

@@ -107,12 +107,17 @@ class PlanResult:
     cost: dict[str, Any] = field(default_factory=dict)
 
 
+ENVIRONMENTS = ("dev", "staging", "prod")
+
+
 def environment_of(recording: Recording) -> str | None:
-    """The stack's environment (``mlops-iac:environment``, else ``<project>:environment``)."""
+    """The stack's environment: ``mlops-iac:environment``, else ``<project>:environment``,
+    else the stack name's last part when it names one (``dev``, ``team-a-prod``)."""
     for key in ("mlops-iac:environment", f"{recording.project}:environment"):
         if recording.config.get(key):
             return recording.config[key]
-    return None
+    suffix = recording.stack.rsplit("-", 1)[-1]
+    return suffix if suffix in ENVIRONMENTS else None
 
 
 def build_plan(

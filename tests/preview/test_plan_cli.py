@@ -190,3 +190,22 @@ def test_console_script_plans(fixture_dir: Path) -> None:
         "store",
         "store-logs",
     ]
+
+
+def test_policies_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
+    from mlops_policies.registry import all_rules
+
+    assert main(["policies", "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)["rules"]
+    assert sorted(r["name"] for r in listed) == sorted(r.name for r in all_rules())
+    assert all(set(r["enforcement"]) == {"dev", "staging", "prod"} for r in listed)
+
+
+def test_policies_markdown_is_the_reference_page(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "policies.md"
+    assert main(["policies", "--out", str(out)]) == 0
+    docs = Path(__file__).resolve().parents[2] / "docs" / "policies.md"
+    assert out.read_text() == docs.read_text()
+    assert capsys.readouterr().out == ""

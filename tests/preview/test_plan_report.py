@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pulumi
 import pulumi_aws as aws
+import pytest
 from mlops_components.preview.report import (
     PlanResult,
     PolicyReport,
     Violation,
     build_plan,
+    environment_of,
     mermaid,
     to_json,
     to_json_dict,
@@ -220,7 +222,24 @@ def test_evaluator_and_cost_are_plugged_in(fixture_dir: Path, tmp_path: Path) ->
         evaluate=evaluate,
         estimate_cost=lambda r: {"monthly_usd": 1.5},
     )
-    assert seen == [(policy_config, None)]
+    assert seen == [(policy_config, "dev")]  # the stack name names the environment
     assert result.policies.evaluated == 4
     assert to_json_dict(result)["cost"] == {"monthly_usd": 1.5}
     assert "## Cost" in to_markdown(result)
+
+
+@pytest.mark.parametrize(
+    ("stack", "config", "expected"),
+    [
+        ("aws-dev", {"mlops-iac:environment": "prod"}, "prod"),  # config wins
+        ("aws-staging", {}, "staging"),
+        ("team-a-prod", {}, "prod"),
+        ("dev", {}, "dev"),
+        ("sandbox", {}, None),
+    ],
+)
+def test_environment_from_config_then_stack_name(
+    stack: str, config: dict[str, str], expected: str | None
+) -> None:
+    recording = Recording(resources=[], outputs={}, project="p", stack=stack, config=config)
+    assert environment_of(recording) == expected
