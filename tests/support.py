@@ -3,15 +3,23 @@ tags, a component's subtree, taggability, policy documents."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import inspect
 import json
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+from google.protobuf import struct_pb2
 from mlops_components.preview.recorder import RecordedResource
 from mlops_components.preview.runner import Recording
 from mlops_components.tags import merge_tags
+from pulumi.runtime import proto
 
 ACCOUNT_ID = "123456789012"
 """The account the plan mocks answer ``getCallerIdentity`` with."""
@@ -67,3 +75,67 @@ def statement(doc: dict[str, Any], sid: str) -> dict[str, Any]:
     found = [s for s in doc["Statement"] if s.get("Sid") == sid]
     assert len(found) == 1, f"statement {sid!r}: {doc}"
     return found[0]
+
+
+# -- policy packs served as the Pulumi CLI serves them ---------------------------------
+
+POLICIES_DIR = Path(__file__).resolve().parents[1] / "policies"
+PACK_STARTUP_TIMEOUT = 60.0
+ENFORCEMENT_LEVELS = {
+    "advisory": proto.ADVISORY,
+    "mandatory": proto.MANDATORY,
+    "remediate": proto.REMEDIATE,
+    "disabled": proto.DISABLED,
+}
+
+
+@contextlib.contextmanager
+def running_pack(pack: str) -> Iterator[int]:
+    """Start a policy pack the way the CLI's Python language host does
+    (``python -u -m pulumi.policy <engine> <pack dir>``) and yield the analyzer port it
+    prints; the process is killed afterwards. Startup is bounded by a timeout."""
+    pack_dir = POLICIES_DIR / pack
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:1", str(pack_dir)],
+        cwd=pack_dir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line: list[str] = []
+
+        def read() -> None:
+            assert process.stdout is not None
+            line.append(process.stdout.readline())
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        reader.join(PACK_STARTUP_TIMEOUT)
+        if not line or not line[0].strip().isdigit():
+            process.kill()
+            _, stderr = process.communicate(timeout=10)
+            raise AssertionError(
+                f"{pack} did not print its port within {PACK_STARTUP_TIMEOUT}s: {line!r}\n{stderr}"
+            )
+        yield int(line[0])
+    finally:
+        process.kill()
+        process.communicate(timeout=10)
+
+
+def policy_config_message(environment: str, pack: str) -> dict[str, Any]:
+    """What the CLI sends to ``Configure``: every policy's reconciled level and properties
+    from ``policies/config/<environment>.json``."""
+    from mlops_policies.evaluation import config_path_for, load_policy_config, resolve_config
+    from mlops_policies.registry import pack_rules
+
+    resolved = resolve_config(load_policy_config(config_path_for(environment)), pack_rules(pack))
+    configs: dict[str, Any] = {}
+    for name, entry in resolved.items():
+        properties = struct_pb2.Struct()
+        properties.update(entry.config)
+        configs[name] = proto.PolicyConfig(
+            enforcementLevel=ENFORCEMENT_LEVELS[entry.enforcement.value], properties=properties
+        )
+    return configs
