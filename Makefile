@@ -14,12 +14,16 @@ $(BIN)/python:
 # Dependencies are installed once per change of pyproject.toml; the project itself is
 # re-linked every time (a strict editable install maps components/ to mlops_components
 # and needs a refresh when modules are added).
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev]" --config-settings editable_mode=strict
-	touch $@
+# Build-backend chatter goes to $(VENV)/install.log and is shown only on failure.
+$(VENV)/.installed: pyproject.toml setup.py | $(BIN)/python
+	@echo "installing mlops-iac and its dependencies into $(VENV) (log: $(VENV)/install.log)"
+	@$(BIN)/python -m pip install --quiet -e ".[dev]" --config-settings editable_mode=strict \
+		> $(VENV)/install.log 2>&1 || (cat $(VENV)/install.log; exit 1)
+	@touch $@
 
 install: $(VENV)/.installed
-	@$(BIN)/python -m pip install --quiet --no-deps -e . --config-settings editable_mode=strict 2>/dev/null
+	@$(BIN)/python -m pip install --quiet --no-deps -e . --config-settings editable_mode=strict \
+		> $(VENV)/install.log 2>&1 || (cat $(VENV)/install.log; exit 1)
 
 plan: install
 	@mkdir -p $(REPORTS)
@@ -31,7 +35,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/pyright components stacks policies
+	$(BIN)/pyright components stacks policies benchmarks
 
 unit: install
 	$(BIN)/python -m pytest

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -109,3 +112,46 @@ def test_resources_carry_their_dependencies() -> None:
         assert alarm.urn in endpoint.dependencies
     with_deps = [r for r in cloud_resources(rec) if r.dependencies]
     assert len(with_deps) > len(cloud_resources(rec)) // 2
+
+
+def test_misspelled_key_in_a_stack_file_exits_2_naming_it(tmp_path: Path) -> None:
+    """As a user would hit it: a typo in a stack file, planned through the CLI."""
+    shutil.copy(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    shutil.copytree(ROOT / "stacks", tmp_path / "stacks")
+    stack_file = tmp_path / "stacks" / "Pulumi.aws-prod.yaml"
+    text = stack_file.read_text()
+    assert "        min_instances: 2\n" in text
+    stack_file.write_text(text.replace("        min_instances: 2\n", "        min_instance: 2\n"))
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mlops_components.preview.cli",
+            "plan",
+            "aws-prod",
+            "--program",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("error: invalid stack configuration (1 problem(s)):\n")
+    assert (
+        "mlops-iac:architectures.sagemaker_cicd.endpoint.min_instance: unknown key; "
+        "allowed keys: bake_minutes, canary_percent," in done.stderr
+    )
+
+
+def test_project_stacks_pass_their_guardrails_with_no_mandatory_violation() -> None:
+    from mlops_components.preview.guardrails import evaluate_guardrails
+    from mlops_components.preview.report import environment_of
+
+    for stack in STACKS:
+        rec = planned(stack)
+        report = evaluate_guardrails(rec, None, environment_of(rec))
+        assert report.evaluated == len(rec.resources)
+        assert report.mandatory == [], stack
