@@ -19,7 +19,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..aws.bucket import EncryptedBucket, EncryptedBucketArgs
-from ..aws.iam import ScopedRole, ScopedRoleArgs, Statement
+from ..aws.iam import ScopedRole, ScopedRoleArgs, Statement, allow
 from ..aws.kms import KmsKey, KmsKeyArgs
 from ..aws.network import PrivateNetwork, PrivateNetworkArgs
 from ..aws.promotion import ModelPromotion, ModelPromotionArgs
@@ -339,6 +339,31 @@ class SageMakerCiCd(pulumi.ComponentResource):
             )
         )
 
+    def _role(
+        self,
+        name: str,
+        role: str,
+        description: str,
+        statements: list[Statement],
+        tags: dict[str, str],
+        opts: pulumi.ResourceOptions,
+        *,
+        service: str = "sagemaker.amazonaws.com",
+        policy: str | None = None,
+    ) -> ScopedRole:
+        """A role ``<name>-<role>-role`` that only ``service`` can assume, with one inline
+        policy ``<name>-<role>-role-<policy>`` (``policy`` defaults to ``role``)."""
+        return ScopedRole(
+            child(name, f"{role}-role"),
+            ScopedRoleArgs(
+                service_principals=[service],
+                description=description,
+                tags=tags,
+                policies={policy or role: statements},
+            ),
+            opts=opts,
+        )
+
     def _network_statements(self) -> list[Statement]:
         """What SageMaker needs to place jobs and models in the private subnets.
         Describe calls cannot be scoped to resources; ENI changes are scoped to the
@@ -346,147 +371,100 @@ class SageMakerCiCd(pulumi.ComponentResource):
         vpc_arn = pulumi.Output.all(self._arn_parts, self.network.vpc_id).apply(
             lambda v: f"arn:{v[0][0]}:ec2:*:{v[0][1]}:vpc/{v[1]}"
         )
-        return [
-            {
-                "Sid": "DescribeNetwork",
-                "Effect": "Allow",
-                "Action": [
-                    "ec2:DescribeNetworkInterfaces",
-                    "ec2:DescribeVpcs",
-                    "ec2:DescribeSubnets",
-                    "ec2:DescribeSecurityGroups",
-                    "ec2:DescribeDhcpOptions",
-                ],
-                "Resource": ["*"],
-            },
-            {
-                "Sid": "NetworkInterfacesInStackVpc",
-                "Effect": "Allow",
-                "Action": [
-                    "ec2:CreateNetworkInterface",
-                    "ec2:CreateNetworkInterfacePermission",
-                    "ec2:DeleteNetworkInterface",
-                    "ec2:DeleteNetworkInterfacePermission",
-                ],
-                "Resource": ["*"],
-                "Condition": {"ArnEquals": {"ec2:Vpc": vpc_arn}},
-            },
+        describe = ["Vpcs", "Subnets", "SecurityGroups", "DhcpOptions", "NetworkInterfaces"]
+        change = [
+            "CreateNetworkInterface",
+            "CreateNetworkInterfacePermission",
+            "DeleteNetworkInterface",
+            "DeleteNetworkInterfacePermission",
         ]
+        return [
+            allow("DescribeNetwork", [f"ec2:Describe{d}" for d in describe], ["*"]),
+            allow(
+                "NetworkInterfacesInStackVpc",
+                [f"ec2:{c}" for c in change],
+                ["*"],
+                {"ArnEquals": {"ec2:Vpc": vpc_arn}},
+            ),
+        ]
+
+    def _key_statement(self, *actions: str) -> Statement:
+        return allow(
+            "StackKey",
+            actions or ("kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant"),
+            [self.key.key_arn],
+        )
 
     def _runtime_statements(self) -> list[Statement]:
         """Logs, metrics, image pulls and the stack key: every SageMaker role needs them."""
         return [
-            {
-                "Sid": "Logs",
-                "Effect": "Allow",
-                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": [self._region_arn("logs", "log-group:/aws/sagemaker/*")],
-            },
-            {
-                "Sid": "Metrics",
-                "Effect": "Allow",
-                "Action": ["cloudwatch:PutMetricData"],
-                "Resource": ["*"],
-                "Condition": {
-                    "StringLike": {"cloudwatch:namespace": ["aws/sagemaker/*", "/aws/sagemaker/*"]}
-                },
-            },
-            {
-                "Sid": "PullImagesToken",
-                "Effect": "Allow",
-                "Action": ["ecr:GetAuthorizationToken"],
-                "Resource": ["*"],
-            },
-            {
-                "Sid": "PullImages",
-                "Effect": "Allow",
-                "Action": [
+            allow(
+                "Logs",
+                ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                [self._region_arn("logs", "log-group:/aws/sagemaker/*")],
+            ),
+            allow(
+                "Metrics",
+                ["cloudwatch:PutMetricData"],
+                ["*"],
+                {"StringLike": {"cloudwatch:namespace": ["aws/sagemaker/*", "/aws/sagemaker/*"]}},
+            ),
+            # GetAuthorizationToken has no resource-level permissions.
+            allow("PullImagesToken", ["ecr:GetAuthorizationToken"], ["*"]),
+            allow(
+                "PullImages",
+                [
                     "ecr:BatchGetImage",
                     "ecr:GetDownloadUrlForLayer",
                     "ecr:BatchCheckLayerAvailability",
                 ],
-                "Resource": ["arn:aws:ecr:*:*:repository/*"],
-            },
-            {
-                "Sid": "StackKey",
-                "Effect": "Allow",
-                "Action": [
-                    "kms:Decrypt",
-                    "kms:GenerateDataKey",
-                    "kms:DescribeKey",
-                    "kms:CreateGrant",
-                ],
-                "Resource": [self.key.key_arn],
-            },
+                ["arn:aws:ecr:*:*:repository/*"],
+            ),
+            self._key_statement(),
         ]
 
     def _job_role(
         self, name: str, tags: dict[str, str], opts: pulumi.ResourceOptions
     ) -> ScopedRole:
+        """Processing and training jobs: read data, read and write artifacts."""
         data, artifacts = self.data_bucket.bucket_arn, self.artifacts_bucket.bucket_arn
-        return ScopedRole(
-            child(name, "job-role"),
-            ScopedRoleArgs(
-                service_principals=["sagemaker.amazonaws.com"],
-                description="Processing and training jobs: read data, write artifacts.",
-                tags=tags,
-                policies={
-                    "jobs": [
-                        {
-                            "Sid": "ReadData",
-                            "Effect": "Allow",
-                            "Action": ["s3:GetObject", "s3:ListBucket"],
-                            "Resource": [data, data.apply(lambda a: f"{a}/*")],
-                        },
-                        {
-                            "Sid": "ReadWriteArtifacts",
-                            "Effect": "Allow",
-                            "Action": [
-                                "s3:GetObject",
-                                "s3:PutObject",
-                                "s3:ListBucket",
-                                "s3:AbortMultipartUpload",
-                            ],
-                            "Resource": [artifacts, artifacts.apply(lambda a: f"{a}/*")],
-                        },
-                        *self._runtime_statements(),
-                        *self._network_statements(),
-                    ]
-                },
-            ),
-            opts=opts,
+        return self._role(
+            name,
+            "job",
+            "Processing and training jobs: read data, write artifacts.",
+            [
+                allow("ReadData", ["s3:GetObject", "s3:ListBucket"], [data, _objects(data)]),
+                allow(
+                    "ReadWriteArtifacts",
+                    ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:AbortMultipartUpload"],
+                    [artifacts, _objects(artifacts)],
+                ),
+                *self._runtime_statements(),
+                *self._network_statements(),
+            ],
+            tags,
+            opts,
+            policy="jobs",
         )
 
     def _model_role(
         self, name: str, tags: dict[str, str], opts: pulumi.ResourceOptions
     ) -> ScopedRole:
+        """Endpoint models: read model artifacts, write captured requests."""
         artifacts = self.artifacts_bucket.bucket_arn
-        return ScopedRole(
-            child(name, "model-role"),
-            ScopedRoleArgs(
-                service_principals=["sagemaker.amazonaws.com"],
-                description="Endpoint models: read model artifacts only.",
-                tags=tags,
-                policies={
-                    "serve": [
-                        {
-                            "Sid": "ReadModelArtifacts",
-                            "Effect": "Allow",
-                            "Action": ["s3:GetObject"],
-                            "Resource": [artifacts.apply(lambda a: f"{a}/*")],
-                        },
-                        {
-                            "Sid": "WriteDataCapture",
-                            "Effect": "Allow",
-                            "Action": ["s3:PutObject"],
-                            "Resource": [artifacts.apply(lambda a: f"{a}/data-capture/*")],
-                        },
-                        *self._runtime_statements(),
-                        *self._network_statements(),
-                    ]
-                },
-            ),
-            opts=opts,
+        return self._role(
+            name,
+            "model",
+            "Endpoint models: read model artifacts only.",
+            [
+                allow("ReadModelArtifacts", ["s3:GetObject"], [_objects(artifacts)]),
+                allow("WriteDataCapture", ["s3:PutObject"], [_objects(artifacts, "data-capture/")]),
+                *self._runtime_statements(),
+                *self._network_statements(),
+            ],
+            tags,
+            opts,
+            policy="serve",
         )
 
     def _pipeline_role(
@@ -494,81 +472,57 @@ class SageMakerCiCd(pulumi.ComponentResource):
     ) -> ScopedRole:
         """Runs the pipeline: starts jobs with the job role, registers model packages."""
         group = self.model_package_group.model_package_group_name
-        return ScopedRole(
-            child(name, "pipeline-role"),
-            ScopedRoleArgs(
-                service_principals=["sagemaker.amazonaws.com"],
-                description="SageMaker Pipelines execution: starts jobs and registers models.",
-                tags=tags,
-                policies={
-                    "pipeline": [
-                        {
-                            "Sid": "RunJobs",
-                            "Effect": "Allow",
-                            "Action": [
-                                "sagemaker:CreateProcessingJob",
-                                "sagemaker:DescribeProcessingJob",
-                                "sagemaker:StopProcessingJob",
-                                "sagemaker:CreateTrainingJob",
-                                "sagemaker:DescribeTrainingJob",
-                                "sagemaker:StopTrainingJob",
-                                "sagemaker:AddTags",
-                            ],
-                            "Resource": [
-                                self._region_arn("sagemaker", "processing-job/*"),
-                                self._region_arn("sagemaker", "training-job/*"),
-                            ],
-                        },
-                        {
-                            "Sid": "RegisterModels",
-                            "Effect": "Allow",
-                            "Action": [
-                                "sagemaker:CreateModelPackage",
-                                "sagemaker:DescribeModelPackage",
-                                "sagemaker:DescribeModelPackageGroup",
-                                "sagemaker:AddTags",
-                            ],
-                            "Resource": [
-                                self._region_arn(
-                                    "sagemaker", group.apply(lambda g: f"model-package-group/{g}")
-                                ),
-                                self._region_arn(
-                                    "sagemaker", group.apply(lambda g: f"model-package/{g}/*")
-                                ),
-                            ],
-                        },
-                        {
-                            "Sid": "PassJobRole",
-                            "Effect": "Allow",
-                            "Action": ["iam:PassRole"],
-                            "Resource": [self.job_role.role_arn],
-                            "Condition": {
-                                "StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}
-                            },
-                        },
-                        {
-                            "Sid": "ReadEvaluationReports",
-                            "Effect": "Allow",
-                            "Action": ["s3:GetObject"],
-                            "Resource": [
-                                self.artifacts_bucket.bucket_arn.apply(lambda a: f"{a}/runs/*")
-                            ],
-                        },
-                        {
-                            "Sid": "StackKey",
-                            "Effect": "Allow",
-                            "Action": [
-                                "kms:Decrypt",
-                                "kms:GenerateDataKey",
-                                "kms:DescribeKey",
-                                "kms:CreateGrant",
-                            ],
-                            "Resource": [self.key.key_arn],
-                        },
+        jobs = ["Create", "Describe", "Stop"]
+        return self._role(
+            name,
+            "pipeline",
+            "SageMaker Pipelines execution: starts jobs and registers models.",
+            [
+                allow(
+                    "RunJobs",
+                    [
+                        f"sagemaker:{verb}{kind}Job"
+                        for kind in ("Processing", "Training")
+                        for verb in jobs
                     ]
-                },
-            ),
-            opts=opts,
+                    + ["sagemaker:AddTags"],
+                    [
+                        self._region_arn("sagemaker", "processing-job/*"),
+                        self._region_arn("sagemaker", "training-job/*"),
+                    ],
+                ),
+                allow(
+                    "RegisterModels",
+                    [
+                        "sagemaker:CreateModelPackage",
+                        "sagemaker:DescribeModelPackage",
+                        "sagemaker:DescribeModelPackageGroup",
+                        "sagemaker:AddTags",
+                    ],
+                    [
+                        self._region_arn(
+                            "sagemaker", group.apply(lambda g: f"model-package-group/{g}")
+                        ),
+                        self._region_arn(
+                            "sagemaker", group.apply(lambda g: f"model-package/{g}/*")
+                        ),
+                    ],
+                ),
+                allow(
+                    "PassJobRole",
+                    ["iam:PassRole"],
+                    [self.job_role.role_arn],
+                    {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+                ),
+                allow(
+                    "ReadEvaluationReports",
+                    ["s3:GetObject"],
+                    [_objects(self.artifacts_bucket.bucket_arn, "runs/")],
+                ),
+                self._key_statement(),
+            ],
+            tags,
+            opts,
         )
 
     def _model_monitor(
@@ -726,30 +680,20 @@ class SageMakerCiCd(pulumi.ComponentResource):
         if not s.experiments.mlflow:
             return None
         artifacts = self.artifacts_bucket.bucket_arn
-        role = ScopedRole(
-            child(name, "mlflow-role"),
-            ScopedRoleArgs(
-                service_principals=["sagemaker.amazonaws.com"],
-                description="MLflow tracking server: experiment artifacts only.",
-                tags=tags,
-                policies={
-                    "mlflow": [
-                        {
-                            "Sid": "ExperimentArtifacts",
-                            "Effect": "Allow",
-                            "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
-                            "Resource": [artifacts, artifacts.apply(lambda a: f"{a}/mlflow/*")],
-                        },
-                        {
-                            "Sid": "StackKey",
-                            "Effect": "Allow",
-                            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-                            "Resource": [self.key.key_arn],
-                        },
-                    ]
-                },
-            ),
-            opts=opts,
+        role = self._role(
+            name,
+            "mlflow",
+            "MLflow tracking server: experiment artifacts only.",
+            [
+                allow(
+                    "ExperimentArtifacts",
+                    ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
+                    [artifacts, _objects(artifacts, "mlflow/")],
+                ),
+                self._key_statement("kms:Decrypt", "kms:GenerateDataKey"),
+            ],
+            tags,
+            opts,
         )
         return aws.sagemaker.MlflowTrackingServer(
             child(name, "mlflow"),
@@ -763,3 +707,8 @@ class SageMakerCiCd(pulumi.ComponentResource):
             tags=tags,
             opts=opts,
         )
+
+
+def _objects(bucket_arn: pulumi.Output[str], prefix: str = "") -> pulumi.Output[str]:
+    """The ARN of the objects under ``prefix`` in a bucket."""
+    return bucket_arn.apply(lambda arn: f"{arn}/{prefix}*")

@@ -4,7 +4,7 @@ See ``README.md`` in this folder for each block's inputs, outputs and defaults.
 """
 
 from .bucket import EncryptedBucket, EncryptedBucketArgs
-from .iam import ESCALATION_ACTIONS, ScopedRole, ScopedRoleArgs, Statement
+from .iam import ESCALATION_ACTIONS, ScopedRole, ScopedRoleArgs, Statement, allow
 from .kms import KmsKey, KmsKeyArgs
 from .logs import encrypted_log_group
 from .network import PrivateNetwork, PrivateNetworkArgs
@@ -26,5 +26,6 @@ __all__ = [
     "ScopedRole",
     "ScopedRoleArgs",
     "Statement",
+    "allow",
     "encrypted_log_group",
 ]

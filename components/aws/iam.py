@@ -29,6 +29,25 @@ class Statement(TypedDict):
     Condition: NotRequired[Mapping[str, Mapping[str, Any]]]
 
 
+def allow(
+    sid: str,
+    actions: Sequence[str],
+    resources: Sequence[pulumi.Input[str]],
+    condition: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Statement:
+    """An ``Allow`` statement; the one way callers write them, so each reads as one line
+    of intent (``allow("ReadData", ["s3:GetObject"], [bucket_arn])``)."""
+    statement: Statement = {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": list(actions),
+        "Resource": list(resources),
+    }
+    if condition is not None:
+        statement["Condition"] = condition
+    return statement
+
+
 ESCALATION_ACTIONS = (
     "iam:CreatePolicyVersion",
     "iam:SetDefaultPolicyVersion",

@@ -19,7 +19,7 @@ import pulumi_aws as aws
 
 from ..naming import child
 from ..settings import PromotionSettings
-from .iam import ScopedRole, ScopedRoleArgs
+from .iam import ScopedRole, ScopedRoleArgs, allow
 from .logs import encrypted_log_group
 
 BUILD_IMAGE = "aws/codebuild/amazonlinux-x86_64-standard:5.0"
@@ -107,41 +107,33 @@ class ModelPromotion(pulumi.ComponentResource):
                 tags=tags,
                 policies={
                     "promote": [
-                        {
-                            "Sid": "Logs",
-                            "Effect": "Allow",
-                            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                            "Resource": [self.log_group.arn.apply(lambda a: f"{a}:*")],
-                        },
-                        {
-                            "Sid": "CheckoutWithConnection",
-                            "Effect": "Allow",
-                            "Action": [
-                                "codeconnections:UseConnection",
-                                "codeconnections:GetConnectionToken",
-                                "codestar-connections:UseConnection",
-                                "codestar-connections:GetConnectionToken",
+                        allow(
+                            "Logs",
+                            ["logs:CreateLogStream", "logs:PutLogEvents"],
+                            [self.log_group.arn.apply(lambda a: f"{a}:*")],
+                        ),
+                        allow(
+                            "CheckoutWithConnection",
+                            [
+                                f"{service}:{action}"
+                                for service in ("codeconnections", "codestar-connections")
+                                for action in ("UseConnection", "GetConnectionToken")
                             ],
-                            "Resource": [s.connection_arn],
-                        },
-                        {
-                            "Sid": "GitHubToken",
-                            "Effect": "Allow",
-                            "Action": ["secretsmanager:GetSecretValue"],
-                            "Resource": [s.token_secret_arn],
-                        },
-                        {
-                            "Sid": "ReadApprovedPackages",
-                            "Effect": "Allow",
-                            "Action": ["sagemaker:DescribeModelPackage"],
-                            "Resource": [package_arns],
-                        },
-                        {
-                            "Sid": "EncryptedLogsAndArtifacts",
-                            "Effect": "Allow",
-                            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-                            "Resource": [args.kms_key_arn],
-                        },
+                            [s.connection_arn],
+                        ),
+                        allow(
+                            "GitHubToken", ["secretsmanager:GetSecretValue"], [s.token_secret_arn]
+                        ),
+                        allow(
+                            "ReadApprovedPackages",
+                            ["sagemaker:DescribeModelPackage"],
+                            [package_arns],
+                        ),
+                        allow(
+                            "EncryptedLogsAndArtifacts",
+                            ["kms:Decrypt", "kms:GenerateDataKey"],
+                            [args.kms_key_arn],
+                        ),
                     ]
                 },
             ),
@@ -192,12 +184,7 @@ class ModelPromotion(pulumi.ComponentResource):
                 tags=tags,
                 policies={
                     "start-build": [
-                        {
-                            "Sid": "StartPromotionBuild",
-                            "Effect": "Allow",
-                            "Action": ["codebuild:StartBuild"],
-                            "Resource": [self.project.arn],
-                        }
+                        allow("StartPromotionBuild", ["codebuild:StartBuild"], [self.project.arn])
                     ]
                 },
             ),

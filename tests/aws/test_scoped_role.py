@@ -167,3 +167,16 @@ def test_every_problem_is_reported_at_once() -> None:
         "policies['b_c'][0]",
     ):
         assert part in message
+
+
+def test_allow_builds_a_statement() -> None:
+    from mlops_components.aws import allow
+
+    assert allow("Read", ("s3:GetObject",), ["arn:aws:s3:::b/*"]) == {
+        "Sid": "Read",
+        "Effect": "Allow",
+        "Action": ["s3:GetObject"],
+        "Resource": ["arn:aws:s3:::b/*"],
+    }
+    condition = {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+    assert allow("Put", ["s3:PutObject"], ["*"], condition)["Condition"] == condition
