@@ -23,7 +23,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
@@ -40,6 +40,8 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 from pulumi_policy.proxy import UnknownValueError, _DictProxy, _is_unknown, _ListProxy
+
+from . import documents
 
 NAME_PATTERN = re.compile(r"^(aws|azure|gcp|all)-[a-z0-9]+(-[a-z0-9]+)+$")
 
@@ -129,6 +131,32 @@ def _docstring(fn: Callable[..., Any]) -> str:
     return " ".join(doc.split())
 
 
+def _rule_decorator(kind: Literal["resource", "stack"], **meta: Any) -> Callable[[Any], Any]:
+    """Register the decorated check as a rule of ``kind`` with its metadata."""
+
+    def decorate(fn: Callable[..., Iterable[Any]]) -> Callable[..., Iterable[Any]]:
+        _register(
+            Rule(
+                name=meta["name"],
+                description=meta["description"],
+                category=meta["category"],
+                severity=meta["severity"],
+                enforcement=meta["enforcement"],
+                remediation=meta["remediation"],
+                references=tuple(meta["references"]),
+                resource_types=tuple(meta["resource_types"]),
+                kind=kind,
+                check=fn,
+                config_schema=dict(meta.get("config_schema") or {}),
+                rationale=_docstring(fn),
+                module=fn.__module__,
+            )
+        )
+        return fn
+
+    return decorate
+
+
 def resource_rule(
     *,
     name: str,
@@ -142,28 +170,7 @@ def resource_rule(
     config_schema: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Callable[[ResourceCheck], ResourceCheck]:
     """Register a resource rule; the function yields one message per violation."""
-
-    def decorate(fn: ResourceCheck) -> ResourceCheck:
-        _register(
-            Rule(
-                name=name,
-                description=description,
-                category=category,
-                severity=severity,
-                enforcement=enforcement,
-                remediation=remediation,
-                references=tuple(references),
-                resource_types=tuple(resource_types),
-                kind="resource",
-                check=fn,
-                config_schema=dict(config_schema or {}),
-                rationale=_docstring(fn),
-                module=fn.__module__,
-            )
-        )
-        return fn
-
-    return decorate
+    return _rule_decorator("resource", **locals())
 
 
 def stack_rule(
@@ -179,28 +186,7 @@ def stack_rule(
     config_schema: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Callable[[StackCheck], StackCheck]:
     """Register a stack rule; the function yields ``(message, urn or None)`` pairs."""
-
-    def decorate(fn: StackCheck) -> StackCheck:
-        _register(
-            Rule(
-                name=name,
-                description=description,
-                category=category,
-                severity=severity,
-                enforcement=enforcement,
-                remediation=remediation,
-                references=tuple(references),
-                resource_types=tuple(resource_types),
-                kind="stack",
-                check=fn,
-                config_schema=dict(config_schema or {}),
-                rationale=_docstring(fn),
-                module=fn.__module__,
-            )
-        )
-        return fn
-
-    return decorate
+    return _rule_decorator("stack", **locals())
 
 
 # ---------------------------------------------------------------------------------------
@@ -349,6 +335,31 @@ def document(value: Any) -> Any:
     if isinstance(value, str):
         return json.loads(value)
     return plain(value)
+
+
+def wildcard_principals(value: Any, field: str = "policy") -> Iterator[str]:
+    """Violations of a JSON policy property (bucket, key, repository or trust policy)
+    that lets anyone in: one per ``Allow`` statement for principal ``*`` that no
+    condition scopes to an organisation, account or source. ``Deny`` statements for
+    ``*`` (like a TLS-only deny) are fine. Invalid JSON is a violation too: it cannot be
+    checked."""
+    if value in (None, ""):
+        return
+    try:
+        doc = document(value)
+    except ValueError:
+        yield f"{field} is not valid JSON, so it cannot be checked."
+        return
+    for index, stmt in enumerate(documents.statements(doc)):
+        if (
+            documents.allows(stmt)
+            and documents.has_wildcard_principal(stmt)
+            and not documents.scoped_by_condition(stmt)
+        ):
+            yield (
+                f"{field} statement {stmt.get('Sid', index)} allows principal '*' "
+                "without a scoping condition."
+            )
 
 
 def plain(value: Any) -> Any:

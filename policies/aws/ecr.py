@@ -14,8 +14,16 @@ from pulumi_policy import (
     StackValidationArgs,
 )
 
-from .. import documents
-from ..framework import Category, dig, document, is_set, items, resource_rule, stack_rule, truthy
+from ..framework import (
+    Category,
+    dig,
+    is_set,
+    items,
+    resource_rule,
+    stack_rule,
+    truthy,
+    wildcard_principals,
+)
 from ..stackscan import uncovered
 
 REPOSITORY = "aws:ecr/repository:Repository"
@@ -94,21 +102,7 @@ def repository_policy_public(
     args: ResourceValidationArgs, config: Mapping[str, Any]
 ) -> Iterator[str]:
     """A public repository publishes the model weights inside the image."""
-    value = args.props.get("policy")
-    if not value:
-        return
-    try:
-        doc = document(value)
-    except ValueError:
-        yield "policy is not valid JSON, so it cannot be checked."
-        return
-    for index, stmt in enumerate(documents.statements(doc)):
-        if (
-            documents.allows(stmt)
-            and documents.has_wildcard_principal(stmt)
-            and not documents.scoped_by_condition(stmt)
-        ):
-            yield f"statement {stmt.get('Sid', index)} allows principal '*'."
+    yield from wildcard_principals(args.props.get("policy"), "policy")
 
 
 @stack_rule(

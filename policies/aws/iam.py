@@ -10,7 +10,14 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 
 from .. import documents
-from ..framework import Category, document, items, resource_rule, string_list_schema
+from ..framework import (
+    Category,
+    document,
+    items,
+    resource_rule,
+    string_list_schema,
+    wildcard_principals,
+)
 
 POLICY_DOCUMENT_TYPES = (
     "aws:iam/policy:Policy",
@@ -177,21 +184,7 @@ def _covers(granted: str, risky: str) -> bool:
 )
 def trust_wildcard(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
     """A trust policy with '*' lets any AWS account assume the role."""
-    value = args.props.get("assumeRolePolicy")
-    if not value:
-        return
-    try:
-        doc = document(value)
-    except ValueError:
-        yield "assumeRolePolicy is not valid JSON, so it cannot be checked."
-        return
-    for index, stmt in enumerate(documents.statements(doc)):
-        if (
-            documents.allows(stmt)
-            and documents.has_wildcard_principal(stmt)
-            and not documents.scoped_by_condition(stmt)
-        ):
-            yield f"assumeRolePolicy statement {stmt.get('Sid', index)} trusts principal '*'."
+    yield from wildcard_principals(args.props.get("assumeRolePolicy"), "assumeRolePolicy")
 
 
 @resource_rule(

@@ -8,8 +8,15 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 
-from .. import documents
-from ..framework import Category, document, fmt_number, is_set, number, resource_rule, truthy
+from ..framework import (
+    Category,
+    fmt_number,
+    is_set,
+    number,
+    resource_rule,
+    truthy,
+    wildcard_principals,
+)
 
 KEY = "aws:kms/key:Key"
 
@@ -68,21 +75,7 @@ def key_wildcard_principal(
     args: ResourceValidationArgs, config: Mapping[str, Any]
 ) -> Iterator[str]:
     """A key usable by any AWS principal makes its encryption meaningless."""
-    value = args.props.get("policy")
-    if value in (None, ""):
-        return
-    try:
-        doc = document(value)
-    except ValueError:
-        yield "policy is not valid JSON, so it cannot be checked."
-        return
-    for index, stmt in enumerate(documents.statements(doc)):
-        if (
-            documents.allows(stmt)
-            and documents.has_wildcard_principal(stmt)
-            and not documents.scoped_by_condition(stmt)
-        ):
-            yield f"statement {stmt.get('Sid', index)} allows principal '*' without a scoping condition."
+    yield from wildcard_principals(args.props.get("policy"), "policy")
 
 
 @resource_rule(

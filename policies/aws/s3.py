@@ -17,7 +17,17 @@ from pulumi_policy import (
 )
 
 from .. import documents
-from ..framework import Category, dig, document, items, raw, resource_rule, stack_rule, truthy
+from ..framework import (
+    Category,
+    dig,
+    document,
+    items,
+    raw,
+    resource_rule,
+    stack_rule,
+    truthy,
+    wildcard_principals,
+)
 from ..stackscan import uncovered
 
 BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
@@ -246,21 +256,7 @@ def bucket_tls_only(
 def bucket_policy_public(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
     """An Allow for '*' makes the bucket public (or cross-account) even with ACLs
     disabled; Deny statements for '*' (like the TLS-only deny) are fine."""
-    value = args.props.get("policy")
-    if value in (None, ""):
-        return
-    try:
-        doc = document(value)
-    except ValueError:
-        yield "policy is not valid JSON, so it cannot be checked."
-        return
-    for index, stmt in enumerate(documents.statements(doc)):
-        if (
-            documents.allows(stmt)
-            and documents.has_wildcard_principal(stmt)
-            and not documents.scoped_by_condition(stmt)
-        ):
-            yield f"statement {stmt.get('Sid', index)} allows principal '*' without a scoping condition."
+    yield from wildcard_principals(args.props.get("policy"), "policy")
 
 
 @stack_rule(

@@ -975,7 +975,7 @@ CASES: dict[str, list[Case]] = {
             [
                 (
                     {"policy": doc(TLS_DENY, ROLE_READ, PUBLIC_READ)},
-                    "statement Public allows principal '*' without a scoping condition.",
+                    "policy statement Public allows principal '*' without a scoping condition.",
                 ),
                 ({"policy": "{not json"}, "policy is not valid JSON, so it cannot be checked."),
             ],
@@ -1021,7 +1021,7 @@ CASES: dict[str, list[Case]] = {
                             },
                         )
                     },
-                    "statement Anyone allows principal '*' without a scoping condition.",
+                    "policy statement Anyone allows principal '*' without a scoping condition.",
                 )
             ],
             also_compliant=[
@@ -1185,7 +1185,7 @@ CASES: dict[str, list[Case]] = {
                             }
                         )
                     },
-                    "assumeRolePolicy statement Any trusts principal '*'.",
+                    "assumeRolePolicy statement Any allows principal '*' without a scoping condition.",
                 )
             ],
         )
@@ -1414,7 +1414,7 @@ CASES: dict[str, list[Case]] = {
                             },
                         )
                     },
-                    "statement World allows principal '*'.",
+                    "policy statement World allows principal '*' without a scoping condition.",
                 )
             ],
         )
