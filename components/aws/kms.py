@@ -43,8 +43,10 @@ class KmsKeyArgs:
     and its alias get ``protect`` and ``retain_on_delete``."""
     service_principals: Sequence[str] = ()
     """Services that use the key on behalf of this account's resources (e.g.
-    ``events.amazonaws.com`` publishing to an encrypted SNS topic). Each may encrypt,
-    decrypt and generate data keys only when ``aws:SourceAccount`` is this account."""
+    ``cloudwatch.amazonaws.com`` publishing alarms to an encrypted SNS topic). Each may
+    encrypt, decrypt and generate data keys only when ``aws:SourceAccount`` is this
+    account. Not for EventBridge: its KMS requests carry no ``aws:SourceAccount``, so
+    such a grant would never match (AWS documents this for encrypted SNS targets)."""
     reader_account_ids: Sequence[str] = ()
     """Other accounts (e.g. staging and prod) whose IAM policies may decrypt with the
     key: needed to deploy model artifacts encrypted with it across accounts. They get
