@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import contextvars
 import functools
+import gc
 import importlib.util
 import os
 import runpy
@@ -244,8 +245,23 @@ def _no_stack_trace() -> source_pb2.StackTrace:
 
 
 @contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector for one run. A full collection walks every
+    object of the loaded provider SDKs (about 0.1 s each time) and found nothing to free
+    in a plan; the run's own cycles are collected after it, when collection resumes."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@contextlib.contextmanager
 def _offline_runtime() -> Iterator[None]:
-    """For one run: the linear ``_wait_for_rpcs`` and no stack-trace capture."""
+    """For one run: the linear ``_wait_for_rpcs``, no stack-trace capture and no cyclic
+    garbage collection."""
     patches = [
         (runtime_stack, "wait_for_rpcs", _wait_for_rpcs),
         (runtime_resource, "_get_stack_trace", _no_stack_trace),
@@ -254,7 +270,8 @@ def _offline_runtime() -> Iterator[None]:
     for module, name, replacement in patches:
         setattr(module, name, replacement)
     try:
-        yield
+        with _no_cyclic_gc():
+            yield
     finally:
         for module, name, original in originals:
             setattr(module, name, original)
