@@ -331,3 +331,45 @@ def test_every_taggable_resource_carries_the_tags() -> None:
             assert r.inputs.get("tags") == TAGS, r.name
             checked += 1
     assert checked > 40
+
+
+def test_model_monitor_is_opt_in_isolated_and_encrypted() -> None:
+    image = "468650794304.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-model-monitor-analyzer"
+    rec = plan(
+        endpoint={"model_package_arn": PACKAGE},
+        monitoring={"model_monitor": True, "model_monitor_image_uri": image},
+    )
+    definition = rec.one("aws:sagemaker/dataQualityJobDefinition:DataQualityJobDefinition")
+    key_arn = rec.one("aws:kms/key:Key").outputs["arn"]
+    assert definition.inputs["dataQualityAppSpecification"] == {"imageUri": image}
+    assert definition.inputs["dataQualityJobInput"]["endpointInput"]["endpointName"] == (
+        "mlops-test-endpoint"
+    )
+    network = definition.inputs["networkConfig"]
+    assert network["enableNetworkIsolation"] is True
+    assert network["enableInterContainerTrafficEncryption"] is True
+    assert definition.inputs["dataQualityJobOutputConfig"]["kmsKeyId"] == key_arn
+    assert definition.inputs["jobResources"]["clusterConfig"]["volumeKmsKeyId"] == key_arn
+    schedule = rec.one("aws:sagemaker/monitoringSchedule:MonitoringSchedule")
+    config = schedule.inputs["monitoringScheduleConfig"]
+    assert config["monitoringType"] == "DataQuality"
+    assert config["scheduleConfig"] == {"scheduleExpression": "cron(0 * ? * * *)"}
+    assert config["monitoringJobDefinitionName"] == definition.outputs["name"]
+
+
+def test_model_monitor_needs_its_image_and_instance_hosting() -> None:
+    with pytest.raises(ValueError, match="model_monitor needs model_monitor_image_uri"):
+        SageMakerCiCdSettings.model_validate(
+            {"pipeline": PIPELINE, "monitoring": {"model_monitor": True}}
+        )
+    with pytest.raises(ValueError, match=r"model_monitor needs endpoint\.hosting instances"):
+        SageMakerCiCdSettings.model_validate(
+            {
+                "pipeline": PIPELINE,
+                "endpoint": {"hosting": "serverless"},
+                "monitoring": {
+                    "model_monitor": True,
+                    "model_monitor_image_uri": "468650794304.dkr.ecr.eu-west-1.amazonaws.com/m",
+                },
+            }
+        )
