@@ -373,3 +373,28 @@ def test_model_monitor_needs_its_image_and_instance_hosting() -> None:
                 },
             }
         )
+
+
+def test_optional_studio_feature_store_and_mlflow_settings() -> None:
+    rec = plan(
+        studio={"enabled": True, "idle_timeout_minutes": 120},
+        feature_store={"enabled": True, "online": True},
+        experiments={"mlflow": True, "size": "Medium"},
+    )
+    key_arn = rec.one("aws:kms/key:Key").outputs["arn"]
+    domain = rec.one("aws:sagemaker/domain:Domain").inputs
+    assert domain["appNetworkAccessType"] == "VpcOnly"
+    assert domain["authMode"] == "IAM"
+    assert domain["kmsKeyId"] == key_arn
+    idle = domain["defaultUserSettings"]["jupyterLabAppSettings"]["appLifecycleManagement"]
+    assert idle["idleSettings"]["lifecycleManagement"] == "ENABLED"
+    assert idle["idleSettings"]["idleTimeoutInMinutes"] == 120
+    assert domain["retentionPolicy"] == {"homeEfsFileSystem": "Delete"}
+    features = rec.one("aws:sagemaker/featureGroup:FeatureGroup").inputs
+    assert features["offlineStoreConfig"]["s3StorageConfig"]["kmsKeyId"] == key_arn
+    assert features["onlineStoreConfig"]["securityConfig"] == {"kmsKeyId": key_arn}
+    assert {f["featureName"] for f in features["featureDefinitions"]} == {"record_id", "event_time"}
+    mlflow = rec.one("aws:sagemaker/mlflowTrackingServer:MlflowTrackingServer").inputs
+    assert mlflow["trackingServerSize"] == "Medium"
+    assert mlflow["artifactStoreUri"].endswith("/mlflow")
+    assert mlflow["roleArn"] == rec.one("aws:iam/role:Role", "sm-mlflow-role").outputs["arn"]
