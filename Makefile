@@ -25,9 +25,11 @@ install: $(VENV)/.installed
 	@$(BIN)/python -m pip install --quiet --no-deps -e . --config-settings editable_mode=strict \
 		> $(VENV)/install.log 2>&1 || (cat $(VENV)/install.log; exit 1)
 
+# Both reports are written even when a mandatory policy violation makes the plan exit 1;
+# the target then fails with the plan's exit code.
 plan: install
 	@mkdir -p $(REPORTS)
-	$(BIN)/mlops-iac plan $(STACK) --format json --out $(REPORTS)/$(STACK).json --quiet
+	@$(BIN)/mlops-iac plan $(STACK) --format json --out $(REPORTS)/$(STACK).json --quiet; \
 	$(BIN)/mlops-iac plan $(STACK) --out $(REPORTS)/$(STACK).md
 
 lint: install
