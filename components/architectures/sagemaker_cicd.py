@@ -61,6 +61,7 @@ class SageMakerCiCd(pulumi.ComponentResource):
     model_package_group_policy: aws.sagemaker.ModelPackageGroupPolicy | None
     pipeline: aws.sagemaker.Pipeline
     alarm_topic: aws.sns.Topic
+    pipeline_failed_alarm: aws.cloudwatch.MetricAlarm
     promotion: ModelPromotion | None
     endpoint: RealtimeEndpoint | None
     monitoring_schedule: aws.sagemaker.MonitoringSchedule | None
@@ -243,6 +244,26 @@ class SageMakerCiCd(pulumi.ComponentResource):
                 )
             ),
             opts=here,
+        )
+
+        # A failed training run is news: SageMaker Pipelines publishes execution metrics
+        # per pipeline, and the alarm tells the topic's subscribers.
+        self.pipeline_failed_alarm = aws.cloudwatch.MetricAlarm(
+            child(name, "pipeline-failed"),
+            name=f"{pipeline_name}-failed",
+            alarm_description=f"An execution of pipeline {pipeline_name} failed.",
+            namespace="AWS/Sagemaker/ModelBuildingPipeline",
+            metric_name="ExecutionFailed",
+            dimensions={"PipelineName": pipeline_name},
+            statistic="Sum",
+            period=300,
+            evaluation_periods=1,
+            threshold=1,
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            treat_missing_data="notBreaching",
+            alarm_actions=[self.alarm_topic.arn],
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.pipeline]),
         )
 
         # -- promotion and serving -----------------------------------------------------

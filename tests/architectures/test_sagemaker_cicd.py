@@ -80,7 +80,16 @@ BASE = {
     "aws:sagemaker/pipeline:Pipeline": 1,
     "aws:sns/topic:Topic": 1,
     "aws:sns/topicPolicy:TopicPolicy": 1,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": 1,  # pipeline executions that fail
 }
+
+
+def endpoint_alarms(rec: Recording) -> list:
+    return [
+        a
+        for a in rec.by_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+        if a.inputs["namespace"] == "AWS/SageMaker"
+    ]
 
 
 def without_network(c: Counter[str]) -> dict[str, int]:
@@ -124,7 +133,7 @@ def test_full_instances_architecture_adds_endpoint_promotion_and_options() -> No
         "aws:sagemaker/model:Model": 1,
         "aws:sagemaker/endpointConfiguration:EndpointConfiguration": 1,
         "aws:sagemaker/endpoint:Endpoint": 1,
-        "aws:cloudwatch/metricAlarm:MetricAlarm": 3,
+        "aws:cloudwatch/metricAlarm:MetricAlarm": 4,  # 3 for the endpoint, 1 for the pipeline
         "aws:appautoscaling/target:Target": 1,
         "aws:appautoscaling/policy:Policy": 1,
         "mlops:aws:ModelPromotion": 1,
@@ -201,9 +210,7 @@ def test_endpoint_on_instances_is_isolated_encrypted_scaled_and_rolls_back() -> 
         "waitIntervalInSeconds": 600,
     }
     rollback = endpoint.inputs["deploymentConfig"]["autoRollbackConfiguration"]["alarms"]
-    alarms = {
-        a.inputs["metricName"]: a for a in rec.by_type("aws:cloudwatch/metricAlarm:MetricAlarm")
-    }
+    alarms = {a.inputs["metricName"]: a for a in endpoint_alarms(rec)}
     assert set(alarms) == {"Invocation5XXErrors", "ModelLatency", "InvocationModelErrors"}
     assert sorted(a["alarmName"] for a in rollback) == sorted(
         a.inputs["name"] for a in alarms.values()
@@ -237,7 +244,7 @@ def test_serverless_endpoint_scales_to_zero_without_unsupported_features() -> No
     assert model["enableNetworkIsolation"] is False and "vpcConfig" not in model
     assert "deploymentConfig" not in rec.one("aws:sagemaker/endpoint:Endpoint").inputs
     assert not rec.by_type("aws:appautoscaling/target:Target")
-    assert len(rec.by_type("aws:cloudwatch/metricAlarm:MetricAlarm")) == 3
+    assert len(endpoint_alarms(rec)) == 3
 
 
 def test_local_nvme_instances_get_no_kms_key_on_the_config() -> None:
@@ -398,3 +405,13 @@ def test_optional_studio_feature_store_and_mlflow_settings() -> None:
     assert mlflow["trackingServerSize"] == "Medium"
     assert mlflow["artifactStoreUri"].endswith("/mlflow")
     assert mlflow["roleArn"] == rec.one("aws:iam/role:Role", "sm-mlflow-role").outputs["arn"]
+
+
+def test_failed_pipeline_executions_raise_an_alarm() -> None:
+    rec = plan()
+    alarm = rec.one("aws:cloudwatch/metricAlarm:MetricAlarm", "sm-pipeline-failed")
+    assert alarm.inputs["namespace"] == "AWS/Sagemaker/ModelBuildingPipeline"
+    assert alarm.inputs["metricName"] == "ExecutionFailed"
+    assert alarm.inputs["dimensions"] == {"PipelineName": "mlops-test-pipeline"}
+    assert alarm.inputs["alarmActions"] == [rec.one("aws:sns/topic:Topic").outputs["arn"]]
+    assert rec.one("aws:sagemaker/pipeline:Pipeline").urn in alarm.dependencies
