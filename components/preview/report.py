@@ -317,6 +317,54 @@ def mermaid(recording: Recording) -> str:
     return "\n".join(lines)
 
 
+def overview_mermaid(recording: Recording) -> str:
+    """A ``flowchart LR`` at the level a reviewer reads an architecture: each top-level
+    component (a reference architecture) is a subgraph and each of its children one box,
+    whatever it contains (a bucket with its settings, a network, a role with its
+    policies). An arrow runs from one box to another when any resource inside the
+    first feeds any resource inside the second."""
+    drawn = [r for r in recording.resources if not is_provider(r)]
+    by_urn = {r.urn: r for r in drawn}
+    parent_of = {r.urn: (r.parent if r.parent in by_urn else None) for r in drawn}
+
+    def node_of(urn: str) -> str:
+        """The box that stands for ``urn``: itself when it is top level or a child of
+        a top-level component, else its ancestor that is."""
+        chain = [urn]
+        while (parent := parent_of[chain[-1]]) is not None:
+            chain.append(parent)
+        return chain[-2] if len(chain) >= 2 else chain[-1]
+
+    top = [r for r in drawn if parent_of[r.urn] is None]
+    ids: dict[str, str] = {}
+    lines = ["flowchart LR"]
+    for resource in top:
+        ids[resource.urn] = f"n{len(ids) + 1}"
+        label = f"{_mermaid_text(resource.name)}<br/>{_mermaid_text(short_type(resource.type))}"
+        inside = [r for r in drawn if parent_of[r.urn] == resource.urn]
+        if not inside:
+            lines.append(f'  {ids[resource.urn]}["{label}"]')
+            continue
+        lines += [f'  subgraph {ids[resource.urn]}["{label}"]', "    direction LR"]
+        for child in inside:
+            ids[child.urn] = f"n{len(ids) + 1}"
+            text = f"{_mermaid_text(child.name)}<br/>{_mermaid_text(short_type(child.type))}"
+            lines.append(f'    {ids[child.urn]}["{text}"]')
+        lines.append("  end")
+    edges: list[tuple[str, str]] = []
+    for resource in drawn:
+        target = node_of(resource.urn)
+        for dependency in resource.dependencies:
+            if dependency not in by_urn or not by_urn[dependency].custom:
+                continue
+            source = node_of(dependency)
+            edge = (ids[source], ids[target])
+            if source != target and edge not in edges:
+                edges.append(edge)
+    lines += [f"  {source} --> {target}" for source, target in edges]
+    return "\n".join(lines)
+
+
 def _plural(count: int, noun: str) -> str:
     return f"**{count}** {noun}{'' if count == 1 else 's'}"
 
@@ -369,11 +417,22 @@ def to_markdown(result: PlanResult) -> str:
     out += [
         "## Diagram",
         "",
+        "Each architecture and its parts, one box per part (a bucket with its settings, a",
+        "network, a role with its policies); an arrow runs from what is used to what uses it.",
+        "",
+        "```mermaid",
+        overview_mermaid(recording),
+        "```",
+        "",
+        "<details><summary>Every resource</summary>",
+        "",
         "Boxes are components; arrows run from a resource to the resources that depend on it.",
         "",
         "```mermaid",
         mermaid(recording),
         "```",
+        "",
+        "</details>",
         "",
     ]
 

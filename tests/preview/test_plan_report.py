@@ -16,6 +16,7 @@ from mlops_components.preview.report import (
     build_plan,
     environment_of,
     mermaid,
+    overview_mermaid,
     to_json,
     to_json_dict,
     to_markdown,
@@ -120,11 +121,22 @@ def test_markdown_summary_tables_and_outputs(dev_plan: Recording) -> None:
     assert '| `teams` | `["vision", "nlp"]` |' in text
 
 
-def test_markdown_mermaid_diagram(dev_plan: Recording) -> None:
+def test_markdown_mermaid_diagrams(dev_plan: Recording) -> None:
     text = to_markdown(PlanResult(dev_plan))
-    block = re.search(r"```mermaid\n(.*?)\n```", text, re.S)
-    assert block is not None
-    assert block.group(1) == "\n".join(
+    overview, detail = re.findall(r"```mermaid\n(.*?)\n```", text, re.S)
+    assert overview == "\n".join(
+        [
+            "flowchart LR",
+            '  n1["db-password<br/>Parameter"]',
+            '  subgraph n2["store<br/>Storage"]',
+            "    direction LR",
+            '    n3["store<br/>Bucket"]',
+            '    n4["store-logs<br/>Bucket"]',
+            "  end",
+            "  n4 --> n3",
+        ]
+    )
+    assert detail == "\n".join(
         [
             "flowchart LR",
             '  r1["db-password<br/>Parameter"]',
@@ -134,6 +146,45 @@ def test_markdown_mermaid_diagram(dev_plan: Recording) -> None:
             '    r4["store-logs<br/>Bucket"]',
             "  end",
             "  r4 --> r3",
+        ]
+    )
+    # The resource-level diagram is folded away under the overview.
+    assert text.index("```mermaid") < text.index("<details><summary>Every resource</summary>")
+
+
+def test_overview_draws_each_part_of_an_architecture_as_one_box() -> None:
+    class Part(pulumi.ComponentResource):
+        def __init__(self, name: str, parent: pulumi.Resource) -> None:
+            super().__init__("test:index:Part", name, None, pulumi.ResourceOptions(parent=parent))
+            key = aws.kms.Key(f"{name}-key", opts=pulumi.ResourceOptions(parent=self))
+            self.key_arn = key.arn
+            self.register_outputs({})
+
+    class Architecture(pulumi.ComponentResource):
+        def __init__(self, name: str) -> None:
+            super().__init__("test:index:Architecture", name, None, None)
+            part = Part(f"{name}-part", self)
+            aws.s3.Bucket(
+                f"{name}-bucket",
+                tags={"key": part.key_arn},
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            self.register_outputs({})
+
+    def program() -> None:
+        Architecture("arch")
+        aws.sns.Topic("topic")
+
+    assert overview_mermaid(run_program(program)) == "\n".join(
+        [
+            "flowchart LR",
+            '  subgraph n1["arch<br/>Architecture"]',
+            "    direction LR",
+            '    n2["arch-bucket<br/>Bucket"]',
+            '    n3["arch-part<br/>Part"]',
+            "  end",
+            '  n4["topic<br/>Topic"]',
+            "  n3 --> n2",
         ]
     )
 
