@@ -61,6 +61,7 @@ class SageMakerCiCd(pulumi.ComponentResource):
     model_package_group_policy: aws.sagemaker.ModelPackageGroupPolicy | None
     pipeline: aws.sagemaker.Pipeline
     alarm_topic: aws.sns.Topic
+    alarm_subscriptions: list[aws.sns.TopicSubscription]
     pipeline_failed_alarm: aws.cloudwatch.MetricAlarm
     promotion: ModelPromotion | None
     endpoint: RealtimeEndpoint | None
@@ -245,6 +246,17 @@ class SageMakerCiCd(pulumi.ComponentResource):
             ),
             opts=here,
         )
+
+        self.alarm_subscriptions = [
+            aws.sns.TopicSubscription(
+                child(name, f"alarms-{physical(email)}"),
+                topic=self.alarm_topic.arn,
+                protocol="email",
+                endpoint=email,
+                opts=here,
+            )
+            for email in s.monitoring.alarm_emails
+        ]
 
         # A failed training run is news: SageMaker Pipelines publishes execution metrics
         # per pipeline, and the alarm tells the topic's subscribers.

@@ -19,6 +19,7 @@ ImageUri = Annotated[
 """A container image in ECR: SageMaker jobs only pull from ECR."""
 SubnetId = Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]{8,17}$")]
 SecurityGroupId = Annotated[str, StringConstraints(pattern=r"^sg-[0-9a-f]{8,17}$")]
+EmailAddress = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 S3Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9!_.*'()/-]+[^/]$")]
 
 LOG_RETENTION_DAYS = (
@@ -253,6 +254,12 @@ class MonitoringSettings(Strict):
         description="The region's sagemaker-model-monitor-analyzer image; needed with model_monitor.",
     )
     log_retention_days: int = Field(default=30, description="Retention of the stack's log groups.")
+    alarm_emails: list[EmailAddress] = Field(
+        default_factory=list,
+        description="Addresses subscribed to the alarm topic; each must confirm the "
+        "subscription from the mail AWS sends. Empty: subscribe chat or paging tools to "
+        "the topic yourself.",
+    )
 
     @model_validator(mode="after")
     def _retention_allowed(self) -> Self:

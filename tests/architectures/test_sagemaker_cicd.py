@@ -415,3 +415,16 @@ def test_failed_pipeline_executions_raise_an_alarm() -> None:
     assert alarm.inputs["dimensions"] == {"PipelineName": "mlops-test-pipeline"}
     assert alarm.inputs["alarmActions"] == [rec.one("aws:sns/topic:Topic").outputs["arn"]]
     assert rec.one("aws:sagemaker/pipeline:Pipeline").urn in alarm.dependencies
+
+
+def test_alarm_emails_subscribe_to_the_alarm_topic() -> None:
+    rec = plan(monitoring={"alarm_emails": ["ml-oncall@example.com"]})
+    subscription = rec.one("aws:sns/topicSubscription:TopicSubscription")
+    assert subscription.name == "sm-alarms-ml-oncall-example-com"
+    assert subscription.inputs["protocol"] == "email"
+    assert subscription.inputs["endpoint"] == "ml-oncall@example.com"
+    assert subscription.inputs["topic"] == rec.one("aws:sns/topic:Topic").outputs["arn"]
+    with pytest.raises(ValueError, match=r"alarm_emails\.0"):
+        SageMakerCiCdSettings.model_validate(
+            {"pipeline": PIPELINE, "monitoring": {"alarm_emails": ["not-an-address"]}}
+        )

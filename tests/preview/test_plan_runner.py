@@ -187,7 +187,7 @@ def test_warnings_are_captured() -> None:
     def program() -> None:
         pulumi.log.warn("pulumi says careful")
         warnings.warn("python says careful", UserWarning, stacklevel=1)
-        aws.s3.BucketV2("old")
+        aws.s3.BucketV2("old")  # deprecated on purpose: the plan must report it
 
     recording = run_program(program)
     assert "pulumi says careful" in recording.warnings
