@@ -20,7 +20,7 @@ def deploy(settings: StackSettings) -> dict[str, pulumi.Output[str] | None]:
     merged tags explicitly (see ``tags.py``).
     """
     base_tags = platform_tags(settings)
-    prefix = f"mlops-{settings.environment.value}"
+    prefix = settings.prefix
     outputs: dict[str, pulumi.Output[str] | None] = {}
     arch = settings.architectures
 
@@ -51,6 +51,7 @@ def deploy(settings: StackSettings) -> dict[str, pulumi.Output[str] | None]:
                     "sagemaker_pipeline": cicd.pipeline_name,
                     "sagemaker_model_package_group": cicd.model_package_group_name,
                     "sagemaker_endpoint": cicd.endpoint_name,
+                    "sagemaker_kms_key_arn": cicd.kms_key_arn,
                 }
             )
 

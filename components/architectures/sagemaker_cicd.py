@@ -13,19 +13,24 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
+from ..aws import sagemaker_access as access
+from ..aws.alarm_topic import AlarmTopic, alarm_topic
+from ..aws.arns import AccountArns
 from ..aws.bucket import EncryptedBucket, EncryptedBucketArgs
-from ..aws.iam import ScopedRole, ScopedRoleArgs, Statement, allow
+from ..aws.iam import ScopedRole, ScopedRoleArgs, Statement
 from ..aws.kms import KmsKey, KmsKeyArgs
+from ..aws.names import fixed_name
 from ..aws.network import PrivateNetwork, PrivateNetworkArgs
 from ..aws.promotion import ModelPromotion, ModelPromotionArgs
-from ..aws.sagemaker_endpoint import RealtimeEndpoint, RealtimeEndpointArgs
+from ..aws.sagemaker_endpoint import RealtimeEndpoint, RealtimeEndpointArgs, rollback_alarm_names
 from ..naming import child, physical
+from ..retention import is_protected, stateful_options
 from ..settings import Retention, SageMakerCiCdSettings
+from ..settings.aws import KEPT_ARTIFACT_PREFIXES
 from .sagemaker_pipeline import PipelineRefs, pipeline_definition
 
 TOKEN = "mlops:aws:SageMakerCiCd"
@@ -36,8 +41,9 @@ class SageMakerCiCdArgs:
     """Inputs of ``SageMakerCiCd``.
 
     ``name_prefix`` starts every physical name that must be fixed in advance
-    (pipeline, model package group, endpoint, alarms); keep it unique per account and
-    region, e.g. ``mlops-dev``. ``tags`` are the merged tags for every child.
+    (pipeline, model package group, endpoint, alarms, KMS alias); keep it unique per
+    account and region, e.g. ``mlops-dev`` (two architectures with one prefix in one
+    program are an error naming both). ``tags`` are the merged tags for every child.
     """
 
     settings: SageMakerCiCdSettings
@@ -60,6 +66,7 @@ class SageMakerCiCd(pulumi.ComponentResource):
     model_package_group: aws.sagemaker.ModelPackageGroup
     model_package_group_policy: aws.sagemaker.ModelPackageGroupPolicy | None
     pipeline: aws.sagemaker.Pipeline
+    alarms: AlarmTopic
     alarm_topic: aws.sns.Topic
     alarm_subscriptions: list[aws.sns.TopicSubscription]
     pipeline_failed_alarm: aws.cloudwatch.MetricAlarm
@@ -82,102 +89,153 @@ class SageMakerCiCd(pulumi.ComponentResource):
     ) -> None:
         super().__init__(TOKEN, name, None, opts)
         s = args.settings
-        tags = dict(args.tags)
-        here = pulumi.ResourceOptions(parent=self)
-        protected = args.retention is Retention.PROTECTED
-        stateful = pulumi.ResourceOptions(
-            parent=self, protect=protected, retain_on_delete=protected
-        )
-        retention_days = s.monitoring.log_retention_days
-        prefix = args.name_prefix
-        self._prefix = prefix
-        self._protected = protected
-        self._invoke = pulumi.InvokeOutputOptions(parent=self)
-        self._region = aws.get_region_output(opts=self._invoke).region
-        self._arn_parts = pulumi.Output.all(
-            aws.get_partition_output(opts=self._invoke).partition,
-            aws.get_caller_identity_output(opts=self._invoke).account_id,
-        )
+        self._name, self._prefix, self._retention = name, args.name_prefix, args.retention
+        self._tags = dict(args.tags)
+        self._here = pulumi.ResourceOptions(parent=self)
+        self._arns = AccountArns(self)
+        s.check_model_source(args.name_prefix)
 
-        # -- storage and encryption ------------------------------------------------
-        self.key = KmsKey(
-            child(name, "key"),
-            KmsKeyArgs(
-                description=f"{prefix}: SageMaker data, artifacts, logs and alarms",
-                tags=tags,
-                retention=args.retention,
-                # CloudWatch alarms publish to the encrypted alarm topic.
-                service_principals=["cloudwatch.amazonaws.com"],
-                reader_account_ids=s.registry.consumer_account_ids,
-                log_group_region=args.region,
-            ),
-            opts=here,
-        )
-        self.kms_key_arn = self.key.key_arn
-        self.data_bucket = EncryptedBucket(
-            child(name, "data"),
-            EncryptedBucketArgs(
-                kms_key_arn=self.key.key_arn,
-                tags=tags,
-                retention=args.retention,
-                lifecycle=s.data_lifecycle,
-            ),
-            opts=here,
-        )
-        self.artifacts_bucket = EncryptedBucket(
-            child(name, "artifacts"),
-            EncryptedBucketArgs(
-                kms_key_arn=self.key.key_arn,
-                tags=tags,
-                retention=args.retention,
-                lifecycle=s.data_lifecycle,
-                read_principals=[
-                    self._arn(lambda p, _a, acct=acct: f"arn:{p}:iam::{acct}:root")
-                    for acct in s.registry.consumer_account_ids
-                ],
-            ),
-            opts=here,
-        )
-        self.data_bucket_name = self.data_bucket.bucket_name
-        self.artifacts_bucket_name = self.artifacts_bucket.bucket_name
-
+        self._storage(s, args.region)
         self.network = PrivateNetwork(
             child(name, "network"),
             PrivateNetworkArgs(
                 settings=s.network,
-                tags=tags,
+                tags=self._tags,
                 region=args.region,
                 kms_key_arn=self.key.key_arn,
-                log_retention_days=retention_days,
+                log_retention_days=s.monitoring.log_retention_days,
             ),
-            opts=here,
+            opts=self._here,
+        )
+        self._registry(s)
+        resources = access.StackResources(
+            arns=self._arns,
+            key_arn=self.key.key_arn,
+            data_bucket_arn=self.data_bucket.bucket_arn,
+            artifacts_bucket_arn=self.artifacts_bucket.bucket_arn,
+            vpc_id=self.network.vpc_id,
+            model_group_name=self.model_package_group_name,
+        )
+        self._roles(s, resources)
+        self._pipeline(s)
+        self._alarms(s)
+        self.promotion = self._promotion(s)
+        self.endpoint = self._endpoint(s)
+        self.endpoint_name = self.endpoint.endpoint_name if self.endpoint else None
+        self.monitoring_schedule = self._model_monitor(name, s, self._tags, self._here)
+        self.studio_domain = self._studio(name, s, self._tags, self._here)
+        self.feature_group = self._feature_group(name, s, self._tags, self._here)
+        self.mlflow_tracking_server = self._mlflow(name, s, resources)
+
+        self.register_outputs(
+            {
+                "data_bucket_name": self.data_bucket_name,
+                "artifacts_bucket_name": self.artifacts_bucket_name,
+                "pipeline_name": self.pipeline_name,
+                "model_package_group_name": self.model_package_group_name,
+                "endpoint_name": self.endpoint_name,
+                "kms_key_arn": self.kms_key_arn,
+            }
         )
 
-        # -- model registry ----------------------------------------------------------
-        group_name = physical(prefix, "models")
+    # -- blocks ----------------------------------------------------------------------
+
+    def _storage(self, s: SageMakerCiCdSettings, region: str) -> None:
+        """The stack key and the data and artifacts buckets. Consumer accounts get the
+        producer side of the cross-account grant: decrypt through S3, read ``models/``."""
+        consumers = s.registry.consumer_account_ids
+        self.key = KmsKey(
+            child(self._name, "key"),
+            KmsKeyArgs(
+                description=f"{self._prefix}: SageMaker data, artifacts, logs and alarms",
+                tags=self._tags,
+                retention=self._retention,
+                alias_name=physical(self._prefix, "sagemaker"),
+                # CloudWatch alarms publish to the encrypted alarm topic.
+                service_principals=["cloudwatch.amazonaws.com"],
+                reader_account_ids=consumers,
+                log_group_region=region,
+            ),
+            opts=self._here,
+        )
+        self.kms_key_arn = self.key.key_arn
+        self.data_bucket = EncryptedBucket(
+            child(self._name, "data"),
+            EncryptedBucketArgs(
+                kms_key_arn=self.key.key_arn,
+                tags=self._tags,
+                retention=self._retention,
+                lifecycle=s.data_lifecycle,
+            ),
+            opts=self._here,
+        )
+        self.artifacts_bucket = EncryptedBucket(
+            child(self._name, "artifacts"),
+            EncryptedBucketArgs(
+                kms_key_arn=self.key.key_arn,
+                tags=self._tags,
+                retention=self._retention,
+                lifecycle=s.artifacts_lifecycle,
+                kept_prefixes=KEPT_ARTIFACT_PREFIXES,
+                read_principals=[self._arns.account_root(a) for a in consumers],
+                read_prefix="models/",
+            ),
+            opts=self._here,
+        )
+        self.data_bucket_name = self.data_bucket.bucket_name
+        self.artifacts_bucket_name = self.artifacts_bucket.bucket_name
+
+    def _registry(self, s: SageMakerCiCdSettings) -> None:
+        """The model package group and, for consumer accounts, its resource policy."""
         self.model_package_group = aws.sagemaker.ModelPackageGroup(
-            child(name, "models"),
-            model_package_group_name=group_name,
-            model_package_group_description=f"Models trained by the {prefix} pipeline",
-            tags=tags,
-            opts=stateful,
+            child(self._name, "models"),
+            model_package_group_name=fixed_name(
+                "sagemaker-model-package-group",
+                s.model_group_name(self._prefix),
+                owner=child(self._name, "models"),
+            ),
+            model_package_group_description=f"Models trained by the {self._prefix} pipeline",
+            tags=self._tags,
+            opts=stateful_options(self._retention, self),
         )
         self.model_package_group_name = self.model_package_group.model_package_group_name
         self.model_package_group_policy = None
-        if s.registry.consumer_account_ids:
+        consumers = s.registry.consumer_account_ids
+        if consumers:
             self.model_package_group_policy = aws.sagemaker.ModelPackageGroupPolicy(
-                child(name, "models-policy"),
-                model_package_group_name=self.model_package_group.model_package_group_name,
-                resource_policy=self._consumer_policy(s.registry.consumer_account_ids),
-                opts=here,
+                child(self._name, "models-policy"),
+                model_package_group_name=self.model_package_group_name,
+                resource_policy=access.consumer_registry_policy(
+                    self._arns, self.model_package_group_name, consumers
+                ).apply(lambda doc: json.dumps(doc)),
+                opts=self._here,
             )
 
-        # -- roles -------------------------------------------------------------------
-        self.job_role = self._job_role(name, tags, here)
-        self.model_role = self._model_role(name, tags, here)
-        self.pipeline_role = self._pipeline_role(name, tags, here)
+    def _roles(self, s: SageMakerCiCdSettings, res: access.StackResources) -> None:
+        mlflow = self._mlflow_name() if s.experiments.mlflow else None
+        alarm_arns = [
+            self._arns.regional("cloudwatch", f"alarm:{alarm}")
+            for alarm in rollback_alarm_names(self._prefix, s.endpoint)
+        ]
+        self.job_role = self._role(
+            "job",
+            "Processing and training jobs: read data, write artifacts.",
+            access.jobs(res, feature_store=s.feature_store.enabled, mlflow_server=mlflow),
+            policy="jobs",
+        )
+        self.model_role = self._role(
+            "model",
+            "Endpoint models: read model artifacts only.",
+            access.model(res, rollback_alarm_arns=alarm_arns, source=s.endpoint.model_source),
+            policy="serve",
+        )
+        self.pipeline_role = self._role(
+            "pipeline",
+            "SageMaker Pipelines execution: starts jobs and registers models.",
+            access.pipeline(res, self.job_role.role_arn),
+        )
 
-        # -- pipeline ------------------------------------------------------------------
+    def _pipeline(self, s: SageMakerCiCdSettings) -> None:
         definition = pulumi.Output.all(
             self.data_bucket.bucket_name,
             self.artifacts_bucket.bucket_name,
@@ -203,66 +261,40 @@ class SageMakerCiCd(pulumi.ComponentResource):
                 sort_keys=True,
             )
         )
-        pipeline_name = physical(prefix, "pipeline")
+        pipeline_name = fixed_name(
+            "sagemaker-pipeline", self._prefix, "pipeline", owner=child(self._name, "pipeline")
+        )
         self.pipeline = aws.sagemaker.Pipeline(
-            child(name, "pipeline"),
+            child(self._name, "pipeline"),
             pipeline_name=pipeline_name,
             pipeline_display_name=pipeline_name,
             pipeline_description="Preprocess, train, evaluate and register a model",
             pipeline_definition=definition,
             role_arn=self.pipeline_role.role_arn,
             parallelism_configuration={"max_parallel_execution_steps": 4},
-            tags=tags,
-            opts=here,
+            tags=self._tags,
+            opts=self._here,
         )
         self.pipeline_name = self.pipeline.pipeline_name
 
-        # -- alarms ------------------------------------------------------------------
-        self.alarm_topic = aws.sns.Topic(
-            child(name, "alarms"),
-            kms_master_key_id=self.key.key_arn,
-            tags=tags,
-            opts=here,
+    def _alarms(self, s: SageMakerCiCdSettings) -> None:
+        """The alarm topic, and an alarm on failed pipeline executions (SageMaker
+        Pipelines publishes ``ExecutionFailed`` per pipeline)."""
+        self.alarms = alarm_topic(
+            self._name,
+            kms_key_arn=self.key.key_arn,
+            emails=s.monitoring.alarm_emails,
+            arns=self._arns,
+            tags=self._tags,
+            parent=self,
         )
-        aws.sns.TopicPolicy(
-            child(name, "alarms-policy"),
-            arn=self.alarm_topic.arn,
-            policy=pulumi.Output.all(self.alarm_topic.arn, self._arn_parts).apply(
-                lambda v: json.dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Sid": "CloudWatchAlarms",
-                                "Effect": "Allow",
-                                "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                                "Action": "sns:Publish",
-                                "Resource": v[0],
-                                "Condition": {"StringEquals": {"aws:SourceAccount": v[1][1]}},
-                            }
-                        ],
-                    }
-                )
-            ),
-            opts=here,
-        )
-
-        self.alarm_subscriptions = [
-            aws.sns.TopicSubscription(
-                child(name, f"alarms-{physical(email)}"),
-                topic=self.alarm_topic.arn,
-                protocol="email",
-                endpoint=email,
-                opts=here,
-            )
-            for email in s.monitoring.alarm_emails
-        ]
-
-        # A failed training run is news: SageMaker Pipelines publishes execution metrics
-        # per pipeline, and the alarm tells the topic's subscribers.
+        self.alarm_topic = self.alarms.topic
+        self.alarm_subscriptions = self.alarms.subscriptions
+        pipeline_name = physical(self._prefix, "pipeline")
+        role = child(self._name, "pipeline-failed")
         self.pipeline_failed_alarm = aws.cloudwatch.MetricAlarm(
-            child(name, "pipeline-failed"),
-            name=f"{pipeline_name}-failed",
+            role,
+            name=fixed_name("cloudwatch-alarm", pipeline_name, "failed", owner=role),
             alarm_description=f"An execution of pipeline {pipeline_name} failed.",
             namespace="AWS/Sagemaker/ModelBuildingPipeline",
             metric_name="ExecutionFailed",
@@ -274,289 +306,68 @@ class SageMakerCiCd(pulumi.ComponentResource):
             comparison_operator="GreaterThanOrEqualToThreshold",
             treat_missing_data="notBreaching",
             alarm_actions=[self.alarm_topic.arn],
-            tags=tags,
+            tags=self._tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.pipeline]),
         )
 
-        # -- promotion and serving -----------------------------------------------------
-        self.promotion = None
-        if s.promotion is not None:
-            self.promotion = ModelPromotion(
-                child(name, "promotion"),
-                ModelPromotionArgs(
-                    settings=s.promotion,
-                    model_package_group_name=self.model_package_group.model_package_group_name,
-                    kms_key_arn=self.key.key_arn,
-                    tags=tags,
-                    log_retention_days=retention_days,
+    def _promotion(self, s: SageMakerCiCdSettings) -> ModelPromotion | None:
+        if s.promotion is None:
+            return None
+        return ModelPromotion(
+            child(self._name, "promotion"),
+            ModelPromotionArgs(
+                settings=s.promotion,
+                model_package_group_name=self.model_package_group_name,
+                kms_key_arn=self.key.key_arn,
+                tags=self._tags,
+                log_retention_days=s.monitoring.log_retention_days,
+            ),
+            opts=self._here,
+        )
+
+    def _endpoint(self, s: SageMakerCiCdSettings) -> RealtimeEndpoint | None:
+        if s.endpoint.model_package_arn is None:
+            return None
+        return RealtimeEndpoint(
+            child(self._name, "endpoint"),
+            RealtimeEndpointArgs(
+                settings=s.endpoint,
+                model_package_arn=s.endpoint.model_package_arn,
+                name_prefix=self._prefix,
+                execution_role_arn=self.model_role.role_arn,
+                kms_key_arn=self.key.key_arn,
+                subnet_ids=self.network.subnet_ids,
+                security_group_ids=self.network.security_group_ids,
+                capture_s3_uri=self.artifacts_bucket.bucket_name.apply(
+                    lambda b: f"s3://{b}/data-capture"
                 ),
-                opts=here,
-            )
-
-        self.endpoint = None
-        self.endpoint_name = None
-        if s.endpoint.model_package_arn is not None:
-            self.endpoint = RealtimeEndpoint(
-                child(name, "endpoint"),
-                RealtimeEndpointArgs(
-                    settings=s.endpoint,
-                    model_package_arn=s.endpoint.model_package_arn,
-                    endpoint_name=physical(prefix, "endpoint"),
-                    execution_role_arn=self.model_role.role_arn,
-                    kms_key_arn=self.key.key_arn,
-                    subnet_ids=self.network.subnet_ids,
-                    security_group_ids=self.network.security_group_ids,
-                    capture_s3_uri=self.artifacts_bucket.bucket_name.apply(
-                        lambda b: f"s3://{b}/data-capture"
-                    ),
-                    alarm_topic_arn=self.alarm_topic.arn,
-                    tags=tags,
-                    log_retention_days=retention_days,
-                ),
-                opts=here,
-            )
-            self.endpoint_name = self.endpoint.endpoint_name
-
-        self.monitoring_schedule = self._model_monitor(name, s, tags, here)
-        self.studio_domain = self._studio(name, s, tags, here)
-        self.feature_group = self._feature_group(name, s, tags, here)
-        self.mlflow_tracking_server = self._mlflow(name, s, tags, here)
-
-        self.register_outputs(
-            {
-                "data_bucket_name": self.data_bucket_name,
-                "artifacts_bucket_name": self.artifacts_bucket_name,
-                "pipeline_name": self.pipeline_name,
-                "model_package_group_name": self.model_package_group_name,
-                "endpoint_name": self.endpoint_name,
-                "kms_key_arn": self.kms_key_arn,
-            }
+                alarm_topic_arn=self.alarm_topic.arn,
+                tags=self._tags,
+                log_retention_days=s.monitoring.log_retention_days,
+            ),
+            opts=self._here,
         )
 
     # -- helpers ---------------------------------------------------------------------
 
-    def _arn(self, build: Any) -> pulumi.Output[str]:
-        """An ARN from ``build(partition, account)``."""
-        return self._arn_parts.apply(lambda v: build(v[0], v[1]))
-
-    def _region_arn(self, service: str, resource: pulumi.Input[str]) -> pulumi.Output[str]:
-        return pulumi.Output.all(self._arn_parts, self._region, resource).apply(
-            lambda v: f"arn:{v[0][0]}:{service}:{v[1]}:{v[0][1]}:{v[2]}"
-        )
-
-    def _consumer_policy(self, accounts: list[str]) -> pulumi.Output[str]:
-        group = self.model_package_group.model_package_group_name
-        return pulumi.Output.all(self._arn_parts, self._region, group).apply(
-            lambda v: json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "ConsumersReadModelPackages",
-                            "Effect": "Allow",
-                            "Principal": {
-                                "AWS": [f"arn:{v[0][0]}:iam::{a}:root" for a in accounts]
-                            },
-                            "Action": [
-                                "sagemaker:DescribeModelPackage",
-                                "sagemaker:ListModelPackages",
-                                "sagemaker:DescribeModelPackageGroup",
-                            ],
-                            "Resource": [
-                                f"arn:{v[0][0]}:sagemaker:{v[1]}:{v[0][1]}:model-package-group/{v[2]}",
-                                f"arn:{v[0][0]}:sagemaker:{v[1]}:{v[0][1]}:model-package/{v[2]}/*",
-                            ],
-                        }
-                    ],
-                }
-            )
-        )
-
     def _role(
-        self,
-        name: str,
-        role: str,
-        description: str,
-        statements: list[Statement],
-        tags: dict[str, str],
-        opts: pulumi.ResourceOptions,
-        *,
-        service: str = "sagemaker.amazonaws.com",
-        policy: str | None = None,
+        self, role: str, description: str, statements: list[Statement], *, policy: str | None = None
     ) -> ScopedRole:
-        """A role ``<name>-<role>-role`` that only ``service`` can assume, with one inline
+        """A role ``<name>-<role>-role`` that only SageMaker can assume, with one inline
         policy ``<name>-<role>-role-<policy>`` (``policy`` defaults to ``role``)."""
         return ScopedRole(
-            child(name, f"{role}-role"),
+            child(self._name, f"{role}-role"),
             ScopedRoleArgs(
-                service_principals=[service],
+                service_principals=["sagemaker.amazonaws.com"],
                 description=description,
-                tags=tags,
+                tags=self._tags,
                 policies={policy or role: statements},
             ),
-            opts=opts,
+            opts=self._here,
         )
 
-    def _network_statements(self) -> list[Statement]:
-        """What SageMaker needs to place jobs and models in the private subnets.
-        Describe calls cannot be scoped to resources; ENI changes are scoped to the
-        stack's VPC."""
-        vpc_arn = pulumi.Output.all(self._arn_parts, self.network.vpc_id).apply(
-            lambda v: f"arn:{v[0][0]}:ec2:*:{v[0][1]}:vpc/{v[1]}"
-        )
-        describe = ["Vpcs", "Subnets", "SecurityGroups", "DhcpOptions", "NetworkInterfaces"]
-        change = [
-            "CreateNetworkInterface",
-            "CreateNetworkInterfacePermission",
-            "DeleteNetworkInterface",
-            "DeleteNetworkInterfacePermission",
-        ]
-        return [
-            allow("DescribeNetwork", [f"ec2:Describe{d}" for d in describe], ["*"]),
-            allow(
-                "NetworkInterfacesInStackVpc",
-                [f"ec2:{c}" for c in change],
-                ["*"],
-                {"ArnEquals": {"ec2:Vpc": vpc_arn}},
-            ),
-        ]
-
-    def _key_statement(self, *actions: str) -> Statement:
-        return allow(
-            "StackKey",
-            actions or ("kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant"),
-            [self.key.key_arn],
-        )
-
-    def _runtime_statements(self) -> list[Statement]:
-        """Logs, metrics, image pulls and the stack key: every SageMaker role needs them."""
-        return [
-            allow(
-                "Logs",
-                ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-                [self._region_arn("logs", "log-group:/aws/sagemaker/*")],
-            ),
-            allow(
-                "Metrics",
-                ["cloudwatch:PutMetricData"],
-                ["*"],
-                {"StringLike": {"cloudwatch:namespace": ["aws/sagemaker/*", "/aws/sagemaker/*"]}},
-            ),
-            # GetAuthorizationToken has no resource-level permissions.
-            allow("PullImagesToken", ["ecr:GetAuthorizationToken"], ["*"]),
-            allow(
-                "PullImages",
-                [
-                    "ecr:BatchGetImage",
-                    "ecr:GetDownloadUrlForLayer",
-                    "ecr:BatchCheckLayerAvailability",
-                ],
-                ["arn:aws:ecr:*:*:repository/*"],
-            ),
-            self._key_statement(),
-        ]
-
-    def _job_role(
-        self, name: str, tags: dict[str, str], opts: pulumi.ResourceOptions
-    ) -> ScopedRole:
-        """Processing and training jobs: read data, read and write artifacts."""
-        data, artifacts = self.data_bucket.bucket_arn, self.artifacts_bucket.bucket_arn
-        return self._role(
-            name,
-            "job",
-            "Processing and training jobs: read data, write artifacts.",
-            [
-                allow("ReadData", ["s3:GetObject", "s3:ListBucket"], [data, _objects(data)]),
-                allow(
-                    "ReadWriteArtifacts",
-                    ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:AbortMultipartUpload"],
-                    [artifacts, _objects(artifacts)],
-                ),
-                *self._runtime_statements(),
-                *self._network_statements(),
-            ],
-            tags,
-            opts,
-            policy="jobs",
-        )
-
-    def _model_role(
-        self, name: str, tags: dict[str, str], opts: pulumi.ResourceOptions
-    ) -> ScopedRole:
-        """Endpoint models: read model artifacts, write captured requests."""
-        artifacts = self.artifacts_bucket.bucket_arn
-        return self._role(
-            name,
-            "model",
-            "Endpoint models: read model artifacts only.",
-            [
-                allow("ReadModelArtifacts", ["s3:GetObject"], [_objects(artifacts)]),
-                allow("WriteDataCapture", ["s3:PutObject"], [_objects(artifacts, "data-capture/")]),
-                *self._runtime_statements(),
-                *self._network_statements(),
-            ],
-            tags,
-            opts,
-            policy="serve",
-        )
-
-    def _pipeline_role(
-        self, name: str, tags: dict[str, str], opts: pulumi.ResourceOptions
-    ) -> ScopedRole:
-        """Runs the pipeline: starts jobs with the job role, registers model packages."""
-        group = self.model_package_group.model_package_group_name
-        jobs = ["Create", "Describe", "Stop"]
-        return self._role(
-            name,
-            "pipeline",
-            "SageMaker Pipelines execution: starts jobs and registers models.",
-            [
-                allow(
-                    "RunJobs",
-                    [
-                        f"sagemaker:{verb}{kind}Job"
-                        for kind in ("Processing", "Training")
-                        for verb in jobs
-                    ]
-                    + ["sagemaker:AddTags"],
-                    [
-                        self._region_arn("sagemaker", "processing-job/*"),
-                        self._region_arn("sagemaker", "training-job/*"),
-                    ],
-                ),
-                allow(
-                    "RegisterModels",
-                    [
-                        "sagemaker:CreateModelPackage",
-                        "sagemaker:DescribeModelPackage",
-                        "sagemaker:DescribeModelPackageGroup",
-                        "sagemaker:AddTags",
-                    ],
-                    [
-                        self._region_arn(
-                            "sagemaker", group.apply(lambda g: f"model-package-group/{g}")
-                        ),
-                        self._region_arn(
-                            "sagemaker", group.apply(lambda g: f"model-package/{g}/*")
-                        ),
-                    ],
-                ),
-                allow(
-                    "PassJobRole",
-                    ["iam:PassRole"],
-                    [self.job_role.role_arn],
-                    {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
-                ),
-                allow(
-                    "ReadEvaluationReports",
-                    ["s3:GetObject"],
-                    [_objects(self.artifacts_bucket.bucket_arn, "runs/")],
-                ),
-                self._key_statement(),
-            ],
-            tags,
-            opts,
-        )
+    def _mlflow_name(self) -> str:
+        return physical(self._prefix, "mlflow")
 
     def _model_monitor(
         self,
@@ -635,7 +446,9 @@ class SageMakerCiCd(pulumi.ComponentResource):
         idle = s.studio.idle_timeout_minutes
         return aws.sagemaker.Domain(
             child(name, "studio"),
-            domain_name=physical(self._prefix, "studio"),
+            domain_name=fixed_name(
+                "sagemaker-domain", self._prefix, "studio", owner=child(name, "studio")
+            ),
             auth_mode="IAM",
             vpc_id=self.network.vpc_id,
             subnet_ids=self.network.subnet_ids,
@@ -656,7 +469,9 @@ class SageMakerCiCd(pulumi.ComponentResource):
                 },
             },
             domain_settings={"security_group_ids": self.network.security_group_ids},
-            retention_policy={"home_efs_file_system": "Retain" if self._protected else "Delete"},
+            retention_policy={
+                "home_efs_file_system": "Retain" if is_protected(self._retention) else "Delete"
+            },
             tags=tags,
             opts=opts,
         )
@@ -674,7 +489,12 @@ class SageMakerCiCd(pulumi.ComponentResource):
             return None
         return aws.sagemaker.FeatureGroup(
             child(name, "features"),
-            feature_group_name=physical(self._prefix, "features"),
+            feature_group_name=fixed_name(
+                "sagemaker-feature-group",
+                self._prefix,
+                "features",
+                owner=child(name, "features"),
+            ),
             record_identifier_feature_name=fs.record_identifier,
             event_time_feature_name=fs.event_time,
             role_arn=self.job_role.role_arn,
@@ -696,52 +516,34 @@ class SageMakerCiCd(pulumi.ComponentResource):
                 else None
             ),
             tags=tags,
-            opts=pulumi.ResourceOptions.merge(
-                opts,
-                pulumi.ResourceOptions(protect=self._protected, retain_on_delete=self._protected),
-            ),
+            opts=stateful_options(self._retention, self),
         )
 
     def _mlflow(
-        self,
-        name: str,
-        s: SageMakerCiCdSettings,
-        tags: dict[str, str],
-        opts: pulumi.ResourceOptions,
+        self, name: str, s: SageMakerCiCdSettings, res: access.StackResources
     ) -> aws.sagemaker.MlflowTrackingServer | None:
-        """Managed MLflow for experiment tracking; artifacts in the artifacts bucket."""
+        """Managed MLflow for experiment tracking; artifacts in the artifacts bucket under
+        ``mlflow/``. The job role (jobs and Studio users) may use this server only."""
         if not s.experiments.mlflow:
             return None
-        artifacts = self.artifacts_bucket.bucket_arn
         role = self._role(
-            name,
             "mlflow",
             "MLflow tracking server: experiment artifacts only.",
-            [
-                allow(
-                    "ExperimentArtifacts",
-                    ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
-                    [artifacts, _objects(artifacts, "mlflow/")],
-                ),
-                self._key_statement("kms:Decrypt", "kms:GenerateDataKey"),
-            ],
-            tags,
-            opts,
+            access.mlflow_server(res),
         )
         return aws.sagemaker.MlflowTrackingServer(
             child(name, "mlflow"),
-            tracking_server_name=physical(self._prefix, "mlflow"),
+            tracking_server_name=fixed_name(
+                "sagemaker-mlflow-tracking-server",
+                self._mlflow_name(),
+                owner=child(name, "mlflow"),
+            ),
             tracking_server_size=s.experiments.size,
             artifact_store_uri=self.artifacts_bucket.bucket_name.apply(
                 lambda b: f"s3://{b}/mlflow"
             ),
             role_arn=role.role_arn,
             automatic_model_registration=False,
-            tags=tags,
-            opts=opts,
+            tags=self._tags,
+            opts=self._here,
         )
-
-
-def _objects(bucket_arn: pulumi.Output[str], prefix: str = "") -> pulumi.Output[str]:
-    """The ARN of the objects under ``prefix`` in a bucket."""
-    return bucket_arn.apply(lambda arn: f"{arn}/{prefix}*")

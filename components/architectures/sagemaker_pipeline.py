@@ -111,11 +111,15 @@ def _join(on: str, values: list[Any]) -> dict[str, Any]:
     return {"Std:Join": {"On": on, "Values": values}}
 
 
-def _run_prefix(refs: PipelineRefs, *parts: str) -> dict[str, Any]:
-    """``s3://<artifacts>/runs/<execution id>/<parts>``: every run writes apart."""
+def _run_prefix(refs: PipelineRefs, *parts: str, root: str = "runs") -> dict[str, Any]:
+    """``s3://<artifacts>/<root>/<execution id>/<parts>``: every run writes apart.
+
+    ``runs/`` holds scratch (splits, checkpoints) that the artifacts lifecycle may
+    expire; ``reports/`` holds what registered model packages cite and is kept (see
+    ``settings.aws.ARTIFACT_PREFIXES``)."""
     return _join(
         "/",
-        [f"s3://{refs.artifacts_bucket}/runs", {"Get": "Execution.PipelineExecutionId"}, *parts],
+        [f"s3://{refs.artifacts_bucket}/{root}", {"Get": "Execution.PipelineExecutionId"}, *parts],
     )
 
 
@@ -140,12 +144,12 @@ def _s3_input(name: str, uri: Any, local_path: str) -> dict[str, Any]:
     }
 
 
-def _s3_output(name: str, refs: PipelineRefs, step: str) -> dict[str, Any]:
+def _s3_output(name: str, refs: PipelineRefs, step: str, root: str = "runs") -> dict[str, Any]:
     return {
         "OutputName": name,
         "AppManaged": False,
         "S3Output": {
-            "S3Uri": _run_prefix(refs, step, name),
+            "S3Uri": _run_prefix(refs, step, name, root=root),
             "LocalPath": f"/opt/ml/processing/output/{name}",
             "S3UploadMode": "EndOfJob",
         },
@@ -276,7 +280,7 @@ def _evaluate_step(settings: PipelineSettings, refs: PipelineRefs) -> dict[str, 
                 ),
                 _s3_input("test", _split_uri("test"), "/opt/ml/processing/test"),
             ],
-            [_s3_output("evaluation", refs, "evaluate")],
+            [_s3_output("evaluation", refs, "evaluate", root="reports")],
         ),
         "PropertyFiles": [
             {

@@ -16,6 +16,7 @@ from pulumi_aws.s3 import (
 )
 
 from .. import naming
+from ..retention import is_protected, stateful_options
 from ..settings import LifecycleSettings, Retention
 
 BUCKET_LOGICAL_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,53}[a-z0-9])?$")
@@ -26,6 +27,7 @@ KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/.+$
 IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(root|role/.+|user/.+)$")
 
 LIFECYCLE_RULE_ID = "tiering"
+EXPIRY_RULE_ID_PREFIX = "expire-"
 
 
 @dataclass
@@ -42,17 +44,30 @@ class EncryptedBucketArgs:
     lifecycle: LifecycleSettings = field(default_factory=LifecycleSettings)
     """Storage tiering and expiry; see ``LifecycleSettings`` for the defaults."""
     read_principals: Sequence[pulumi.Input[str]] = ()
-    """IAM role/user/account-root ARNs granted ``s3:GetObject``, ``s3:GetObjectVersion``,
-    ``s3:ListBucket`` and ``s3:GetBucketLocation`` by the bucket policy (e.g. another
-    account's deployment role). They also need ``kms:Decrypt`` on the key."""
+    """IAM role/user/account-root ARNs granted ``s3:GetObject`` and
+    ``s3:GetObjectVersion`` on the objects under ``read_prefix`` (e.g. another
+    account's model execution role). They also need ``kms:Decrypt`` on the key and the
+    same actions in their own IAM policy."""
+    read_prefix: str = ""
+    """Folder the ``read_principals`` may read, e.g. ``models/``; empty: the whole bucket."""
+    kept_prefixes: Sequence[str] = ()
+    """Folders no expiry rule may touch (e.g. ``models/`` holding artifacts that
+    registered model packages point to); an ``expire`` rule overlapping one is a
+    ``ValueError``."""
 
 
 def lifecycle_rules(settings: LifecycleSettings) -> list[BucketLifecycleConfigurationRuleArgsDict]:
-    """One rule for the whole bucket (empty prefix filter) built from ``settings``.
+    """The bucket's lifecycle configuration built from ``settings``.
 
-    Without ``expire_after_days``, the rule removes expired-object delete markers
-    (markers whose old versions have all been expired), which would otherwise pile up
-    and slow listings of a versioned bucket.
+    - ``tiering`` (whole bucket, empty prefix filter): transitions, deletion of replaced
+      versions, aborting incomplete multipart uploads, and removal of expired-object
+      delete markers (markers whose old versions have all been expired, which would
+      otherwise pile up and slow listings of a versioned bucket). It never expires
+      current objects.
+    - ``expire-<prefix>`` (one per ``settings.expire`` rule): deletes current objects
+      under that prefix after its days. S3 applies the expiration over the tiering
+      rule's transitions where both match (S3 user guide, "Lifecycle configuration
+      elements": expiration takes precedence).
     """
     transitions: list[BucketLifecycleConfigurationRuleTransitionArgsDict] = []
     if settings.infrequent_access_after_days is not None:
@@ -61,7 +76,7 @@ def lifecycle_rules(settings: LifecycleSettings) -> list[BucketLifecycleConfigur
         )
     if settings.archive_after_days is not None:
         transitions.append({"days": settings.archive_after_days, "storage_class": "GLACIER_IR"})
-    rule: BucketLifecycleConfigurationRuleArgsDict = {
+    tiering: BucketLifecycleConfigurationRuleArgsDict = {
         "id": LIFECYCLE_RULE_ID,
         "status": "Enabled",
         "filter": {"prefix": ""},
@@ -69,20 +84,29 @@ def lifecycle_rules(settings: LifecycleSettings) -> list[BucketLifecycleConfigur
         "abort_incomplete_multipart_upload": {
             "days_after_initiation": settings.abort_incomplete_multipart_after_days
         },
-        "expiration": (
-            {"days": settings.expire_after_days}
-            if settings.expire_after_days is not None
-            else {"expired_object_delete_marker": True}
-        ),
+        "expiration": {"expired_object_delete_marker": True},
     }
     if transitions:
-        rule["transitions"] = transitions
-    return [rule]
+        tiering["transitions"] = transitions
+    rules = [tiering]
+    for rule in settings.expire:
+        rules.append(
+            {
+                "id": EXPIRY_RULE_ID_PREFIX + rule.prefix.rstrip("/").replace("/", "-"),
+                "status": "Enabled",
+                "filter": {"prefix": rule.prefix},
+                "expiration": {"days": rule.after_days},
+            }
+        )
+    return rules
 
 
-def bucket_policy(bucket_arn: str, read_principals: Sequence[str]) -> dict[str, Any]:
+def bucket_policy(
+    bucket_arn: str, read_principals: Sequence[str], read_prefix: str = ""
+) -> dict[str, Any]:
     """Deny plain HTTP and uploads that ask for non-KMS encryption; optionally allow
-    read access to named principals. The ``*`` principal appears only in denies."""
+    named principals to read the objects under ``read_prefix``. The ``*`` principal
+    appears only in denies."""
     objects = f"{bucket_arn}/*"
     statements: list[dict[str, Any]] = [
         {
@@ -107,23 +131,15 @@ def bucket_policy(bucket_arn: str, read_principals: Sequence[str]) -> dict[str, 
         },
     ]
     if read_principals:
-        principals = {"AWS": sorted(read_principals)}
-        statements += [
+        statements.append(
             {
                 "Sid": "ReadObjects",
                 "Effect": "Allow",
-                "Principal": principals,
+                "Principal": {"AWS": sorted(read_principals)},
                 "Action": ["s3:GetObject", "s3:GetObjectVersion"],
-                "Resource": objects,
-            },
-            {
-                "Sid": "ListBucket",
-                "Effect": "Allow",
-                "Principal": principals,
-                "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
-                "Resource": bucket_arn,
-            },
-        ]
+                "Resource": f"{bucket_arn}/{read_prefix}*",
+            }
+        )
     return {"Version": "2012-10-17", "Statement": statements}
 
 
@@ -154,22 +170,18 @@ class EncryptedBucket(pulumi.ComponentResource):
                 f"name: {name!r} must be 1-55 lower-case letters, digits and hyphens "
                 "(it prefixes the S3 bucket name)"
             )
-        protected = args.retention is Retention.PROTECTED
+        _check_expiry(args)
 
         def child_opts(*depends_on: pulumi.Resource) -> pulumi.ResourceOptions:
-            # Set explicitly: children do not inherit retain_on_delete.
-            return pulumi.ResourceOptions(
-                parent=self,
-                protect=True if protected else None,
-                retain_on_delete=True if protected else None,
-                depends_on=list(depends_on) or None,
-            )
+            # Every configuration child follows the bucket, so a retained bucket keeps
+            # its encryption, public access block and policy.
+            return stateful_options(args.retention, self, depends_on=depends_on)
 
         kms_key_arn = pulumi.Output.from_input(args.kms_key_arn).apply(_checked_key_arn)
 
         self.bucket = aws.s3.Bucket(
             naming.child(name),
-            force_destroy=not protected,
+            force_destroy=not is_protected(args.retention),
             tags=dict(args.tags),
             opts=child_opts(),
         )
@@ -221,7 +233,7 @@ class EncryptedBucket(pulumi.ComponentResource):
             for i, p in enumerate(args.read_principals)
         ]
         policy = pulumi.Output.all(self.bucket.arn, *principals).apply(
-            lambda values: json.dumps(bucket_policy(values[0], values[1:]))
+            lambda values: json.dumps(bucket_policy(values[0], values[1:], args.read_prefix))
         )
         # S3 rejects a bucket policy while the public access block is still being
         # applied (a race seen as AccessDenied), so the policy waits for it.
@@ -235,6 +247,15 @@ class EncryptedBucket(pulumi.ComponentResource):
         self.bucket_name = self.bucket.bucket
         self.bucket_arn = self.bucket.arn
         self.register_outputs({"bucket_name": self.bucket_name, "bucket_arn": self.bucket_arn})
+
+
+def _check_expiry(args: EncryptedBucketArgs) -> None:
+    overlapping = args.lifecycle.expired_prefixes_overlapping(args.kept_prefixes)
+    if overlapping:
+        raise ValueError(
+            f"lifecycle.expire: {', '.join(overlapping)} would expire objects under a kept "
+            f"prefix ({', '.join(args.kept_prefixes)}); expire scratch prefixes only"
+        )
 
 
 def _checked_key_arn(arn: str) -> str:

@@ -15,6 +15,7 @@ import pulumi_aws as aws
 
 from .. import naming
 from .kms import SERVICE_PRINCIPAL
+from .names import check_auto_name
 
 
 class Statement(TypedDict):
@@ -205,7 +206,7 @@ class ScopedRole(pulumi.ComponentResource):
             assume_role_policy = json.dumps(trust_policy(principals, None))
 
         self.role = aws.iam.Role(
-            naming.child(name),
+            check_auto_name("iam-role", naming.child(name)),
             assume_role_policy=assume_role_policy,
             description=args.description or None,
             max_session_duration=args.max_session_duration,
@@ -214,7 +215,7 @@ class ScopedRole(pulumi.ComponentResource):
         )
         self.policies = {
             key: aws.iam.RolePolicy(
-                naming.child(name, key),
+                check_auto_name("iam-role-policy", naming.child(name, key)),
                 role=self.role.id,
                 policy=_policy_document(f"policies[{key!r}]", statements),
                 opts=pulumi.ResourceOptions(parent=self),

@@ -12,7 +12,9 @@ import pulumi
 import pulumi_aws as aws
 
 from .. import naming
+from ..retention import stateful_options
 from ..settings import Retention
+from .names import check_name
 
 SERVICE_PRINCIPAL = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com(\.cn)?$")
 """An AWS service principal such as ``sagemaker.amazonaws.com``; never ``*``."""
@@ -51,6 +53,11 @@ class KmsKeyArgs:
     """Other accounts (e.g. staging and prod) whose IAM policies may decrypt with the
     key: needed to deploy model artifacts encrypted with it across accounts. They get
     ``kms:Decrypt`` and ``kms:DescribeKey`` only."""
+    alias_name: str | None = None
+    """The alias without ``alias/``, e.g. ``mlops-dev-sagemaker``; must be unique in the
+    account and region, so derive it from the stack's name prefix. ``None``: the
+    component name (``alias/<name>``), which collides when two stacks in one account
+    use the same component name."""
     log_group_region: pulumi.Input[str] | None = None
     """When set, CloudWatch Logs in that region may use the key for this account's log
     groups (``kms:EncryptionContext:aws:logs:arn`` condition); needed by
@@ -65,6 +72,7 @@ def key_policy(
     service_principals: Sequence[str],
     log_group_region: str | None,
     reader_account_ids: Sequence[str] = (),
+    region: str | None = None,
 ) -> dict[str, Any]:
     """The key policy document.
 
@@ -95,17 +103,22 @@ def key_policy(
             }
         )
     if reader_account_ids:
-        statements.append(
-            {
-                "Sid": "CrossAccountDecrypt",
-                "Effect": "Allow",
-                "Principal": {
-                    "AWS": [f"arn:{partition}:iam::{a}:root" for a in sorted(reader_account_ids)]
-                },
-                "Action": ["kms:Decrypt", "kms:DescribeKey"],
-                "Resource": "*",
+        # Consumers read model artifacts through S3 (SageMaker downloads them with the
+        # model's execution role); the key decrypts for them only on that path.
+        statement: dict[str, Any] = {
+            "Sid": "CrossAccountDecrypt",
+            "Effect": "Allow",
+            "Principal": {
+                "AWS": [f"arn:{partition}:iam::{a}:root" for a in sorted(reader_account_ids)]
+            },
+            "Action": ["kms:Decrypt", "kms:DescribeKey"],
+            "Resource": "*",
+        }
+        if region is not None:
+            statement["Condition"] = {
+                "StringEquals": {"kms:ViaService": f"s3.{region}.{dns_suffix}"}
             }
-        )
+        statements.append(statement)
     if log_group_region is not None:
         # https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
         statements.append(
@@ -146,11 +159,12 @@ class KmsKey(pulumi.ComponentResource):
         invoke_opts = pulumi.InvokeOutputOptions(parent=self)
         identity = aws.get_caller_identity_output(opts=invoke_opts)
         partition = aws.get_partition_output(opts=invoke_opts)
+        key_region = aws.get_region_output(opts=invoke_opts).region
         principals = list(args.service_principals)
         readers = list(args.reader_account_ids)
 
         def _policy(values: list[Any]) -> str:
-            account_id, partition_name, dns_suffix, region = values
+            account_id, partition_name, dns_suffix, region, own_region = values
             if region is not None and not REGION.match(region):
                 raise pulumi.InputPropertyError(
                     "log_group_region", f"{region!r} is not an AWS region name"
@@ -163,6 +177,7 @@ class KmsKey(pulumi.ComponentResource):
                     service_principals=principals,
                     log_group_region=region,
                     reader_account_ids=readers,
+                    region=own_region,
                 )
             )
 
@@ -171,6 +186,7 @@ class KmsKey(pulumi.ComponentResource):
             partition.partition,
             partition.dns_suffix,
             pulumi.Output.from_input(args.log_group_region),
+            key_region,
         ).apply(_policy)
 
         self.key = aws.kms.Key(
@@ -181,14 +197,15 @@ class KmsKey(pulumi.ComponentResource):
             deletion_window_in_days=DELETION_WINDOW_DAYS[args.retention],
             policy=policy,
             tags=dict(args.tags),
-            opts=_stateful(self, args.retention),
+            opts=stateful_options(args.retention, self),
         )
         # A retained key keeps its alias, so people can still find it.
+        alias = f"alias/{naming.physical(args.alias_name or name, max_length=250)}"
         self.alias = aws.kms.Alias(
             naming.child(name, "alias"),
-            name=f"alias/{naming.physical(name, max_length=250)}",
+            name=naming.claim("kms-alias", check_name("kms-alias", alias), naming.child(name)),
             target_key_id=self.key.key_id,
-            opts=_stateful(self, args.retention),
+            opts=stateful_options(args.retention, self),
         )
         self.key_arn = self.key.arn
         self.key_id = self.key.key_id
@@ -216,11 +233,3 @@ def _validate(args: KmsKeyArgs) -> None:
         problems.append(f"log_group_region: {args.log_group_region!r} is not an AWS region name")
     if problems:
         raise ValueError("invalid KmsKeyArgs:\n  - " + "\n  - ".join(problems))
-
-
-def _stateful(parent: pulumi.Resource, retention: Retention) -> pulumi.ResourceOptions:
-    """Options of a child holding state: with ``protected``, set ``protect`` and
-    ``retain_on_delete`` explicitly (children do not inherit ``retain_on_delete``)."""
-    if retention is Retention.PROTECTED:
-        return pulumi.ResourceOptions(parent=parent, protect=True, retain_on_delete=True)
-    return pulumi.ResourceOptions(parent=parent)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Annotated, Literal, Self
 
 from pydantic import Field, StringConstraints, model_validator
@@ -194,17 +197,114 @@ class PromotionSettings(Strict):
     )
 
 
+MODEL_PACKAGE_ARN = re.compile(
+    r"^arn:(?P<partition>aws[a-z-]*):sagemaker:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
+    r"model-package/(?P<group>[A-Za-z0-9](-*[A-Za-z0-9]){0,62})/(?P<version>[1-9]\d*)$"
+)
+"""A versioned model package ARN (DescribeModelPackage API: ``ModelPackageArn``)."""
+
+KMS_KEY_ARN = r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}$"
+S3_BUCKET_NAME = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
+
+
+@dataclass(frozen=True)
+class ModelPackageArn:
+    """The parts of a model package version ARN."""
+
+    partition: str
+    region: str
+    account: str
+    group: str
+    version: int
+
+    @classmethod
+    def parse(cls, arn: str) -> ModelPackageArn:
+        """Raises ``ValueError`` when ``arn`` is not a versioned model package ARN."""
+        match = MODEL_PACKAGE_ARN.match(arn)
+        if match is None:
+            raise ValueError(
+                f"{arn!r} is not a model package version ARN "
+                "(arn:aws:sagemaker:<region>:<account>:model-package/<group>/<version>)"
+            )
+        return cls(
+            match["partition"],
+            match["region"],
+            match["account"],
+            match["group"],
+            int(match["version"]),
+        )
+
+
+class ModelSource(Strict):
+    """Where a model package registered by **another stack** keeps its artifacts.
+
+    A stack that serves a package from another account's registry (staging and prod
+    serving what dev trained) reads ``models/`` of that registry's artifacts bucket and
+    decrypts with its key. Both sides need a grant (AWS KMS guide, "Allowing users in
+    other accounts to use a KMS key"; S3 guide, cross-account object access): the
+    producer's ``registry.consumer_account_ids`` lists this account, and this stack's
+    model role gets exactly ``s3:GetObject`` on ``<artifacts_bucket>/models/*`` and
+    ``kms:Decrypt`` on ``kms_key_arn``. Take both values from the producing stack's
+    outputs (``sagemaker_artifacts_bucket``, ``sagemaker_kms_key_arn``).
+    """
+
+    artifacts_bucket: str = Field(
+        pattern=S3_BUCKET_NAME, description="Artifacts bucket name of the producing stack."
+    )
+    kms_key_arn: str = Field(
+        pattern=KMS_KEY_ARN, description="KMS key ARN (not an alias) of the producing stack."
+    )
+
+
+class TrafficRouting(StrEnum):
+    """How a blue/green deployment shifts traffic (TrafficRoutingConfig API).
+
+    - ``canary``: ``canary_percent`` of the new fleet's instances (at least one, at most
+      half) take traffic first for ``bake_minutes``; then the rest.
+    - ``all_at_once``: all traffic moves at once, then the old fleet is kept for
+      ``bake_minutes`` so an alarm can still roll back. For fleets of one instance,
+      where a canary is impossible.
+    """
+
+    CANARY = "canary"
+    ALL_AT_ONCE = "all_at_once"
+
+
+TERMINATION_WAIT_SECONDS = 300
+"""The old fleet stays up this long after the last traffic shift (BlueGreenUpdatePolicy
+``TerminationWaitInSeconds``, 0-3600): alarms can still roll back during it."""
+
+PROVISIONING_ALLOWANCE_SECONDS = 900
+"""Time allowed for SageMaker to launch the new fleet before traffic shifts."""
+
+PROVIDER_WAIT_SECONDS = 3600
+"""pulumi-aws waits at most 60 minutes for an updated endpoint to be ``InService`` (the
+upstream provider uses the AWS SDK's EndpointInService waiter, 120 polls x 30 s); a
+deployment that takes longer fails the update while SageMaker carries on."""
+
+
 class EndpointSettings(Strict):
     """Real-time endpoint serving the approved model package named here.
 
     A promotion is a reviewed change of ``model_package_arn``. With no package named
     yet, no model or endpoint is created.
+
+    With ``instances`` hosting every deployment is blue/green: SageMaker launches a new
+    fleet of ``deployment_instance_count`` instances, shifts traffic per
+    ``traffic_routing`` while the rollback alarms watch, and terminates the old fleet
+    ``TERMINATION_WAIT_SECONDS`` after the last shift. The whole deployment must finish
+    within the provider's 60-minute wait, so ``bake_minutes`` is bounded by it.
     """
 
     model_package_arn: str | None = Field(
         default=None,
-        pattern=r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-package/[A-Za-z0-9-]+/\d+$",
+        pattern=MODEL_PACKAGE_ARN.pattern,
         description="Approved model package version to serve.",
+    )
+    model_source: ModelSource | None = Field(
+        default=None,
+        description="Artifacts bucket and key of the stack that registered the package; "
+        "required when the package is not in this stack's own registry.",
     )
     hosting: EndpointHosting = EndpointHosting.INSTANCES
     instance_type: SageMakerInstanceType = "ml.m5.large"
@@ -212,6 +312,16 @@ class EndpointSettings(Strict):
         default=2, ge=1, le=100, description="Autoscaling floor; 2+ spreads instances across zones."
     )
     max_instances: int = Field(default=4, ge=1, le=100, description="Autoscaling ceiling.")
+    deployment_instance_count: int | None = Field(
+        default=None,
+        ge=1,
+        le=100,
+        description="Instances a new fleet starts with on every deployment; null: "
+        "max_instances. pulumi-aws cannot ask UpdateEndpoint to keep the current count "
+        "(RetainAllVariantProperties), so a new fleet starts at this count rather than "
+        "at the floor, and a promotion at peak load is not under-provisioned; autoscaling "
+        "scales it in afterwards.",
+    )
     target_invocations_per_instance: int = Field(
         default=1000,
         ge=1,
@@ -222,11 +332,18 @@ class EndpointSettings(Strict):
     data_capture_percent: int = Field(
         default=20, ge=0, le=100, description="Share of requests captured to S3; 0 disables."
     )
+    traffic_routing: TrafficRouting = TrafficRouting.CANARY
     canary_percent: int = Field(
-        default=10, ge=1, le=50, description="Capacity that receives traffic first in a deployment."
+        default=10,
+        ge=1,
+        le=50,
+        description="Share of the new fleet's instances that take traffic first "
+        "(rounded down, at least one instance, at most half the fleet).",
     )
     bake_minutes: int = Field(
-        default=10, ge=0, le=60, description="Minutes each traffic step is watched before the next."
+        default=10,
+        ge=0,
+        description="Minutes each traffic step is watched by the rollback alarms.",
     )
     latency_alarm_ms: int = Field(
         default=500,
@@ -237,10 +354,53 @@ class EndpointSettings(Strict):
         default=5, ge=1, description="5xx errors per minute that raise an alarm and roll back."
     )
 
+    @property
+    def fleet_size(self) -> int:
+        """Instances of a newly deployed fleet."""
+        return self.deployment_instance_count or self.max_instances
+
+    @property
+    def canary_instances(self) -> int:
+        return max(1, self.fleet_size * self.canary_percent // 100)
+
+    @property
+    def deployment_timeout_seconds(self) -> int:
+        """BlueGreenUpdatePolicy ``MaximumExecutionTimeoutInSeconds``: larger than the
+        waits it contains, as the API requires."""
+        return max(
+            600, self.bake_minutes * 60 + TERMINATION_WAIT_SECONDS + PROVISIONING_ALLOWANCE_SECONDS
+        )
+
     @model_validator(mode="after")
-    def _scaling_range(self) -> Self:
+    def _deployable(self) -> Self:
         if self.max_instances < self.min_instances:
             raise ValueError("max_instances must be >= min_instances")
+        if self.hosting is not EndpointHosting.INSTANCES:
+            return self
+        if not self.min_instances <= self.fleet_size <= self.max_instances:
+            raise ValueError(
+                f"deployment_instance_count must be between min_instances "
+                f"({self.min_instances}) and max_instances ({self.max_instances})"
+            )
+        if self.traffic_routing is TrafficRouting.CANARY and 2 * self.canary_instances > (
+            self.fleet_size
+        ):
+            raise ValueError(
+                f"a canary of {self.canary_instances} instance(s) on a fleet of "
+                f"{self.fleet_size} exceeds half the fleet, which SageMaker refuses "
+                "(TrafficRoutingConfig.CanarySize); use traffic_routing: all_at_once or a "
+                "fleet of at least 2 instances"
+            )
+        longest = (
+            PROVIDER_WAIT_SECONDS - TERMINATION_WAIT_SECONDS - PROVISIONING_ALLOWANCE_SECONDS
+        ) // 60
+        if self.bake_minutes > longest:
+            raise ValueError(
+                f"bake_minutes must be at most {longest}: launching the new fleet "
+                f"({PROVISIONING_ALLOWANCE_SECONDS // 60} min), baking and the "
+                f"{TERMINATION_WAIT_SECONDS // 60}-minute termination wait must finish "
+                "within the 60 minutes pulumi-aws waits for an endpoint update"
+            )
         return self
 
 
@@ -316,13 +476,46 @@ class ExperimentsSettings(Strict):
     size: Literal["Small", "Medium", "Large"] = "Small"
 
 
+ARTIFACT_PREFIXES: dict[str, str] = {
+    "code/": "kept: the scripts pipeline steps run",
+    "models/": "kept: model.tar.gz of every training job; registered packages (and the "
+    "stacks serving them) load these at every scale-out",
+    "reports/": "kept: evaluation reports that registered packages cite as model metrics",
+    "runs/": "scratch: per-execution splits and spot checkpoints (expired by default)",
+    "data-capture/": "captured endpoint requests and responses",
+    "feature-store/": "Feature Store offline store",
+    "mlflow/": "MLflow experiment artifacts",
+    "monitoring/": "Model Monitor reports",
+}
+"""The layout of the artifacts bucket, by prefix; ``kept`` prefixes never expire."""
+
+KEPT_ARTIFACT_PREFIXES = tuple(
+    p for p, role in ARTIFACT_PREFIXES.items() if role.startswith("kept")
+)
+
+
+def _default_artifacts_lifecycle() -> LifecycleSettings:
+    from .common import ExpiryRule
+
+    return LifecycleSettings(expire=[ExpiryRule(prefix="runs/", after_days=30)])
+
+
 class SageMakerCiCdSettings(Strict):
     """Reference architecture 1: S3 -> SageMaker Pipelines -> Model Registry ->
     endpoint -> monitoring, with promotion by reviewed config change."""
 
     enabled: bool = True
     network: NetworkSettings = Field(default_factory=NetworkSettings)
-    data_lifecycle: LifecycleSettings = Field(default_factory=LifecycleSettings)
+    data_lifecycle: LifecycleSettings = Field(
+        default_factory=LifecycleSettings,
+        description="Tiering and expiry of the data bucket (input data under "
+        "pipeline.input_data_prefix).",
+    )
+    artifacts_lifecycle: LifecycleSettings = Field(
+        default_factory=_default_artifacts_lifecycle,
+        description="Tiering and expiry of the artifacts bucket. Default: `runs/` "
+        "(scratch) expires after 30 days; code/, models/ and reports/ never expire.",
+    )
     pipeline: PipelineSettings
     registry: RegistrySettings = Field(default_factory=RegistrySettings)
     promotion: PromotionSettings | None = None
@@ -338,4 +531,46 @@ class SageMakerCiCdSettings(Strict):
             raise ValueError(
                 "model_monitor needs endpoint.hosting instances (no data capture on serverless)"
             )
+        kept = self.artifacts_lifecycle.expired_prefixes_overlapping(KEPT_ARTIFACT_PREFIXES)
+        if kept:
+            raise ValueError(
+                f"artifacts_lifecycle.expire: {', '.join(kept)} would expire artifacts that "
+                f"registered model packages use; only these prefixes may expire: "
+                f"{', '.join(p for p in ARTIFACT_PREFIXES if p not in KEPT_ARTIFACT_PREFIXES)}"
+            )
         return self
+
+    def model_group_name(self, name_prefix: str) -> str:
+        """The model package group this architecture registers into."""
+        return f"{name_prefix}-models"
+
+    def check_model_source(self, name_prefix: str) -> None:
+        """The served package's source: this stack's registry (no ``model_source``) or
+        another one (``model_source`` required). Raises ``ValueError``."""
+        endpoint = self.endpoint
+        if endpoint.model_package_arn is None:
+            if endpoint.model_source is not None:
+                raise ValueError("endpoint.model_source needs endpoint.model_package_arn")
+            return
+        package = ModelPackageArn.parse(endpoint.model_package_arn)
+        own = package.group == self.model_group_name(name_prefix)
+        if own and endpoint.model_source is not None:
+            raise ValueError(
+                f"endpoint.model_source: the package is in this stack's own registry "
+                f"({package.group}); remove model_source"
+            )
+        if not own and endpoint.model_source is None:
+            raise ValueError(
+                f"endpoint.model_source is required: the package is in registry "
+                f"{package.group} of account {package.account}, not this stack's "
+                f"{self.model_group_name(name_prefix)}; give that stack's artifacts bucket "
+                "and KMS key (its outputs sagemaker_artifacts_bucket, sagemaker_kms_key_arn)"
+            )
+        source = endpoint.model_source
+        if source is not None:
+            key_parts = source.kms_key_arn.split(":")
+            if (key_parts[3], key_parts[4]) != (package.region, package.account):
+                raise ValueError(
+                    f"endpoint.model_source.kms_key_arn is in {key_parts[3]}/{key_parts[4]} "
+                    f"but the package is in {package.region}/{package.account}"
+                )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Self
 
 from pydantic import Field, StringConstraints, model_validator
@@ -27,13 +28,29 @@ class TagSettings(Strict):
     )
 
 
+S3Prefix = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*/$")
+]
+"""A key prefix naming a folder: non-empty, ending in ``/`` (``runs/``, ``raw/2024/``)."""
+
+
+class ExpiryRule(Strict):
+    """Objects under ``prefix`` are deleted ``after_days`` days after creation."""
+
+    prefix: S3Prefix = Field(description="Folder whose objects expire, e.g. `runs/`.")
+    after_days: int = Field(ge=1, description="Days after creation until objects are deleted.")
+
+
 class LifecycleSettings(Strict):
-    """Storage tiering for object storage, by access pattern.
+    """Storage tiering for object storage, by access pattern, and expiry per prefix.
 
     Defaults: objects move to infrequent-access storage after 30 days and to
     instant-retrieval archive after 90; old versions are deleted 90 days after they
     are replaced; incomplete multipart uploads are aborted after 7 days. Nothing
-    current is ever expired unless ``expire_after_days`` is set.
+    current is ever expired unless an ``expire`` rule names its prefix: expiry is
+    always per prefix (never the whole bucket), so a bucket can hold scratch data next
+    to artifacts that must live as long as anything refers to them. A bucket may
+    refuse expiry rules on prefixes it keeps (see the architecture's prefix table).
     """
 
     infrequent_access_after_days: int | None = Field(
@@ -46,8 +63,9 @@ class LifecycleSettings(Strict):
         ge=1,
         description="Days until objects move to archive (instant retrieval); null disables.",
     )
-    expire_after_days: int | None = Field(
-        default=None, ge=1, description="Days until current objects are deleted; null keeps them."
+    expire: list[ExpiryRule] = Field(
+        default_factory=list,
+        description="Prefixes whose current objects are deleted, each after its own days.",
     )
     noncurrent_expire_after_days: int = Field(
         default=90, ge=1, description="Days until a replaced object version is deleted."
@@ -58,16 +76,21 @@ class LifecycleSettings(Strict):
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
-        ia, archive, expire = (
-            self.infrequent_access_after_days,
-            self.archive_after_days,
-            self.expire_after_days,
-        )
+        ia, archive = self.infrequent_access_after_days, self.archive_after_days
         if ia is not None and archive is not None and archive < ia + 30:
             raise ValueError(
                 "archive_after_days must be at least 30 days after infrequent_access_after_days"
             )
-        last = max(d for d in (ia, archive, 0) if d is not None)
-        if expire is not None and expire <= last:
-            raise ValueError("expire_after_days must be later than every transition")
+        prefixes = [rule.prefix for rule in self.expire]
+        for i, prefix in enumerate(prefixes):
+            if any(other.startswith(prefix) or prefix.startswith(other) for other in prefixes[:i]):
+                raise ValueError(f"expire[{i}].prefix {prefix!r} overlaps another expire rule")
         return self
+
+    def expired_prefixes_overlapping(self, kept: Sequence[str]) -> list[str]:
+        """The expire prefixes that cover, or lie inside, one of the ``kept`` prefixes."""
+        return [
+            rule.prefix
+            for rule in self.expire
+            if any(k.startswith(rule.prefix) or rule.prefix.startswith(k) for k in kept)
+        ]

@@ -17,6 +17,9 @@ REGION_PATTERNS = {
 }
 
 
+NAME_PREFIX_PATTERN = r"^[a-z][a-z0-9-]{1,30}[a-z0-9]$"
+
+
 class ArchitecturesSettings(Strict):
     """Which reference architectures the stack deploys. A section that is absent (or
     has ``enabled: false``) deploys nothing."""
@@ -39,7 +42,20 @@ class StackSettings(Strict):
         description="destroyable lets stateful resources go with the stack; protected "
         "sets protect and retain_on_delete on buckets, keys and registries.",
     )
+    name_prefix: str | None = Field(
+        default=None,
+        pattern=NAME_PREFIX_PATTERN,
+        description="Starts every fixed physical name (registry, pipeline, endpoint, "
+        "alarms, KMS alias); unique per account and region. Default: "
+        "`mlops-<environment>`. 3-32 lower-case letters, digits and hyphens, so every "
+        "name derived from it fits its service's limit.",
+    )
     architectures: ArchitecturesSettings = Field(default_factory=ArchitecturesSettings)
+
+    @property
+    def prefix(self) -> str:
+        """``name_prefix``, or ``mlops-<environment>``."""
+        return self.name_prefix or f"mlops-{self.environment.value}"
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -52,4 +68,10 @@ class StackSettings(Strict):
                 raise ValueError(
                     f"architectures.{key} runs on {cloud.value}, but cloud is {self.cloud.value}"
                 )
+        sagemaker = self.architectures.sagemaker_cicd
+        if sagemaker is not None:
+            try:
+                sagemaker.check_model_source(self.prefix)
+            except ValueError as exc:
+                raise ValueError(f"architectures.sagemaker_cicd.{exc}") from None
         return self

@@ -28,6 +28,8 @@ PIPELINE = {
     "evaluation": {"image_uri": IMAGE, "script": "code/evaluate.py"},
     "inference_image_uri": IMAGE,
 }
+ENDPOINT = "mlops-test-endpoint-740aaf"
+"""Default instance hosting: ``<prefix>-endpoint-<generation>``."""
 PROMOTION = {
     "repository": "example-org/mlops-platform",
     "connection_arn": "arn:aws:codeconnections:eu-west-1:111111111111:connection/7d2a9e4c-0a4b-4c8e-9d51-3b6f0e2c1a77",
@@ -195,20 +197,23 @@ def test_endpoint_on_instances_is_isolated_encrypted_scaled_and_rolls_back() -> 
     key_arn = rec.one("aws:kms/key:Key").outputs["arn"]
     assert config.inputs["kmsKeyArn"] == key_arn
     (variant,) = config.inputs["productionVariants"]
-    assert variant["initialInstanceCount"] == 2
+    # New fleets start at the ceiling (deployment_instance_count defaults to max).
+    assert variant["initialInstanceCount"] == 5
     assert variant["instanceType"] == "ml.m5.large"
     capture = config.inputs["dataCaptureConfig"]
     assert capture["kmsKeyId"] == key_arn
     assert capture["initialSamplingPercentage"] == 20
     assert capture["destinationS3Uri"].endswith("/data-capture")
     endpoint = rec.one("aws:sagemaker/endpoint:Endpoint")
-    assert endpoint.inputs["name"] == "mlops-test-endpoint"
+    assert endpoint.inputs["name"] == ENDPOINT
     policy = endpoint.inputs["deploymentConfig"]["blueGreenUpdatePolicy"]
     assert policy["trafficRoutingConfiguration"] == {
         "type": "CANARY",
-        "canarySize": {"type": "CAPACITY_PERCENT", "value": 10},
+        "canarySize": {"type": "INSTANCE_COUNT", "value": 1},
         "waitIntervalInSeconds": 600,
     }
+    assert policy["terminationWaitInSeconds"] == 300
+    assert policy["maximumExecutionTimeoutInSeconds"] == 600 + 300 + 900
     rollback = endpoint.inputs["deploymentConfig"]["autoRollbackConfiguration"]["alarms"]
     alarms = {a.inputs["metricName"]: a for a in endpoint_alarms(rec)}
     assert set(alarms) == {"Invocation5XXErrors", "ModelLatency", "InvocationModelErrors"}
@@ -216,11 +221,9 @@ def test_endpoint_on_instances_is_isolated_encrypted_scaled_and_rolls_back() -> 
         a.inputs["name"] for a in alarms.values()
     )
     assert alarms["ModelLatency"].inputs["threshold"] == 500_000  # microseconds
-    assert all(
-        a.inputs["dimensions"]["EndpointName"] == "mlops-test-endpoint" for a in alarms.values()
-    )
+    assert all(a.inputs["dimensions"]["EndpointName"] == ENDPOINT for a in alarms.values())
     target = rec.one("aws:appautoscaling/target:Target")
-    assert target.inputs["resourceId"] == "endpoint/mlops-test-endpoint/variant/primary"
+    assert target.inputs["resourceId"] == f"endpoint/{ENDPOINT}/variant/primary"
     assert (target.inputs["minCapacity"], target.inputs["maxCapacity"]) == (2, 5)
     scaling = rec.one("aws:appautoscaling/policy:Policy")
     tracking = scaling.inputs["targetTrackingScalingPolicyConfiguration"]
@@ -349,9 +352,7 @@ def test_model_monitor_is_opt_in_isolated_and_encrypted() -> None:
     definition = rec.one("aws:sagemaker/dataQualityJobDefinition:DataQualityJobDefinition")
     key_arn = rec.one("aws:kms/key:Key").outputs["arn"]
     assert definition.inputs["dataQualityAppSpecification"] == {"imageUri": image}
-    assert definition.inputs["dataQualityJobInput"]["endpointInput"]["endpointName"] == (
-        "mlops-test-endpoint"
-    )
+    assert definition.inputs["dataQualityJobInput"]["endpointInput"]["endpointName"] == ENDPOINT
     network = definition.inputs["networkConfig"]
     assert network["enableNetworkIsolation"] is True
     assert network["enableInterContainerTrafficEncryption"] is True

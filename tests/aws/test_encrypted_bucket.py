@@ -108,8 +108,8 @@ def test_policy_is_tls_only_and_waits_for_public_access_block() -> None:
     assert one(rec, "-public-access").urn in policy.dependencies
 
 
-def test_read_principals_get_read_only_access() -> None:
-    rec = plan(read_principals=[READER])
+def test_read_principals_get_read_only_access_to_their_prefix() -> None:
+    rec = plan(read_principals=[READER], read_prefix="models/")
     arn = rec.one(BUCKET).outputs["arn"]
     doc = document(one(rec, "-policy"))
     assert statement(doc, "ReadObjects") == {
@@ -117,10 +117,14 @@ def test_read_principals_get_read_only_access() -> None:
         "Effect": "Allow",
         "Principal": {"AWS": [READER]},
         "Action": ["s3:GetObject", "s3:GetObjectVersion"],
-        "Resource": f"{arn}/*",
+        "Resource": f"{arn}/models/*",
     }
-    assert statement(doc, "ListBucket")["Action"] == ["s3:ListBucket", "s3:GetBucketLocation"]
-    assert statement(doc, "ListBucket")["Resource"] == arn
+    # Readers fetch known keys (a package names its model.tar.gz); no listing.
+    assert [s["Sid"] for s in doc["Statement"]] == [
+        "DenyInsecureTransport",
+        "DenyNonKmsEncryption",
+        "ReadObjects",
+    ]
 
 
 def test_default_lifecycle_rule() -> None:
@@ -144,27 +148,67 @@ def test_default_lifecycle_rule() -> None:
     assert one(rec, "-versioning").urn in lifecycle.dependencies
 
 
-def test_lifecycle_rule_follows_settings() -> None:
+def test_lifecycle_rules_follow_settings_and_expire_per_prefix_only() -> None:
     settings = LifecycleSettings.model_validate(
         {
             "infrequent_access_after_days": None,
             "archive_after_days": 120,
-            "expire_after_days": 400,
+            "expire": [
+                {"prefix": "runs/", "after_days": 14},
+                {"prefix": "raw/2024/", "after_days": 400},
+            ],
             "noncurrent_expire_after_days": 30,
             "abort_incomplete_multipart_after_days": 3,
         }
     )
-    (rule,) = one(plan(lifecycle=settings), "-lifecycle").inputs["rules"]
-    assert rule["transitions"] == [{"days": 120, "storageClass": "GLACIER_IR"}]
-    assert rule["expiration"] == {"days": 400}
-    assert rule["noncurrentVersionExpiration"] == {"noncurrentDays": 30}
-    assert rule["abortIncompleteMultipartUpload"] == {"daysAfterInitiation": 3}
+    tiering, runs, raw = one(plan(lifecycle=settings), "-lifecycle").inputs["rules"]
+    assert tiering["filter"] == {"prefix": ""}
+    assert tiering["transitions"] == [{"days": 120, "storageClass": "GLACIER_IR"}]
+    # The whole-bucket rule never expires current objects.
+    assert tiering["expiration"] == {"expiredObjectDeleteMarker": True}
+    assert tiering["noncurrentVersionExpiration"] == {"noncurrentDays": 30}
+    assert tiering["abortIncompleteMultipartUpload"] == {"daysAfterInitiation": 3}
+    assert runs == {
+        "id": "expire-runs",
+        "status": "Enabled",
+        "filter": {"prefix": "runs/"},
+        "expiration": {"days": 14},
+    }
+    assert raw["id"] == "expire-raw-2024"
+    assert raw["filter"] == {"prefix": "raw/2024/"}
+    assert raw["expiration"] == {"days": 400}
 
     no_tiering = LifecycleSettings.model_validate(
         {"infrequent_access_after_days": None, "archive_after_days": None}
     )
     (rule,) = one(plan(lifecycle=no_tiering), "-lifecycle").inputs["rules"]
     assert "transitions" not in rule
+
+
+@pytest.mark.parametrize("prefix", ["models/", "models/v1/", "mod/"])
+def test_expiry_of_a_kept_prefix_is_refused(prefix: str) -> None:
+    settings = LifecycleSettings.model_validate({"expire": [{"prefix": prefix, "after_days": 30}]})
+    if prefix == "mod/":
+        plan(lifecycle=settings, kept_prefixes=("models/",))  # no overlap: accepted
+        return
+    with pytest.raises(ValueError, match=f"{prefix} would expire objects under a kept prefix"):
+        plan(lifecycle=settings, kept_prefixes=("models/",))
+
+
+@pytest.mark.parametrize(
+    ("expire", "message"),
+    [
+        ([{"prefix": "", "after_days": 30}], "String should match pattern"),
+        ([{"prefix": "runs", "after_days": 30}], "String should match pattern"),
+        (
+            [{"prefix": "runs/", "after_days": 30}, {"prefix": "runs/a/", "after_days": 9}],
+            "overlaps another expire rule",
+        ),
+    ],
+)
+def test_expiry_rules_name_a_folder_each(expire: list[dict[str, object]], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        LifecycleSettings.model_validate({"expire": expire})
 
 
 def test_destroyable_bucket_is_force_destroyed_and_not_retained() -> None:

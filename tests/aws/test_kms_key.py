@@ -67,6 +67,8 @@ def test_reader_accounts_may_only_decrypt() -> None:
         "Principal": {"AWS": ["arn:aws:iam::222222222222:root", "arn:aws:iam::333333333333:root"]},
         "Action": ["kms:Decrypt", "kms:DescribeKey"],
         "Resource": "*",
+        # Only through S3 in the key's region: consumers read model artifacts, nothing else.
+        "Condition": {"StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}},
     }
 
 
