@@ -203,7 +203,9 @@ class KmsKey(pulumi.ComponentResource):
         alias = f"alias/{naming.physical(args.alias_name or name, max_length=250)}"
         self.alias = aws.kms.Alias(
             naming.child(name, "alias"),
-            name=naming.claim("kms-alias", check_name("kms-alias", alias), naming.child(name)),
+            name=naming.claim(
+                "kms-alias", check_name("kms-alias", alias), naming.child(name, "alias")
+            ),
             target_key_id=self.key.key_id,
             opts=stateful_options(args.retention, self),
         )

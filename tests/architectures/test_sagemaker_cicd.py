@@ -6,8 +6,10 @@ import json
 from collections import Counter
 from typing import Any
 
+import pulumi
 import pytest
 from mlops_components.architectures.sagemaker_cicd import SageMakerCiCd, SageMakerCiCdArgs
+from mlops_components.naming import PhysicalNameError
 from mlops_components.preview.runner import Recording, run_program
 from mlops_components.settings import Retention, SageMakerCiCdSettings
 from support import taggable
@@ -429,3 +431,165 @@ def test_alarm_emails_subscribe_to_the_alarm_topic() -> None:
         SageMakerCiCdSettings.model_validate(
             {"pipeline": PIPELINE, "monitoring": {"alarm_emails": ["not-an-address"]}}
         )
+
+
+# -- issue 6: names, retention, features, lifecycle -------------------------------------
+
+
+def _program(*components: tuple[str, str], protect: bool | None = None) -> Recording:
+    parsed = SageMakerCiCdSettings.model_validate(
+        {"pipeline": PIPELINE, "feature_store": {"enabled": True}}
+    )
+
+    def program() -> None:
+        for name, prefix in components:
+            SageMakerCiCd(
+                name,
+                SageMakerCiCdArgs(
+                    settings=parsed, region="eu-west-1", name_prefix=prefix, tags=TAGS
+                ),
+                opts=pulumi.ResourceOptions(protect=protect),
+            )
+
+    return run_program(program)
+
+
+def test_two_architectures_with_one_prefix_name_both_owners() -> None:
+    with pytest.raises(PhysicalNameError, match=r"'a-key-alias' and 'b-key-alias'"):
+        _program(("a", "mlops-test"), ("b", "mlops-test"))
+    rec = _program(("a", "mlops-one"), ("b", "mlops-two"))
+    assert len(rec.by_type("aws:sagemaker/pipeline:Pipeline")) == 2
+
+
+def test_kms_alias_derives_from_the_prefix() -> None:
+    alias = plan().one("aws:kms/alias:Alias")
+    assert alias.inputs["name"] == "alias/mlops-test-sagemaker"
+
+
+def test_component_names_too_long_for_iam_are_refused() -> None:
+    name = "a" * 38
+    with pytest.raises(PhysicalNameError, match=r"iam-role .*at most 64"):
+        _program((name, "mlops-test"))
+
+
+def test_caller_protect_is_inherited_by_stateful_children_when_destroyable() -> None:
+    rec = _program(("sm", "mlops-test"), protect=True)
+    for token in (
+        "aws:sagemaker/modelPackageGroup:ModelPackageGroup",
+        "aws:sagemaker/featureGroup:FeatureGroup",
+        "aws:kms/key:Key",
+        "aws:s3/bucket:Bucket",
+    ):
+        for r in rec.by_type(token):
+            assert r.protect is True, r.name
+            assert r.retain_on_delete is False, r.name
+
+
+def _job_statements(rec: Recording) -> dict[str, Any]:
+    doc = json.loads(rec.one("aws:iam/rolePolicy:RolePolicy", "sm-job-role-jobs").inputs["policy"])
+    return {s["Sid"]: s for s in doc["Statement"]}
+
+
+def test_feature_store_and_mlflow_get_what_aws_documents_for_them() -> None:
+    plain = _job_statements(plan())
+    assert "UseMlflowTrackingServer" not in plain and "FeatureStoreOfflineObjects" not in plain
+    rec = plan(feature_store={"enabled": True}, experiments={"mlflow": True})
+    statements = _job_statements(rec)
+    artifacts = rec.one("aws:s3/bucket:Bucket", "sm-artifacts").outputs["arn"]
+    assert statements["FeatureStoreOfflineObjects"]["Action"] == ["s3:PutObjectAcl"]
+    assert statements["FeatureStoreOfflineObjects"]["Resource"] == [f"{artifacts}/feature-store/*"]
+    assert statements["FeatureStoreOfflineBucket"]["Action"] == ["s3:GetBucketAcl"]
+    assert statements["UseMlflowTrackingServer"] == {
+        "Sid": "UseMlflowTrackingServer",
+        "Effect": "Allow",
+        "Action": ["sagemaker-mlflow:*", "sagemaker:CreatePresignedMlflowTrackingServerUrl"],
+        "Resource": [
+            "arn:aws:sagemaker:eu-west-1:123456789012:mlflow-tracking-server/mlops-test-mlflow"
+        ],
+    }
+    server = rec.one("aws:sagemaker/mlflowTrackingServer:MlflowTrackingServer")
+    assert server.inputs["trackingServerName"] == "mlops-test-mlflow"
+
+
+def test_model_role_reads_the_rollback_alarms_and_models_only() -> None:
+    rec = plan(endpoint={"model_package_arn": PACKAGE})
+    doc = json.loads(
+        rec.one("aws:iam/rolePolicy:RolePolicy", "sm-model-role-serve").inputs["policy"]
+    )
+    statements = {s["Sid"]: s for s in doc["Statement"]}
+    assert statements["DescribeRollbackAlarms"]["Action"] == ["cloudwatch:DescribeAlarms"]
+    assert statements["DescribeRollbackAlarms"]["Resource"] == [
+        f"arn:aws:cloudwatch:eu-west-1:123456789012:alarm:{ENDPOINT}-{role}"
+        for role in ("5xx", "latency", "model-errors")
+    ]
+    rollback = rec.one("aws:sagemaker/endpoint:Endpoint").inputs["deploymentConfig"]
+    assert [a["alarmName"] for a in rollback["autoRollbackConfiguration"]["alarms"]] == [
+        f"{ENDPOINT}-{role}" for role in ("5xx", "latency", "model-errors")
+    ]
+    artifacts = rec.one("aws:s3/bucket:Bucket", "sm-artifacts").outputs["arn"]
+    assert statements["ReadModelArtifacts"]["Resource"] == [f"{artifacts}/models/*"]
+
+
+def test_artifacts_expire_only_scratch_and_reports_are_kept() -> None:
+    rec = plan()
+    rules = rec.one(
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "sm-artifacts-lifecycle"
+    ).inputs["rules"]
+    assert [(r["id"], r["filter"]["prefix"], r["expiration"]) for r in rules] == [
+        ("tiering", "", {"expiredObjectDeleteMarker": True}),
+        ("expire-runs", "runs/", {"days": 30}),
+    ]
+    definition = json.loads(rec.one("aws:sagemaker/pipeline:Pipeline").inputs["pipelineDefinition"])
+    evaluate = next(step for step in definition["Steps"] if step["Name"] == "Evaluate")
+    (output,) = evaluate["Arguments"]["ProcessingOutputConfig"]["Outputs"]
+    assert output["S3Output"]["S3Uri"]["Std:Join"]["Values"][0].endswith("/reports")
+    pipeline_role = json.loads(
+        rec.one("aws:iam/rolePolicy:RolePolicy", "sm-pipeline-role-pipeline").inputs["policy"]
+    )
+    reports = next(s for s in pipeline_role["Statement"] if s["Sid"] == "ReadEvaluationReports")
+    assert reports["Resource"][0].endswith("/reports/*")
+
+
+@pytest.mark.parametrize("prefix", ["models/", "code/", "reports/2024/"])
+def test_expiring_kept_artifacts_is_a_settings_error(prefix: str) -> None:
+    with pytest.raises(ValueError, match=f"{prefix} would expire artifacts that registered"):
+        SageMakerCiCdSettings.model_validate(
+            {
+                "pipeline": PIPELINE,
+                "artifacts_lifecycle": {"expire": [{"prefix": prefix, "after_days": 30}]},
+            }
+        )
+
+
+def test_model_source_is_required_exactly_for_other_registries() -> None:
+    other = "arn:aws:sagemaker:eu-west-1:111111111111:model-package/mlops-dev-models/4"
+    source = {
+        "artifacts_bucket": "sagemaker-artifacts-4f1c2d9",
+        "kms_key_arn": "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    }
+    own = SageMakerCiCdSettings.model_validate(
+        {"pipeline": PIPELINE, "endpoint": {"model_package_arn": PACKAGE}}
+    )
+    own.check_model_source("mlops-test")
+    with pytest.raises(ValueError, match="endpoint.model_source is required"):
+        SageMakerCiCdSettings.model_validate(
+            {"pipeline": PIPELINE, "endpoint": {"model_package_arn": other}}
+        ).check_model_source("mlops-test")
+    with pytest.raises(ValueError, match="remove model_source"):
+        SageMakerCiCdSettings.model_validate(
+            {
+                "pipeline": PIPELINE,
+                "endpoint": {"model_package_arn": PACKAGE, "model_source": source},
+            }
+        ).check_model_source("mlops-test")
+    wrong_account = {
+        **source,
+        "kms_key_arn": source["kms_key_arn"].replace("111111111111", "222222222222"),
+    }
+    with pytest.raises(ValueError, match="kms_key_arn is in eu-west-1/222222222222"):
+        SageMakerCiCdSettings.model_validate(
+            {
+                "pipeline": PIPELINE,
+                "endpoint": {"model_package_arn": other, "model_source": wrong_account},
+            }
+        ).check_model_source("mlops-test")

@@ -1,0 +1,48 @@
+"""Stack-level checks of where a served model package comes from, and the name prefix."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+from mlops_components.settings import SettingsError, load_settings
+from test_loader import STACKS
+
+
+def stack(name: str, **changes: object) -> dict[str, str]:
+    raw = yaml.safe_load((STACKS / f"Pulumi.{name}.yaml").read_text())["config"]
+    raw.update({f"mlops-iac:{k}": v for k, v in changes.items()})
+    return {k: v if isinstance(v, str) else json.dumps(v) for k, v in raw.items()}
+
+
+def sagemaker(name: str) -> dict:
+    return yaml.safe_load((STACKS / f"Pulumi.{name}.yaml").read_text())["config"][
+        "mlops-iac:architectures"
+    ]
+
+
+def test_a_package_from_another_registry_needs_its_source() -> None:
+    architectures = sagemaker("aws-staging")
+    del architectures["sagemaker_cicd"]["endpoint"]["model_source"]
+    with pytest.raises(SettingsError) as raised:
+        load_settings(stack("aws-staging", architectures=architectures))
+    message = str(raised.value)
+    assert "architectures.sagemaker_cicd.endpoint.model_source is required" in message
+    assert "mlops-dev-models of account 111111111111" in message
+
+
+def test_the_prefix_decides_which_registry_is_the_stacks_own() -> None:
+    # aws-staging renamed to mlops-dev would own the dev registry: model_source is then wrong.
+    with pytest.raises(SettingsError, match="remove model_source"):
+        load_settings(stack("aws-staging", name_prefix="mlops-dev"))
+    assert load_settings(stack("aws-dev")).prefix == "mlops-dev"
+    # Under another prefix, dev's own package would come from a foreign registry.
+    with pytest.raises(SettingsError, match="not this stack's team-a-dev-models"):
+        load_settings(stack("aws-dev", name_prefix="team-a-dev"))
+
+
+@pytest.mark.parametrize("prefix", ["Mlops", "a", "x" * 33, "mlops-", "mlops_dev"])
+def test_name_prefix_must_fit_every_derived_name(prefix: str) -> None:
+    with pytest.raises(SettingsError, match="mlops-iac:name_prefix"):
+        load_settings(stack("aws-dev", name_prefix=prefix))
