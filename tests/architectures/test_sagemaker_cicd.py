@@ -571,7 +571,7 @@ def test_model_source_is_required_exactly_for_other_registries() -> None:
         {"pipeline": PIPELINE, "endpoint": {"model_package_arn": PACKAGE}}
     )
     own.check_model_source("mlops-test")
-    with pytest.raises(ValueError, match="endpoint.model_source is required"):
+    with pytest.raises(ValueError, match=r"endpoint\.model_source is required"):
         SageMakerCiCdSettings.model_validate(
             {"pipeline": PIPELINE, "endpoint": {"model_package_arn": other}}
         ).check_model_source("mlops-test")
