@@ -4,14 +4,35 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Self
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from .base import CapacityStrategy, EndpointHosting, Strict
 from .common import LifecycleSettings
 
 AwsAccountId = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
-SageMakerInstanceType = Annotated[str, StringConstraints(pattern=r"^ml\.[a-z0-9-]+\.[a-z0-9]+$")]
-"""A SageMaker instance type such as ``ml.m5.large`` or ``ml.g5.xlarge``."""
+
+
+def _sagemaker_instance_type(use: str) -> AfterValidator:
+    """Accept exactly the values of the SageMaker API enum for ``use`` (botocore's
+    service model, via ``mlops_components.aws.facts``); the error names the enum and
+    a few close valid values."""
+
+    def check(value: str) -> str:
+        # Imported when used: the aws package's __init__ imports the components,
+        # which import these settings.
+        from ..aws import facts
+
+        return facts.check_instance_type(value, facts.InstanceUse(use))
+
+    return AfterValidator(check)
+
+
+EndpointInstanceType = Annotated[str, _sagemaker_instance_type("endpoint")]
+"""A ``ProductionVariantInstanceType`` (real-time endpoints), e.g. ``ml.m5.large``."""
+TrainingInstanceType = Annotated[str, _sagemaker_instance_type("training")]
+"""A ``TrainingInstanceType`` (``ResourceConfig``), e.g. ``ml.m5.xlarge``, ``ml.g5.2xlarge``."""
+ProcessingInstanceType = Annotated[str, _sagemaker_instance_type("processing")]
+"""A ``ProcessingInstanceType`` (processing jobs and Model Monitor), e.g. ``ml.t3.medium``."""
 ImageUri = Annotated[
     str,
     StringConstraints(pattern=r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/[^\s]+$"),
@@ -89,7 +110,7 @@ class ProcessingStepSettings(Strict):
 
     image_uri: ImageUri
     script: S3Key = Field(description="Key of the script in the artifacts bucket.")
-    instance_type: SageMakerInstanceType = "ml.m5.large"
+    instance_type: ProcessingInstanceType = "ml.m5.large"
     instance_count: int = Field(default=1, ge=1, le=20)
     volume_size_gb: int = Field(default=30, ge=1, le=16384)
     max_runtime_seconds: int = Field(default=3600, ge=60, le=432000)
@@ -99,7 +120,7 @@ class TrainingStepSettings(Strict):
     """The SageMaker Training step."""
 
     image_uri: ImageUri
-    instance_type: SageMakerInstanceType = "ml.m5.xlarge"
+    instance_type: TrainingInstanceType = "ml.m5.xlarge"
     instance_count: int = Field(default=1, ge=1, le=100)
     volume_size_gb: int = Field(default=50, ge=1, le=16384)
     max_runtime_seconds: int = Field(
@@ -150,10 +171,12 @@ class PipelineSettings(Strict):
     input_data_prefix: S3Key = Field(
         default="raw", description="Prefix of the input data in the data bucket."
     )
-    inference_instance_types: list[SageMakerInstanceType] = Field(
+    inference_instance_types: list[EndpointInstanceType] = Field(
         default_factory=lambda: ["ml.m5.large"],
         min_length=1,
-        description="Instance types a registered model declares it can be served on.",
+        description="Real-time endpoint instance types a registered model declares it can be "
+        "served on (SupportedRealtimeInferenceInstanceTypes); those that batch transform "
+        "also accepts are declared for it too (SupportedTransformInstanceTypes).",
     )
 
 
@@ -207,7 +230,7 @@ class EndpointSettings(Strict):
         description="Approved model package version to serve.",
     )
     hosting: EndpointHosting = EndpointHosting.INSTANCES
-    instance_type: SageMakerInstanceType = "ml.m5.large"
+    instance_type: EndpointInstanceType = "ml.m5.large"
     min_instances: int = Field(
         default=2, ge=1, le=100, description="Autoscaling floor; 2+ spreads instances across zones."
     )
