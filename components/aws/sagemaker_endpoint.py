@@ -12,7 +12,6 @@ Application Auto Scaling for it, so none of those are set.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -21,19 +20,10 @@ import pulumi_aws as aws
 
 from ..naming import child
 from ..settings import EndpointHosting, EndpointSettings
+from .facts import has_local_storage
 from .logs import encrypted_log_group
 
 VARIANT = "primary"
-
-_LOCAL_NVME = re.compile(
-    r"^ml\.(([a-z]+\d+[a-z]*d[a-z]*)|g4dn|g5|g6|g6e|p3dn|p4d|p4de|p5|p5e|p5en|trn1|trn1n|inf2)\."
-)
-
-
-def has_local_storage(instance_type: str) -> bool:
-    """Instance types with local NVMe storage encrypt it in hardware; SageMaker rejects a
-    ``KmsKeyId`` for them, so the endpoint configuration must omit it."""
-    return bool(_LOCAL_NVME.match(instance_type))
 
 
 @dataclass
