@@ -367,3 +367,26 @@ def test_policy_local_storage_default_is_derived_from_the_facts() -> None:
     expected = [f"ml.{name}.*" for name in sorted(facts.local_storage_families())]
     assert expected == LOCAL_STORAGE_TYPES
     assert "ml.g5.*" in LOCAL_STORAGE_TYPES and "ml.inf2.*" not in LOCAL_STORAGE_TYPES
+
+
+@pytest.mark.parametrize(
+    ("region", "partition", "suffix", "reverse"),
+    [
+        ("eu-west-1", "aws", "amazonaws.com", "com.amazonaws"),
+        ("cn-north-1", "aws-cn", "amazonaws.com.cn", "cn.com.amazonaws"),
+        ("us-gov-west-1", "aws-us-gov", "amazonaws.com", "com.amazonaws"),
+    ],
+)
+def test_plan_mocks_answer_get_partition_from_the_facts(
+    region: str, partition: str, suffix: str, reverse: str
+) -> None:
+    from mlops_components.preview.mocks import PlanMocks
+    from pulumi.runtime import MockCallArgs
+
+    answer, _ = PlanMocks(region).call(MockCallArgs("aws:index/getPartition:getPartition", {}, ""))
+    assert answer == {
+        "partition": partition,
+        "id": partition,
+        "dnsSuffix": suffix,
+        "reverseDnsPrefix": reverse,
+    }
