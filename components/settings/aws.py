@@ -33,9 +33,25 @@ TrainingInstanceType = Annotated[str, _sagemaker_instance_type("training")]
 """A ``TrainingInstanceType`` (``ResourceConfig``), e.g. ``ml.m5.xlarge``, ``ml.g5.2xlarge``."""
 ProcessingInstanceType = Annotated[str, _sagemaker_instance_type("processing")]
 """A ``ProcessingInstanceType`` (processing jobs and Model Monitor), e.g. ``ml.t3.medium``."""
+
+
+def _ecr_registry_of_a_region(value: str) -> str:
+    """The registry host ``<account>.dkr.ecr.<region>.<suffix>`` names an AWS region and
+    that region's partition DNS suffix (``amazonaws.com``, ``amazonaws.com.cn`` ...)."""
+    from ..aws import facts  # imported when used, as above
+
+    _, _, _, region, suffix = value.split("/", 1)[0].split(".", 4)
+    facts.check_region(region)
+    expected = facts.dns_suffix(region)
+    if suffix != expected:
+        raise ValueError(f"ECR registries in {region} end in .{expected}, not .{suffix}")
+    return value
+
+
 ImageUri = Annotated[
     str,
-    StringConstraints(pattern=r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/[^\s]+$"),
+    StringConstraints(pattern=r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.[a-z0-9.-]+/[^\s]+$"),
+    AfterValidator(_ecr_registry_of_a_region),
 ]
 """A container image in ECR: SageMaker jobs only pull from ECR."""
 SubnetId = Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]{8,17}$")]

@@ -390,3 +390,33 @@ def test_plan_mocks_answer_get_partition_from_the_facts(
         "dnsSuffix": suffix,
         "reverseDnsPrefix": reverse,
     }
+
+
+@pytest.mark.parametrize(
+    ("image", "problem"),
+    [
+        ("141502667606.dkr.ecr.eu-west-1.amazonaws.com/xgboost:1", None),
+        ("450853457545.dkr.ecr.cn-north-1.amazonaws.com.cn/xgboost:1", None),
+        (
+            "141502667606.dkr.ecr.eu-wset-1.amazonaws.com/xgboost:1",
+            "'eu-wset-1' is not an AWS region; did you mean eu-west-1",
+        ),
+        (
+            "450853457545.dkr.ecr.cn-north-1.amazonaws.com/xgboost:1",
+            "ECR registries in cn-north-1 end in .amazonaws.com.cn, not .amazonaws.com",
+        ),
+    ],
+)
+def test_image_registry_names_a_region_and_its_partition_suffix(
+    image: str, problem: str | None
+) -> None:
+    config = with_architecture({"pipeline": {"inference_image_uri": image}})
+    if problem is None:
+        load(config)
+        return
+    with pytest.raises(SettingsError) as caught:
+        load(config)
+    (line,) = str(caught.value).splitlines()[1:]
+    assert line.startswith(
+        f"  - mlops-iac:architectures.sagemaker_cicd.pipeline.inference_image_uri: {problem}"
+    )
