@@ -1,5 +1,5 @@
 """What `pip install` ships: every module importable under its public name, and the data
-files the policies read at run time."""
+files the components and policies read at run time."""
 
 from __future__ import annotations
 
@@ -51,3 +51,14 @@ def test_policy_data_files_ship_with_the_package() -> None:
         assert files.joinpath(relative).is_file(), relative
     packaged = (ROOT / "pyproject.toml").read_text()
     assert '"data/*.json"' in packaged and '"config/*.json"' in packaged
+
+
+def test_component_data_files_ship_with_the_package() -> None:
+    files = importlib.resources.files("mlops_components")
+    for relative in (
+        "aws/data/sagemaker-instance-storage.json",
+        "aws/data/instance-accelerators.json",
+    ):
+        assert files.joinpath(relative).is_file(), relative
+    packaged = (ROOT / "pyproject.toml").read_text()
+    assert 'mlops_components = ["py.typed", "aws/data/*.json"]' in packaged

@@ -18,6 +18,7 @@ import posixpath
 from dataclasses import dataclass
 from typing import Any
 
+from ..aws import facts
 from ..settings import CapacityStrategy, PipelineSettings
 from ..settings.aws import ProcessingStepSettings
 
@@ -156,6 +157,21 @@ def _s3_output(name: str, refs: PipelineRefs, step: str, root: str = "runs") -> 
     }
 
 
+def _cluster(instance_type: str, count: int, volume_gb: int, refs: PipelineRefs) -> dict[str, Any]:
+    """``ProcessingClusterConfig`` / ``ResourceConfig``. Instance types with local NVMe
+    storage encrypt it in hardware, and the API refuses a ``VolumeKmsKeyId`` for them
+    ("You can't request a VolumeKmsKeyId when using an instance type with local
+    storage": API_ResourceConfig, API_ProcessingClusterConfig), so it is omitted."""
+    cluster: dict[str, Any] = {
+        "InstanceType": instance_type,
+        "InstanceCount": count,
+        "VolumeSizeInGB": volume_gb,
+    }
+    if not facts.has_local_storage(instance_type):
+        cluster["VolumeKmsKeyId"] = refs.kms_key_arn
+    return cluster
+
+
 def _processing_arguments(
     step: ProcessingStepSettings,
     refs: PipelineRefs,
@@ -165,12 +181,9 @@ def _processing_arguments(
     script = posixpath.basename(step.script)
     return {
         "ProcessingResources": {
-            "ClusterConfig": {
-                "InstanceType": step.instance_type,
-                "InstanceCount": step.instance_count,
-                "VolumeSizeInGB": step.volume_size_gb,
-                "VolumeKmsKeyId": refs.kms_key_arn,
-            }
+            "ClusterConfig": _cluster(
+                step.instance_type, step.instance_count, step.volume_size_gb, refs
+            )
         },
         "AppSpecification": {
             "ImageUri": step.image_uri,
@@ -232,12 +245,9 @@ def _train_step(settings: PipelineSettings, refs: PipelineRefs) -> dict[str, Any
             "S3OutputPath": f"s3://{refs.artifacts_bucket}/models",
             "KmsKeyId": refs.kms_key_arn,
         },
-        "ResourceConfig": {
-            "InstanceType": training.instance_type,
-            "InstanceCount": training.instance_count,
-            "VolumeSizeInGB": training.volume_size_gb,
-            "VolumeKmsKeyId": refs.kms_key_arn,
-        },
+        "ResourceConfig": _cluster(
+            training.instance_type, training.instance_count, training.volume_size_gb, refs
+        ),
         "StoppingCondition": stopping,
         "HyperParameters": dict(sorted(training.hyperparameters.items())),
         "InputDataConfig": [
@@ -292,6 +302,15 @@ def _evaluate_step(settings: PipelineSettings, refs: PipelineRefs) -> dict[str, 
     }
 
 
+def _transform_types(instance_types: list[str]) -> dict[str, list[str]]:
+    """``SupportedTransformInstanceTypes``: the serving types that batch transform also
+    accepts (TransformInstanceType is a subset of ProductionVariantInstanceType); the
+    key is left out when none is (the API wants at least one item)."""
+    valid = facts.sagemaker_instance_types(facts.InstanceUse.TRANSFORM)
+    usable = [t for t in instance_types if t in valid]
+    return {"SupportedTransformInstanceTypes": usable} if usable else {}
+
+
 def _register_step(settings: PipelineSettings, refs: PipelineRefs) -> dict[str, Any]:
     report_uri = _join(
         "/",
@@ -316,7 +335,7 @@ def _register_step(settings: PipelineSettings, refs: PipelineRefs) -> dict[str, 
                 "SupportedContentTypes": ["text/csv"],
                 "SupportedResponseMIMETypes": ["text/csv"],
                 "SupportedRealtimeInferenceInstanceTypes": list(settings.inference_instance_types),
-                "SupportedTransformInstanceTypes": list(settings.inference_instance_types),
+                **_transform_types(settings.inference_instance_types),
             },
             "ModelMetrics": {
                 "ModelQuality": {

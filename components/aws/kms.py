@@ -14,12 +14,11 @@ import pulumi_aws as aws
 from .. import naming
 from ..retention import stateful_options
 from ..settings import Retention
+from .facts import is_region
 from .names import check_name
 
 SERVICE_PRINCIPAL = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com(\.cn)?$")
 """An AWS service principal such as ``sagemaker.amazonaws.com``; never ``*``."""
-
-REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 
 KEY_USE_ACTIONS = (
     "kms:Encrypt",
@@ -165,7 +164,7 @@ class KmsKey(pulumi.ComponentResource):
 
         def _policy(values: list[Any]) -> str:
             account_id, partition_name, dns_suffix, region, own_region = values
-            if region is not None and not REGION.match(region):
+            if region is not None and not is_region(region):
                 raise pulumi.InputPropertyError(
                     "log_group_region", f"{region!r} is not an AWS region name"
                 )
@@ -231,7 +230,7 @@ def _validate(args: KmsKeyArgs) -> None:
             problems.append(f"reader_account_ids[{i}]: {account!r} is not a 12-digit account id")
     if len(set(args.service_principals)) != len(args.service_principals):
         problems.append("service_principals: duplicates")
-    if isinstance(args.log_group_region, str) and not REGION.match(args.log_group_region):
+    if isinstance(args.log_group_region, str) and not is_region(args.log_group_region):
         problems.append(f"log_group_region: {args.log_group_region!r} is not an AWS region name")
     if problems:
         raise ValueError("invalid KmsKeyArgs:\n  - " + "\n  - ".join(problems))

@@ -13,8 +13,8 @@ import pulumi_aws as aws
 from .. import naming
 from ..settings import NetworkSettings
 from ..settings.aws import LOG_RETENTION_DAYS
+from .facts import is_region
 from .iam import ScopedRole, ScopedRoleArgs
-from .kms import REGION
 from .logs import encrypted_log_group
 
 HTTPS = 443
@@ -323,7 +323,7 @@ def _validate(args: PrivateNetworkArgs) -> list[str]:
     s = args.settings
     problems: list[str] = []
     cidrs: list[str] = []
-    if not REGION.match(args.region):
+    if not is_region(args.region):
         problems.append(f"region: {args.region!r} is not an AWS region name")
     if args.log_retention_days not in LOG_RETENTION_DAYS:
         problems.append(

@@ -37,7 +37,6 @@ How each change behaves (the hazards are pinned in ``tests/aws/test_realtime_end
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -47,17 +46,9 @@ import pulumi_aws as aws
 from ..naming import child, claim, physical
 from ..settings import EndpointHosting, EndpointSettings
 from ..settings.aws import TERMINATION_WAIT_SECONDS, TrafficRouting
+from .facts import has_local_storage
 from .logs import encrypted_log_group
 from .names import check_name, fixed_name
-
-_LOCAL_NVME = re.compile(
-    r"^ml\.(([a-z]+\d+[a-z]*d[a-z]*)|g4dn|g5|g6|g6e|p3dn|p4d|p4de|p5|p5e|p5en|trn1|trn1n|inf2)\."
-)
-
-
-def has_instance_storage(instance_type: str) -> bool:
-    return bool(_LOCAL_NVME.match(instance_type))
-
 
 VARIANT = "primary"
 ALARMS = ("5xx", "latency", "model-errors")
@@ -168,7 +159,7 @@ class RealtimeEndpoint(pulumi.ComponentResource):
             child(name, "config"),
             production_variants=[self._variant(s)],
             kms_key_arn=(
-                None if instances and has_instance_storage(s.instance_type) else args.kms_key_arn
+                None if instances and has_local_storage(s.instance_type) else args.kms_key_arn
             ),
             data_capture_config=self._capture(s, args) if instances else None,
             tags=tags,

@@ -446,11 +446,16 @@ class PlanMocks(pulumi.runtime.Mocks):
         }
 
     def _aws_partition(self, _: Mapping[str, Any]) -> dict[str, Any]:
+        from ..aws import facts  # botocore's partition data: aws-cn for cn-north-1 ...
+
+        known = facts.is_region(self.region)
+        name = facts.partition_of(self.region).name if known else "aws"
+        suffix = facts.dns_suffix(self.region) if known else "amazonaws.com"
         return {
-            "partition": "aws",
-            "id": "aws",
-            "dnsSuffix": "amazonaws.com",
-            "reverseDnsPrefix": "com.amazonaws",
+            "partition": name,
+            "id": name,
+            "dnsSuffix": suffix,
+            "reverseDnsPrefix": ".".join(reversed(suffix.split("."))),
         }
 
     def _aws_zones(self, args: Mapping[str, Any]) -> dict[str, Any]:

@@ -7,17 +7,54 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from .base import CapacityStrategy, EndpointHosting, Strict
 from .common import LifecycleSettings
 
 AwsAccountId = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
-SageMakerInstanceType = Annotated[str, StringConstraints(pattern=r"^ml\.[a-z0-9-]+\.[a-z0-9]+$")]
-"""A SageMaker instance type such as ``ml.m5.large`` or ``ml.g5.xlarge``."""
+
+
+def _sagemaker_instance_type(use: str) -> AfterValidator:
+    """Accept exactly the values of the SageMaker API enum for ``use`` (botocore's
+    service model, via ``mlops_components.aws.facts``); the error names the enum and
+    a few close valid values."""
+
+    def check(value: str) -> str:
+        # Imported when used: the aws package's __init__ imports the components,
+        # which import these settings.
+        from ..aws import facts
+
+        return facts.check_instance_type(value, facts.InstanceUse(use))
+
+    return AfterValidator(check)
+
+
+EndpointInstanceType = Annotated[str, _sagemaker_instance_type("endpoint")]
+"""A ``ProductionVariantInstanceType`` (real-time endpoints), e.g. ``ml.m5.large``."""
+TrainingInstanceType = Annotated[str, _sagemaker_instance_type("training")]
+"""A ``TrainingInstanceType`` (``ResourceConfig``), e.g. ``ml.m5.xlarge``, ``ml.g5.2xlarge``."""
+ProcessingInstanceType = Annotated[str, _sagemaker_instance_type("processing")]
+"""A ``ProcessingInstanceType`` (processing jobs and Model Monitor), e.g. ``ml.t3.medium``."""
+
+
+def _ecr_registry_of_a_region(value: str) -> str:
+    """The registry host ``<account>.dkr.ecr.<region>.<suffix>`` names an AWS region and
+    that region's partition DNS suffix (``amazonaws.com``, ``amazonaws.com.cn`` ...)."""
+    from ..aws import facts  # imported when used, as above
+
+    _, _, _, region, suffix = value.split("/", 1)[0].split(".", 4)
+    facts.check_region(region)
+    expected = facts.dns_suffix(region)
+    if suffix != expected:
+        raise ValueError(f"ECR registries in {region} end in .{expected}, not .{suffix}")
+    return value
+
+
 ImageUri = Annotated[
     str,
-    StringConstraints(pattern=r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/[^\s]+$"),
+    StringConstraints(pattern=r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.[a-z0-9.-]+/[^\s]+$"),
+    AfterValidator(_ecr_registry_of_a_region),
 ]
 """A container image in ECR: SageMaker jobs only pull from ECR."""
 SubnetId = Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]{8,17}$")]
@@ -92,7 +129,7 @@ class ProcessingStepSettings(Strict):
 
     image_uri: ImageUri
     script: S3Key = Field(description="Key of the script in the artifacts bucket.")
-    instance_type: SageMakerInstanceType = "ml.m5.large"
+    instance_type: ProcessingInstanceType = "ml.m5.large"
     instance_count: int = Field(default=1, ge=1, le=20)
     volume_size_gb: int = Field(default=30, ge=1, le=16384)
     max_runtime_seconds: int = Field(default=3600, ge=60, le=432000)
@@ -102,7 +139,7 @@ class TrainingStepSettings(Strict):
     """The SageMaker Training step."""
 
     image_uri: ImageUri
-    instance_type: SageMakerInstanceType = "ml.m5.xlarge"
+    instance_type: TrainingInstanceType = "ml.m5.xlarge"
     instance_count: int = Field(default=1, ge=1, le=100)
     volume_size_gb: int = Field(default=50, ge=1, le=16384)
     max_runtime_seconds: int = Field(
@@ -153,10 +190,12 @@ class PipelineSettings(Strict):
     input_data_prefix: S3Key = Field(
         default="raw", description="Prefix of the input data in the data bucket."
     )
-    inference_instance_types: list[SageMakerInstanceType] = Field(
+    inference_instance_types: list[EndpointInstanceType] = Field(
         default_factory=lambda: ["ml.m5.large"],
         min_length=1,
-        description="Instance types a registered model declares it can be served on.",
+        description="Real-time endpoint instance types a registered model declares it can be "
+        "served on (SupportedRealtimeInferenceInstanceTypes); those that batch transform "
+        "also accepts are declared for it too (SupportedTransformInstanceTypes).",
     )
 
 
@@ -307,7 +346,7 @@ class EndpointSettings(Strict):
         "required when the package is not in this stack's own registry.",
     )
     hosting: EndpointHosting = EndpointHosting.INSTANCES
-    instance_type: SageMakerInstanceType = "ml.m5.large"
+    instance_type: EndpointInstanceType = "ml.m5.large"
     min_instances: int = Field(
         default=2, ge=1, le=100, description="Autoscaling floor; 2+ spreads instances across zones."
     )

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .aws import SageMakerCiCdSettings
 from .base import Cloud, Environment, Retention, Strict
 from .common import TagSettings
 
+# AWS regions come from botocore's partition data (mlops_components.aws.facts).
 REGION_PATTERNS = {
-    Cloud.AWS: r"^(us|eu|ap|ca|sa|me|af|il|mx)(-gov)?-[a-z]+-\d$",
     Cloud.AZURE: r"^[a-z]+[a-z0-9]*$",
     Cloud.GCP: r"^[a-z]+-[a-z]+\d$",
 }
@@ -57,12 +57,22 @@ class StackSettings(Strict):
         """``name_prefix``, or ``mlops-<environment>``."""
         return self.name_prefix or f"mlops-{self.environment.value}"
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Self:
+    @field_validator("region")
+    @classmethod
+    def _region_of_cloud(cls, region: str, info: ValidationInfo) -> str:
         import re
 
-        if not re.match(REGION_PATTERNS[self.cloud], self.region):
-            raise ValueError(f"region {self.region!r} is not a {self.cloud.value} region name")
+        cloud = info.data.get("cloud")
+        if cloud is Cloud.AWS:
+            from ..aws import facts  # imported when used: the aws package imports settings
+
+            return facts.check_region(region)
+        if cloud is not None and not re.match(REGION_PATTERNS[cloud], region):
+            raise ValueError(f"region {region!r} is not a {cloud.value} region name")
+        return region
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
         for key, cloud in ARCHITECTURE_CLOUDS.items():
             if getattr(self.architectures, key) is not None and cloud is not self.cloud:
                 raise ValueError(

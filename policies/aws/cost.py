@@ -2,9 +2,9 @@
 where configured), GPU node groups that scale to zero on Spot, scale-to-zero endpoints
 outside prod, and caps on accelerators per endpoint and node group.
 
-Allowlists take shell-style patterns (``ml.m5.*``). Accelerated types (GPU, Inferentia,
-Trainium: ``ml.p*``, ``ml.g*``, ``ml.inf*``, ``ml.trn*`` and EC2 ``p*``, ``g*``, ``inf*``,
-``trn*``) must match ``allowedAcceleratedInstanceTypes``, which is empty by default, so a
+Allowlists take shell-style patterns (``ml.m5.*``). Accelerated types (GPU, Gaudi,
+Inferentia, Trainium: the series ``p``, ``g``, ``gr``, ``dl``, ``inf``, ``trn`` that
+``mlops_components.aws.facts`` lists, SageMaker ``ml.`` or EC2 names) must match ``allowedAcceleratedInstanceTypes``, which is empty by default, so a
 GPU appears only in the environments whose config names it."""
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from mlops_components.aws import facts
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 
 from ..framework import (
@@ -34,24 +35,9 @@ MANDATORY = EnforcementLevel.MANDATORY
 ADVISORY = EnforcementLevel.ADVISORY
 
 # Instance families with NVMe instance storage: the volume is encrypted in hardware and
-# SageMaker rejects a KmsKeyId for them (CreateEndpointConfig API reference).
-LOCAL_STORAGE_TYPES = [
-    "ml.*d.*",
-    "ml.*dn.*",
-    "ml.g4dn.*",
-    "ml.g5.*",
-    "ml.g6.*",
-    "ml.g6e.*",
-    "ml.p3dn.*",
-    "ml.p4d.*",
-    "ml.p4de.*",
-    "ml.p5.*",
-    "ml.p5e.*",
-    "ml.p5en.*",
-    "ml.trn1.*",
-    "ml.trn1n.*",
-    "ml.inf2.*",
-]
+# SageMaker rejects a KmsKeyId for them (CreateEndpointConfig API reference). The
+# families come from mlops_components.aws.facts (data/sagemaker-instance-storage.json).
+LOCAL_STORAGE_TYPES = [f"ml.{name}.*" for name in sorted(facts.local_storage_families())]
 
 
 @resource_rule(

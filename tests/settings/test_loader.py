@@ -117,7 +117,7 @@ def test_architecture_must_match_the_cloud() -> None:
 
 
 def test_region_must_belong_to_the_cloud() -> None:
-    with pytest.raises(SettingsError, match="'westeurope' is not a aws region name"):
+    with pytest.raises(SettingsError, match="mlops-iac:region: 'westeurope' is not an AWS region"):
         load_settings(minimal(**{"mlops-iac:region": "westeurope"}))
 
 
