@@ -51,6 +51,22 @@ def _ecr_registry_of_a_region(value: str) -> str:
     return value
 
 
+def _arn_of_a_region(value: str) -> str:
+    """A regional ARN ``arn:<partition>:<service>:<region>:...`` names a known AWS region
+    and that region's partition (``aws-cn`` for ``cn-north-1`` ...)."""
+    from ..aws import facts  # imported when used, as above
+
+    _, partition, _, region, _ = value.split(":", 4)
+    facts.check_region(region)
+    expected = facts.partition_of(region).name
+    if partition != expected:
+        raise ValueError(f"ARNs in {region} start with arn:{expected}:, not arn:{partition}:")
+    return value
+
+
+RegionalArn = AfterValidator(_arn_of_a_region)
+"""Checks the region and partition of an ARN whose shape a ``pattern`` already fixed."""
+
 ImageUri = Annotated[
     str,
     StringConstraints(pattern=r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.[a-z0-9.-]+/[^\s]+$"),
@@ -221,7 +237,7 @@ class PromotionSettings(Strict):
     repository: str = Field(
         pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", description="GitHub repository owner/name."
     )
-    connection_arn: str = Field(
+    connection_arn: Annotated[str, RegionalArn] = Field(
         pattern=r"^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection/[0-9a-f-]+$",
         description="An existing, authorised AWS CodeConnections connection to GitHub.",
     )
@@ -229,7 +245,7 @@ class PromotionSettings(Strict):
         pattern=r"^[a-z0-9-]+$", description="Stack whose endpoint serves the approved model."
     )
     branch: str = Field(default="main", description="Base branch of the pull request.")
-    token_secret_arn: str = Field(
+    token_secret_arn: Annotated[str, RegionalArn] = Field(
         pattern=r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$",
         description="Secrets Manager secret holding a GitHub token limited to this "
         "repository's contents and pull requests; read at build time, never stored in state.",
@@ -290,7 +306,7 @@ class ModelSource(Strict):
     artifacts_bucket: str = Field(
         pattern=S3_BUCKET_NAME, description="Artifacts bucket name of the producing stack."
     )
-    kms_key_arn: str = Field(
+    kms_key_arn: Annotated[str, RegionalArn] = Field(
         pattern=KMS_KEY_ARN, description="KMS key ARN (not an alias) of the producing stack."
     )
 
@@ -335,7 +351,7 @@ class EndpointSettings(Strict):
     within the provider's 60-minute wait, so ``bake_minutes`` is bounded by it.
     """
 
-    model_package_arn: str | None = Field(
+    model_package_arn: Annotated[str, RegionalArn] | None = Field(
         default=None,
         pattern=MODEL_PACKAGE_ARN.pattern,
         description="Approved model package version to serve.",

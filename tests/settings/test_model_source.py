@@ -46,3 +46,25 @@ def test_the_prefix_decides_which_registry_is_the_stacks_own() -> None:
 def test_name_prefix_must_fit_every_derived_name(prefix: str) -> None:
     with pytest.raises(SettingsError, match="mlops-iac:name_prefix"):
         load_settings(stack("aws-dev", name_prefix=prefix))
+
+
+@pytest.mark.parametrize(
+    ("arn", "message"),
+    [
+        (
+            "arn:aws:sagemaker:eu-wset-1:111111111111:model-package/mlops-dev-models/1",
+            "'eu-wset-1' is not an AWS region",
+        ),
+        (
+            "arn:aws:sagemaker:cn-north-1:111111111111:model-package/mlops-dev-models/1",
+            "ARNs in cn-north-1 start with arn:aws-cn:",
+        ),
+    ],
+)
+def test_arn_settings_name_a_real_region_of_their_partition(arn: str, message: str) -> None:
+    architectures = sagemaker("aws-dev")
+    architectures["sagemaker_cicd"]["endpoint"]["model_package_arn"] = arn
+    with pytest.raises(SettingsError) as raised:
+        load_settings(stack("aws-dev", architectures=architectures))
+    assert "mlops-iac:architectures.sagemaker_cicd.endpoint.model_package_arn" in str(raised.value)
+    assert message in str(raised.value)
