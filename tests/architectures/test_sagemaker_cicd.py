@@ -7,7 +7,9 @@ from collections import Counter
 from typing import Any
 
 import pytest
+import yaml
 from mlops_components.architectures.sagemaker_cicd import SageMakerCiCd, SageMakerCiCdArgs
+from mlops_components.aws.promotion import promotion_buildspec
 from mlops_components.preview.runner import Recording, run_program
 from mlops_components.settings import Retention, SageMakerCiCdSettings
 from support import taggable
@@ -293,7 +295,9 @@ def test_promotion_fires_on_approval_and_overrides_the_package_arn() -> None:
     assert project.inputs["encryptionKey"] == rec.one("aws:kms/key:Key").outputs["arn"]
     env = {v["name"]: v["value"] for v in project.inputs["environment"]["environmentVariables"]}
     assert env["TARGET_STACK"] == "aws-staging"
-    assert "model_package_arn" in project.inputs["source"]["buildspec"]
+    assert yaml.safe_load(project.inputs["source"]["buildspec"]) == promotion_buildspec(
+        PROMOTION["token_secret_arn"]
+    )
 
 
 def test_roles_trust_only_their_service_and_grant_no_wildcards() -> None:
