@@ -110,6 +110,20 @@ def render_buildspec(spec: Mapping[str, Any]) -> str:
     return yaml.safe_dump(dict(spec), sort_keys=False, width=4096, default_flow_style=False)
 
 
+CONNECTION_ACTIONS = ("GetConnection", "GetConnectionToken", "UseConnection")
+"""What CodeBuild needs to check out a source through a CodeConnections connection."""
+
+
+def connection_actions(connection_arn: str) -> list[str]:
+    """The connection actions under the service prefix of the connection's own ARN
+    (``codeconnections`` or, for connections made before mid-2024,
+    ``codestar-connections``): IAM matches a prefix's actions only against ARNs with the
+    same prefix (docs.aws.amazon.com/dtconsole/latest/userguide/
+    service-linked-role-connections.html)."""
+    service = connection_arn.split(":")[2]
+    return [f"{service}:{action}" for action in CONNECTION_ACTIONS]
+
+
 @dataclass
 class ModelPromotionArgs:
     settings: PromotionSettings
@@ -168,11 +182,7 @@ class ModelPromotion(pulumi.ComponentResource):
                         ),
                         allow(
                             "CheckoutWithConnection",
-                            [
-                                f"{service}:{action}"
-                                for service in ("codeconnections", "codestar-connections")
-                                for action in ("UseConnection", "GetConnectionToken")
-                            ],
+                            connection_actions(s.connection_arn),
                             [s.connection_arn],
                         ),
                         allow(

@@ -123,6 +123,38 @@ def test_project_passes_the_settings_and_no_secret() -> None:
     assert TOKEN not in buildspec_text()
 
 
+@pytest.mark.parametrize("service", ["codeconnections", "codestar-connections"])
+def test_build_role_uses_the_connection_under_its_own_service_prefix(service: str) -> None:
+    connection = f"arn:aws:{service}:eu-west-1:111111111111:connection/0c9f3b1e-5d2a-4f7b"
+    settings = SETTINGS.model_copy(update={"connection_arn": connection})
+
+    def program() -> None:
+        ModelPromotion(
+            "promotion",
+            ModelPromotionArgs(
+                settings=settings,
+                model_package_group_name="mlops-dev-models",
+                kms_key_arn=KEY_ARN,
+                tags=TAGS,
+            ),
+        )
+
+    policy = run_program(program).one(
+        "aws:iam/rolePolicy:RolePolicy", "promotion-build-role-promote"
+    )
+    (checkout,) = [
+        s
+        for s in json.loads(policy.inputs["policy"])["Statement"]
+        if s["Sid"] == "CheckoutWithConnection"
+    ]
+    assert checkout["Action"] == [
+        f"{service}:GetConnection",
+        f"{service}:GetConnectionToken",
+        f"{service}:UseConnection",
+    ]
+    assert checkout["Resource"] == [connection]
+
+
 # -- the build, end to end --------------------------------------------------------------
 
 GH_STUB = """\
