@@ -36,7 +36,7 @@ GIT_IDENTITY = ("mlops-iac promotion", "mlops-iac-promotion@users.noreply.github
 """Author and committer of the promotion commits."""
 
 INSTALL_COMMANDS = [
-    # The image ships pyenv's Pythons (3.12 selected above) and the GitHub CLI.
+    # The image ships pyenv's Pythons (runtime-versions picks 3.12) and the GitHub CLI.
     'python3 -m venv "$HOME/.venvs/mlops-iac"',
     '"$HOME/.venvs/mlops-iac/bin/pip" install --quiet --disable-pip-version-check .',
     'export PATH="$HOME/.venvs/mlops-iac/bin:$PATH"',
