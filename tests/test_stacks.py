@@ -91,7 +91,21 @@ def test_prod_protects_stateful_resources_and_spreads_instances() -> None:
 
 def test_dev_is_cheap_and_disposable() -> None:
     rec = planned("aws-dev")
-    assert not any(r.protect for r in rec.resources)
+    # Only what staging and prod serve from (dev's registry, artifacts and key) is
+    # protected: everything else goes with `pulumi destroy --exclude-protected`.
+    protected = sorted(r.name for r in rec.resources if r.protect)
+    assert protected == [
+        "sagemaker-artifacts",
+        "sagemaker-artifacts-encryption",
+        "sagemaker-artifacts-lifecycle",
+        "sagemaker-artifacts-ownership",
+        "sagemaker-artifacts-policy",
+        "sagemaker-artifacts-public-access",
+        "sagemaker-artifacts-versioning",
+        "sagemaker-key",
+        "sagemaker-key-alias",
+        "sagemaker-models",
+    ]
     (variant,) = rec.one("aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs[
         "productionVariants"
     ]
@@ -99,7 +113,7 @@ def test_dev_is_cheap_and_disposable() -> None:
     definition = json.loads(rec.one("aws:sagemaker/pipeline:Pipeline").inputs["pipelineDefinition"])
     (train,) = [s for s in definition["Steps"] if s["Type"] == "Training"]
     assert train["Arguments"]["EnableManagedSpotTraining"] is True
-    assert all(r.inputs["forceDestroy"] for r in rec.by_type("aws:s3/bucket:Bucket"))
+    assert rec.one("aws:s3/bucket:Bucket", "sagemaker-data").inputs["forceDestroy"] is True
 
 
 def test_resources_carry_their_dependencies() -> None:

@@ -140,6 +140,13 @@ class SageMakerCiCd(pulumi.ComponentResource):
 
     # -- blocks ----------------------------------------------------------------------
 
+    def _shared_retention(self, s: SageMakerCiCdSettings) -> Retention:
+        """Retention of what other stacks serve from: the registry, the artifacts bucket
+        and the key. With consumer accounts they are protected whatever the stack's own
+        retention, so destroying a development stack cannot delete the models staging
+        and prod load at every scale-out (destroy it with ``--exclude-protected``)."""
+        return Retention.PROTECTED if s.registry.consumer_account_ids else self._retention
+
     def _storage(self, s: SageMakerCiCdSettings, region: str) -> None:
         """The stack key and the data and artifacts buckets. Consumer accounts get the
         producer side of the cross-account grant: decrypt through S3, read ``models/``."""
@@ -149,7 +156,7 @@ class SageMakerCiCd(pulumi.ComponentResource):
             KmsKeyArgs(
                 description=f"{self._prefix}: SageMaker data, artifacts, logs and alarms",
                 tags=self._tags,
-                retention=self._retention,
+                retention=self._shared_retention(s),
                 alias_name=physical(self._prefix, "sagemaker"),
                 # CloudWatch alarms publish to the encrypted alarm topic.
                 service_principals=["cloudwatch.amazonaws.com"],
@@ -174,7 +181,7 @@ class SageMakerCiCd(pulumi.ComponentResource):
             EncryptedBucketArgs(
                 kms_key_arn=self.key.key_arn,
                 tags=self._tags,
-                retention=self._retention,
+                retention=self._shared_retention(s),
                 lifecycle=s.artifacts_lifecycle,
                 kept_prefixes=KEPT_ARTIFACT_PREFIXES,
                 read_principals=[self._arns.account_root(a) for a in consumers],
@@ -196,7 +203,7 @@ class SageMakerCiCd(pulumi.ComponentResource):
             ),
             model_package_group_description=f"Models trained by the {self._prefix} pipeline",
             tags=self._tags,
-            opts=stateful_options(self._retention, self),
+            opts=stateful_options(self._shared_retention(s), self),
         )
         self.model_package_group_name = self.model_package_group.model_package_group_name
         self.model_package_group_policy = None
@@ -319,6 +326,7 @@ class SageMakerCiCd(pulumi.ComponentResource):
                 settings=s.promotion,
                 model_package_group_name=self.model_package_group_name,
                 kms_key_arn=self.key.key_arn,
+                artifacts_bucket_name=self.artifacts_bucket_name,
                 tags=self._tags,
                 log_retention_days=s.monitoring.log_retention_days,
             ),

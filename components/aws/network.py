@@ -279,10 +279,12 @@ class PrivateNetwork(pulumi.ComponentResource):
                             "Resource": [group.arn, group.arn.apply(lambda arn: f"{arn}:*")],
                         },
                         {
+                            # DescribeLogGroups has no resource-level permissions: the
+                            # VPC flow logs guide's role policy grants it on "*".
                             "Sid": "FindLogGroup",
                             "Effect": "Allow",
                             "Action": ["logs:DescribeLogGroups"],
-                            "Resource": group.arn.apply(_all_log_groups),
+                            "Resource": "*",
                         },
                     ]
                 },
@@ -301,12 +303,6 @@ class PrivateNetwork(pulumi.ComponentResource):
             tags=tags,
             opts=here,
         )
-
-
-def _all_log_groups(arn: str) -> str:
-    """``arn:<partition>:logs:<region>:<account>:log-group:*`` from one group's ARN:
-    ``DescribeLogGroups`` is authorised on the account's log groups, not one group."""
-    return f"{arn.split(':log-group:', 1)[0]}:log-group:*"
 
 
 def _zone(names: list[str], index: int, wanted: int) -> str:

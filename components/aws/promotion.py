@@ -1,11 +1,17 @@
 """Promotion of an approved model package as a reviewed configuration change.
 
 When a model package in the group is approved, an EventBridge rule starts a CodeBuild
-build. The build checks out the infrastructure repository, writes the package ARN into
-``endpoint.model_package_arn`` of the target stack's file, runs the offline plan and
-opens a pull request whose body is the plan report. Merging the pull request deploys
-the model with the team's normal ``pulumi up``: nothing reaches an endpoint without
-review, and the stack file always names what is served.
+build. The build checks out the infrastructure repository, installs this project and
+runs ``mlops-iac promote``, which writes the package ARN into
+``endpoint.model_package_arn`` of the target stack's file and names the branch
+(``promote/<stack>/<group>-v<version>``); it then runs the offline plan, pushes the
+branch and opens a pull request with ``gh`` whose body is the plan report. Merging the
+pull request deploys the model with the team's normal ``pulumi up``: nothing reaches an
+endpoint without review, and the stack file always names what is served.
+
+The buildspec is data (``promotion_buildspec``) written out by a YAML serializer; its
+shell commands only call tools, and the logic (ARN checks, the YAML edit, the body cut
+to GitHub's size limit) lives in ``mlops_components.preview.promote`` where it is tested.
 """
 
 from __future__ import annotations
@@ -13,9 +19,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+import yaml
 
 from ..naming import child
 from ..settings import PromotionSettings
@@ -24,36 +32,100 @@ from .logs import encrypted_log_group
 
 BUILD_IMAGE = "aws/codebuild/amazonlinux-x86_64-standard:5.0"
 
-BUILDSPEC = """\
-version: 0.2
-env:
-  shell: bash
-  secrets-manager:
-    GITHUB_TOKEN: ${TOKEN_SECRET_ARN}
-phases:
-  install:
-    commands:
-      - python3 -m venv .venv && .venv/bin/pip install --quiet .
-  build:
-    commands:
-      - test -n "$MODEL_PACKAGE_ARN"
-      - STACK_FILE="stacks/Pulumi.${TARGET_STACK}.yaml"
-      - BRANCH="promote/${TARGET_STACK}/${MODEL_PACKAGE_ARN##*/model-package/}"
-      - git checkout -b "$BRANCH"
-      - sed -i -E "s|^( *model_package_arn:).*$|\\\\1 ${MODEL_PACKAGE_ARN}|" "$STACK_FILE"
-      - grep -q "model_package_arn: ${MODEL_PACKAGE_ARN}$" "$STACK_FILE"
-      - .venv/bin/mlops-iac plan "$TARGET_STACK" --out plan.md
-      - git -c user.name=mlops-iac-promotion -c user.email=promotion@invalid commit -am "Promote ${MODEL_PACKAGE_ARN} to ${TARGET_STACK}"
-      - git push "https://x-access-token:${GITHUB_TOKEN}@github.com/${REPOSITORY}.git" "$BRANCH"
-      - >-
-        python3 -c 'import json,os,sys; print(json.dumps({"title": "Promote model to "
-        + os.environ["TARGET_STACK"], "head": os.environ["BRANCH"], "base": os.environ["BASE_BRANCH"],
-        "body": open("plan.md").read()[:60000]}))' > pr.json
-      - >-
-        curl --fail --silent --show-error -X POST -H "Authorization: Bearer ${GITHUB_TOKEN}"
-        -H "Accept: application/vnd.github+json" --data @pr.json
-        "https://api.github.com/repos/${REPOSITORY}/pulls"
-"""
+GIT_IDENTITY = ("mlops-iac promotion", "mlops-iac-promotion@users.noreply.github.com")
+"""Author and committer of the promotion commits."""
+
+INSTALL_COMMANDS = [
+    # The image ships pyenv's Pythons (runtime-versions picks 3.12) and the GitHub CLI.
+    'python3 -m venv "$HOME/.venvs/mlops-iac"',
+    '"$HOME/.venvs/mlops-iac/bin/pip" install --quiet --disable-pip-version-check .',
+    'export PATH="$HOME/.venvs/mlops-iac/bin:$PATH"',
+    "gh --version",
+]
+"""Install the project (and so ``mlops-iac``) from the checked-out branch."""
+
+BUILD_COMMANDS = [
+    'WORK_DIR="$(mktemp -d)"',
+    "export WORK_DIR",
+    # A failing command substitution fails the assignment, so a refused ARN stops here.
+    # The producing stack's bucket and key go into endpoint.model_source when the target
+    # stack serves from another registry (and model_source is removed when it does not).
+    'BRANCH="$(mlops-iac promote "$TARGET_STACK" --model-package-arn "$MODEL_PACKAGE_ARN"'
+    ' --source-artifacts-bucket "$SOURCE_ARTIFACTS_BUCKET"'
+    ' --source-kms-key-arn "$SOURCE_KMS_KEY_ARN")"',
+    "export BRANCH",
+    "git --no-pager diff",
+    'git checkout -b "$BRANCH"',
+    # Exit 1 (mandatory policy violations) still opens the pull request, with the
+    # violations at its top; exit 2 (bad config, failing program) fails the build.
+    'PLAN_EXIT=0; mlops-iac plan "$TARGET_STACK" --out "$WORK_DIR/plan.md" || PLAN_EXIT=$?',
+    "export PLAN_EXIT",
+    'if [ "$PLAN_EXIT" -gt 1 ]; then echo "mlops-iac plan failed (exit $PLAN_EXIT)" >&2; false; fi',
+    'mlops-iac promote "$TARGET_STACK" --model-package-arn "$MODEL_PACKAGE_ARN"'
+    ' --pr-body "$WORK_DIR/plan.md" --plan-exit-code "$PLAN_EXIT" > "$WORK_DIR/body.md"',
+    'git commit --all --message "Promote ${BRANCH##*/} to $TARGET_STACK"'
+    ' --message "Model package: $MODEL_PACKAGE_ARN"',
+    'git push "https://x-access-token:${GH_TOKEN}@github.com/${REPOSITORY}.git"'
+    ' "HEAD:refs/heads/$BRANCH"',
+    'gh pr create --repo "$REPOSITORY" --base "$BASE_BRANCH" --head "$BRANCH"'
+    ' --title "Promote ${BRANCH##*/} to $TARGET_STACK" --body-file "$WORK_DIR/body.md"',
+]
+"""Edit the stack file, plan, commit, push and open the pull request.
+
+Variables: ``TARGET_STACK``, ``REPOSITORY`` and ``BASE_BRANCH`` from the project,
+``MODEL_PACKAGE_ARN`` from the approval event, ``GH_TOKEN`` from Secrets Manager (``gh``
+reads it; ``git push`` sends it as the password of GitHub's token user)."""
+
+
+def promotion_buildspec(token_secret_arn: str) -> dict[str, Any]:
+    """The build specification as data (``render_buildspec`` writes it as YAML).
+
+    CodeBuild runs every command of a version 0.2 buildspec in one bash session, so
+    exported variables and ``PATH`` carry over; a command that exits non-zero fails its
+    phase and skips the rest of the build."""
+    return {
+        "version": 0.2,
+        "env": {
+            "shell": "bash",
+            "variables": {
+                "GIT_AUTHOR_NAME": GIT_IDENTITY[0],
+                "GIT_AUTHOR_EMAIL": GIT_IDENTITY[1],
+                "GIT_COMMITTER_NAME": GIT_IDENTITY[0],
+                "GIT_COMMITTER_EMAIL": GIT_IDENTITY[1],
+            },
+            # The whole secret string is the token; CodeBuild masks it in the logs.
+            "secrets-manager": {"GH_TOKEN": token_secret_arn},
+            # Shown with the build (BatchGetBuilds exportedEnvironmentVariables).
+            "exported-variables": ["BRANCH"],
+        },
+        "phases": {
+            "install": {
+                # A string: YAML would read 3.10 as the number 3.1.
+                "runtime-versions": {"python": "3.12"},
+                "commands": list(INSTALL_COMMANDS),
+            },
+            "build": {"commands": list(BUILD_COMMANDS)},
+        },
+    }
+
+
+def render_buildspec(spec: Mapping[str, Any]) -> str:
+    """YAML for CodeBuild, written by a serializer: it quotes whatever needs quoting."""
+    return yaml.safe_dump(dict(spec), sort_keys=False, width=4096, default_flow_style=False)
+
+
+CONNECTION_ACTIONS = ("GetConnection", "GetConnectionToken", "UseConnection")
+"""What CodeBuild needs to check out a source through a CodeConnections connection."""
+
+
+def connection_actions(connection_arn: str) -> list[str]:
+    """The connection actions under the service prefix of the connection's own ARN
+    (``codeconnections`` or, for connections made before mid-2024,
+    ``codestar-connections``): IAM matches a prefix's actions only against ARNs with the
+    same prefix (docs.aws.amazon.com/dtconsole/latest/userguide/
+    service-linked-role-connections.html)."""
+    service = connection_arn.split(":")[2]
+    return [f"{service}:{action}" for action in CONNECTION_ACTIONS]
 
 
 @dataclass
@@ -61,6 +133,11 @@ class ModelPromotionArgs:
     settings: PromotionSettings
     model_package_group_name: pulumi.Input[str]
     kms_key_arn: pulumi.Input[str]
+    """The stack key: encrypts the build's logs and artifacts, and is the key a
+    consuming stack decrypts this registry's model artifacts with."""
+    artifacts_bucket_name: pulumi.Input[str]
+    """The bucket holding this registry's model artifacts (``models/``), written into the
+    target stack's ``endpoint.model_source`` when it serves from another registry."""
     tags: Mapping[str, str]
     log_retention_days: int = 30
 
@@ -114,11 +191,7 @@ class ModelPromotion(pulumi.ComponentResource):
                         ),
                         allow(
                             "CheckoutWithConnection",
-                            [
-                                f"{service}:{action}"
-                                for service in ("codeconnections", "codestar-connections")
-                                for action in ("UseConnection", "GetConnectionToken")
-                            ],
+                            connection_actions(s.connection_arn),
                             [s.connection_arn],
                         ),
                         allow(
@@ -151,7 +224,7 @@ class ModelPromotion(pulumi.ComponentResource):
                 "type": "GITHUB",
                 "location": f"https://github.com/{s.repository}.git",
                 "git_clone_depth": 1,
-                "buildspec": BUILDSPEC,
+                "buildspec": render_buildspec(promotion_buildspec(s.token_secret_arn)),
                 "auth": {"type": "CODECONNECTIONS", "resource": s.connection_arn},
             },
             source_version=s.branch,
@@ -165,8 +238,9 @@ class ModelPromotion(pulumi.ComponentResource):
                     {"name": "TARGET_STACK", "value": s.target_stack},
                     {"name": "REPOSITORY", "value": s.repository},
                     {"name": "BASE_BRANCH", "value": s.branch},
-                    {"name": "TOKEN_SECRET_ARN", "value": s.token_secret_arn},
                     {"name": "MODEL_PACKAGE_ARN", "value": ""},
+                    {"name": "SOURCE_ARTIFACTS_BUCKET", "value": args.artifacts_bucket_name},
+                    {"name": "SOURCE_KMS_KEY_ARN", "value": args.kms_key_arn},
                 ],
             },
             logs_config={

@@ -19,6 +19,7 @@ import pulumi
 
 from .guardrails import default_evaluator
 from .project import PlanError, find_project_root
+from .promote import add_parser as add_promote_parser
 from .report import (
     Evaluator,
     PlanResult,
@@ -77,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     policies.add_argument("--out", type=Path, metavar="PATH", help="write the listing to PATH")
     policies.set_defaults(handler=_policies)
+    add_promote_parser(commands)
     return parser
 
 

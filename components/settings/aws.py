@@ -266,6 +266,7 @@ S3_BUCKET_NAME = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
 class ModelPackageArn:
     """The parts of a model package version ARN."""
 
+    arn: str
     partition: str
     region: str
     account: str
@@ -282,6 +283,7 @@ class ModelPackageArn:
                 "(arn:aws:sagemaker:<region>:<account>:model-package/<group>/<version>)"
             )
         return cls(
+            arn,
             match["partition"],
             match["region"],
             match["account"],

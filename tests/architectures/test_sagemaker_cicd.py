@@ -8,7 +8,9 @@ from typing import Any
 
 import pulumi
 import pytest
+import yaml
 from mlops_components.architectures.sagemaker_cicd import SageMakerCiCd, SageMakerCiCdArgs
+from mlops_components.aws.promotion import promotion_buildspec
 from mlops_components.naming import PhysicalNameError
 from mlops_components.preview.runner import Recording, run_program
 from mlops_components.settings import Retention, SageMakerCiCdSettings
@@ -298,7 +300,9 @@ def test_promotion_fires_on_approval_and_overrides_the_package_arn() -> None:
     assert project.inputs["encryptionKey"] == rec.one("aws:kms/key:Key").outputs["arn"]
     env = {v["name"]: v["value"] for v in project.inputs["environment"]["environmentVariables"]}
     assert env["TARGET_STACK"] == "aws-staging"
-    assert "model_package_arn" in project.inputs["source"]["buildspec"]
+    assert yaml.safe_load(project.inputs["source"]["buildspec"]) == promotion_buildspec(
+        PROMOTION["token_secret_arn"]
+    )
 
 
 def test_roles_trust_only_their_service_and_grant_no_wildcards() -> None:
@@ -593,3 +597,16 @@ def test_model_source_is_required_exactly_for_other_registries() -> None:
                 "endpoint": {"model_package_arn": other, "model_source": wrong_account},
             }
         ).check_model_source("mlops-test")
+
+
+def test_what_other_accounts_serve_from_is_protected_even_in_a_destroyable_stack() -> None:
+    rec = plan(registry={"consumer_account_ids": ["222222222222"]})
+    shared = [
+        rec.one("aws:sagemaker/modelPackageGroup:ModelPackageGroup"),
+        rec.one("aws:kms/key:Key"),
+        rec.one("aws:s3/bucket:Bucket", "sm-artifacts"),
+    ]
+    assert all((r.protect, r.retain_on_delete) == (True, True) for r in shared)
+    data = rec.one("aws:s3/bucket:Bucket", "sm-data")
+    assert (data.protect, data.retain_on_delete) == (False, False)
+    assert data.inputs["forceDestroy"] is True

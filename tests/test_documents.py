@@ -1,0 +1,498 @@
+"""Every generated document of the three stacks, read by an independent reader.
+
+The stacks are planned offline as ``mlops-iac plan`` does. Then:
+
+- every IAM document (role inline policies, trust policies, bucket, key and topic
+  policies, the model package group's resource policy) is parsed with ``json.loads`` and
+  linted by parliament, which knows the AWS actions, their resource ARN formats and
+  their condition keys;
+- every step of the SageMaker pipeline definition is checked against botocore's service
+  model of the API the step calls (``CreateProcessingJob``, ``CreateTrainingJob``,
+  ``CreateModelPackage``);
+- the EventBridge rule's pattern and its target's input template run through moto's
+  EventBridge, which matches events and applies input transformers the way the service
+  does: a documented "SageMaker Model Package State Change" approval must start the
+  build with the package ARN, a rejection must not.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import boto3
+import botocore.session
+import pytest
+from botocore.model import ListShape, MapShape, Shape, StructureShape
+from botocore.validate import ParamValidator
+from mlops_components.preview.recorder import RecordedResource
+from mlops_components.preview.runner import Recording, plan_stack
+from moto import mock_aws
+from parliament import analyze_policy_string, enhance_finding
+
+ROOT = Path(__file__).resolve().parents[1]
+STACKS = ("aws-dev", "aws-staging", "aws-prod")
+
+
+@cache
+def planned(stack: str) -> Recording:
+    return plan_stack(ROOT, stack)
+
+
+def json_strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """Every string input that holds a JSON object or array, with its input path."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from json_strings(item, f"{path}.{key}" if path else key)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from json_strings(item, f"{path}[{index}]")
+    elif isinstance(value, str) and value.lstrip().startswith(("{", "[")):
+        yield path, value
+
+
+IDENTITY_POLICIES = {"aws:iam/rolePolicy:RolePolicy": "policy"}
+RESOURCE_POLICIES = {
+    "aws:iam/role:Role": "assumeRolePolicy",
+    "aws:s3/bucketPolicy:BucketPolicy": "policy",
+    "aws:kms/key:Key": "policy",
+    "aws:sns/topicPolicy:TopicPolicy": "policy",
+    "aws:sagemaker/modelPackageGroupPolicy:ModelPackageGroupPolicy": "resourcePolicy",
+}
+OTHER_DOCUMENTS = {
+    ("aws:sagemaker/pipeline:Pipeline", "pipelineDefinition"),
+    ("aws:cloudwatch/eventRule:EventRule", "eventPattern"),
+    ("aws:cloudwatch/eventTarget:EventTarget", "inputTransformer.inputTemplate"),
+    ("pulumi:providers:aws", "defaultTags"),  # the provider's own input, read by Pulumi
+}
+KNOWN_DOCUMENTS = (
+    {(t, key) for t, key in IDENTITY_POLICIES.items()}
+    | {(t, key) for t, key in RESOURCE_POLICIES.items()}
+    | OTHER_DOCUMENTS
+)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_json_input_parses_and_has_a_reader_here(stack: str) -> None:
+    found: set[tuple[str, str]] = set()
+    for resource in planned(stack).resources:
+        for path, text in json_strings(resource.inputs):
+            json.loads(text)  # raises on a malformed document
+            found.add((resource.type, path))
+    # A new kind of generated document needs an independent reader in this module.
+    assert found <= KNOWN_DOCUMENTS, found - KNOWN_DOCUMENTS
+    assert {(t, k) for t, k in RESOURCE_POLICIES.items()} - found <= {
+        # dev alone shares its registry with other accounts
+        ("aws:sagemaker/modelPackageGroupPolicy:ModelPackageGroupPolicy", "resourcePolicy")
+    }
+
+
+# -- IAM documents through parliament ---------------------------------------------------
+
+SEVERITIES = ("MUTE", "INFO", "LOW", "MEDIUM", "HIGH", "CRITICAL")
+ALWAYS_FAIL = {"UNKNOWN_ACTION", "UNKNOWN_PREFIX", "UNKNOWN_PRINCIPAL", "INVALID_ARN"}
+"""Wrong action names, services, principals or ARNs: parliament rates some of them LOW,
+but each is a defect here."""
+
+
+@dataclass(frozen=True)
+class Allowed:
+    issue: str
+    resource_type: str
+    name: str
+    """Regular expression over the resource's logical name."""
+    detail: str
+    """Substring of parliament's finding detail."""
+    reason: str
+
+
+ALLOWED = (
+    Allowed(
+        "MISMATCHED_TYPE",
+        "aws:kms/key:Key",
+        r".*-key$",
+        "ArnLike requires a value of type Arn but given String",
+        "CloudWatch Logs' own key policy matches kms:EncryptionContext:aws:logs:arn with "
+        "ArnLike (docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html); "
+        "parliament types every encryption-context key as a string.",
+    ),
+    Allowed(
+        "UNKNOWN_CONDITION_FOR_ACTION",
+        "aws:kms/key:Key",
+        r".*-key$",
+        "kms:EncryptionContext:aws:logs:arn for action kms:DescribeKey",
+        "The same documented CloudWatch Logs statement grants kms:Describe* under the "
+        "encryption-context condition; DescribeKey carries no context, so the condition "
+        "only narrows the grant.",
+    ),
+    Allowed(
+        "RESOURCE_MISMATCH",
+        "aws:iam/rolePolicy:RolePolicy",
+        r".*-job-role-jobs$",
+        "'action': 'sagemaker-mlflow:AccessUI', 'required_format': '*'",
+        "The SageMaker MLflow guide scopes sagemaker-mlflow actions to the tracking "
+        'server ARN ("Set up IAM permissions for MLflow"); parliament\'s action table '
+        "predates the mlflow-tracking-server resource type.",
+    ),
+    Allowed(
+        "RESOURCE_MISMATCH",
+        "aws:sagemaker/modelPackageGroupPolicy:ModelPackageGroupPolicy",
+        r".*-models-policy$",
+        "'action': 'sagemaker:CreateModel', 'required_format': 'arn:*:sagemaker:*:*:model/*'",
+        "Creating a model from another account's package is authorised against the "
+        "package too; AWS's cross-account model registry example grants CreateModel in "
+        "the group's resource policy (AWS ML blog, \"Build a cross-account MLOps workflow "
+        'using the Amazon SageMaker model registry").',
+    ),
+)
+
+
+def iam_documents(stack: str) -> Iterator[tuple[RecordedResource, dict[str, Any], bool]]:
+    """(resource, parsed document, is a resource policy) for every IAM document."""
+    for resource in planned(stack).resources:
+        key = IDENTITY_POLICIES.get(resource.type) or RESOURCE_POLICIES.get(resource.type)
+        if key is not None and key in resource.inputs:
+            yield resource, json.loads(resource.inputs[key]), resource.type in RESOURCE_POLICIES
+
+
+def parliament_findings(document: dict[str, Any], *, trust: bool) -> list[Any]:
+    if trust:
+        # Parliament needs a Resource in every statement; trust policies have none
+        # (duo-labs/parliament#229). "*" lets it check the actions, principals and
+        # conditions; the RESOURCE_STAR notes it adds are LOW.
+        document = copy.deepcopy(document)
+        for statement in document["Statement"]:
+            statement.setdefault("Resource", "*")
+    policy = analyze_policy_string(json.dumps(document), include_community_auditors=False)
+    return [enhance_finding(f) for f in policy.findings]
+
+
+def test_iam_documents_pass_parliament() -> None:
+    problems: list[str] = []
+    used: set[Allowed] = set()
+    checked = 0
+    for stack in STACKS:
+        for resource, document, resource_policy in iam_documents(stack):
+            checked += 1
+            assert document.get("Version") == "2012-10-17", resource.name
+            statements = document["Statement"]
+            assert isinstance(statements, list) and statements, resource.name
+            if resource_policy:
+                # Resource policies name who they grant to; identity policies cannot.
+                assert all("Principal" in s for s in statements), resource.name
+            else:
+                assert all("Principal" not in s for s in statements), resource.name
+            trust = resource.type == "aws:iam/role:Role"
+            for finding in parliament_findings(document, trust=trust):
+                severe = SEVERITIES.index(finding.severity) > SEVERITIES.index("LOW")
+                if not severe and finding.issue not in ALWAYS_FAIL:
+                    continue
+                allowed = next(
+                    (
+                        a
+                        for a in ALLOWED
+                        if a.issue == finding.issue
+                        and a.resource_type == resource.type
+                        and re.fullmatch(a.name, resource.name)
+                        and a.detail in str(finding.detail)
+                    ),
+                    None,
+                )
+                if allowed is None:
+                    problems.append(
+                        f"{stack} {resource.type} {resource.name}: {finding.severity} "
+                        f"{finding.issue} {finding.detail}"
+                    )
+                else:
+                    used.add(allowed)
+    assert problems == []
+    assert checked > 40
+    assert used == set(ALLOWED), f"stale allowlist entries: {set(ALLOWED) - used}"
+
+
+# -- the SageMaker pipeline definition against botocore's model -------------------------
+
+STEP_OPERATIONS = {
+    "Processing": ("CreateProcessingJob", {"ProcessingJobName": "pipelines-step-job"}),
+    "Training": ("CreateTrainingJob", {"TrainingJobName": "pipelines-step-job"}),
+    "RegisterModel": ("CreateModelPackage", {}),
+}
+"""The API each step type calls, and the request fields the pipeline service fills in."""
+EXPRESSIONS = ("Get", "Std:Join", "Std:JsonGet")
+
+
+def is_expression(value: Any) -> bool:
+    return isinstance(value, dict) and len(value) == 1 and next(iter(value)) in EXPRESSIONS
+
+
+def placeholder(shape: Shape) -> Any:
+    """A value of the type ``shape`` wants, standing for a pipeline expression that the
+    service resolves at run time."""
+    return {
+        "string": "resolved-at-run-time",
+        "integer": 1,
+        "long": 1,
+        "float": 1.0,
+        "double": 1.0,
+        "boolean": True,
+        "timestamp": "2024-01-01T00:00:00Z",
+    }.get(shape.type_name, "resolved-at-run-time")
+
+
+def resolve(value: Any, shape: Shape) -> Any:
+    """``value`` with every pipeline expression replaced by a placeholder of the type its
+    position in ``shape`` takes. Members the shape does not know are kept, so the
+    validator reports them."""
+    if is_expression(value):
+        return placeholder(shape)
+    if isinstance(shape, StructureShape) and isinstance(value, dict):
+        return {
+            k: resolve(v, shape.members[k]) if k in shape.members else v for k, v in value.items()
+        }
+    if isinstance(shape, ListShape) and isinstance(value, list):
+        return [resolve(v, shape.member) for v in value]
+    if isinstance(shape, MapShape) and isinstance(value, dict):
+        return {k: resolve(v, shape.value) for k, v in value.items()}
+    return value
+
+
+def constraint_errors(value: Any, shape: Shape, path: str) -> Iterator[str]:
+    """What ``ParamValidator`` leaves out: enum values, maximum lengths and ranges, and
+    the patterns Python's ``re`` can compile (the models' patterns are Java regexes;
+    ``\\p{...}`` classes are skipped). Pipeline expressions are resolved at run time
+    and skipped."""
+    if is_expression(value):
+        return
+    if isinstance(shape, StructureShape) and isinstance(value, dict):
+        for key, item in value.items():
+            if key in shape.members:
+                yield from constraint_errors(item, shape.members[key], f"{path}.{key}")
+        return
+    if isinstance(shape, ListShape) and isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from constraint_errors(item, shape.member, f"{path}[{index}]")
+        return
+    if isinstance(shape, MapShape) and isinstance(value, dict):
+        for key, item in value.items():
+            yield from constraint_errors(key, shape.key, f"{path} key")
+            yield from constraint_errors(item, shape.value, f"{path}.{key}")
+        return
+    meta = shape.metadata
+    if isinstance(value, str):
+        if getattr(shape, "enum", None) and value not in shape.enum:  # type: ignore[attr-defined]
+            yield f"{path}: {value!r} is not one of the API's values"
+        if "max" in meta and len(value) > meta["max"]:
+            yield f"{path}: longer than {meta['max']}"
+        pattern = meta.get("pattern")
+        if pattern and "\\p{" not in pattern:
+            try:
+                compiled = re.compile(pattern)
+            except re.error:
+                compiled = None
+            if compiled is not None and not compiled.fullmatch(value):
+                yield f"{path}: {value!r} does not match {pattern}"
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        maximum = meta.get("max")
+        if maximum is not None and value > maximum:
+            yield f"{path}: above {maximum}"
+
+
+def all_steps(steps: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for step in steps:
+        yield step
+        if step["Type"] == "Condition":
+            yield from all_steps(step["Arguments"].get("IfSteps", []))
+            yield from all_steps(step["Arguments"].get("ElseSteps", []))
+
+
+def expressions(value: Any) -> Iterator[tuple[str, Any]]:
+    if is_expression(value):
+        ((kind, argument),) = value.items()
+        yield kind, argument
+        if kind != "Get":
+            yield from expressions(argument)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from expressions(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from expressions(item)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_pipeline_steps_are_valid_api_requests(stack: str) -> None:
+    definition = json.loads(
+        planned(stack).one("aws:sagemaker/pipeline:Pipeline").inputs["pipelineDefinition"]
+    )
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    steps = list(all_steps(definition["Steps"]))
+    names = [s["Name"] for s in steps]
+    assert len(names) == len(set(names)), names
+    validated: list[str] = []
+    for step in steps:
+        if step["Type"] not in STEP_OPERATIONS:
+            assert step["Type"] in {"Condition", "Fail"}, step["Type"]
+            continue
+        operation, filled_in = STEP_OPERATIONS[step["Type"]]
+        shape = model.operation_model(operation).input_shape
+        request = resolve({**filled_in, **step["Arguments"]}, shape)
+        report = ParamValidator().validate(request, shape)
+        assert not report.has_errors(), f"{step['Name']} ({operation}):\n{report.generate_report()}"
+        arguments = {**filled_in, **step["Arguments"]}
+        assert list(constraint_errors(arguments, shape, step["Name"])) == []
+        validated.append(operation)
+    assert sorted(set(validated)) == sorted(op for op, _ in STEP_OPERATIONS.values())
+
+    # Every reference resolves: declared parameters, earlier steps, property files.
+    parameters = {p["Name"] for p in definition["Parameters"]}
+    property_files = {
+        f"Steps.{s['Name']}.PropertyFiles.{f['PropertyFileName']}"
+        for s in steps
+        for f in s.get("PropertyFiles", [])
+    }
+    for kind, argument in expressions(definition):
+        if kind != "Get":
+            continue
+        root, _, rest = argument.partition(".")
+        if root == "Parameters":
+            assert rest in parameters, argument
+        elif root == "Steps":
+            assert rest.split(".")[0] in names, argument
+            if ".PropertyFiles." in argument:
+                assert argument in property_files, argument
+        else:
+            assert root == "Execution", argument
+
+
+# -- EventBridge pattern and input template ---------------------------------------------
+
+SAMPLE_EVENT = {
+    # The shape documented for "SageMaker Model Package State Change"
+    # (docs.aws.amazon.com/sagemaker/latest/dg/automating-sagemaker-with-eventbridge.html).
+    "source": "aws.sagemaker",
+    "detail-type": "SageMaker Model Package State Change",
+    "detail": {
+        "ModelPackageVersion": 2,
+        "CreationTime": "2021-02-24T17:00:14Z",
+        "InferenceSpecification": {
+            "Containers": [
+                {
+                    "Image": "141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1",
+                    "ModelDataUrl": "s3://bucket/models/model.tar.gz",
+                }
+            ],
+            "SupportedContentTypes": ["text/csv"],
+            "SupportedResponseMIMETypes": ["text/csv"],
+        },
+        "ModelPackageStatus": "Completed",
+        "ModelPackageStatusDetails": {"ValidationStatuses": [], "ImageScanStatuses": []},
+        "CertifyForMarketplace": False,
+        "LastModifiedTime": "2021-02-24T17:00:14Z",
+    },
+}
+
+
+def delivered(rule: RecordedResource, target: RecordedResource, events: list[dict]) -> list[str]:
+    """What the rule's target receives for each event, through moto's EventBridge (which
+    validates the pattern, matches events and applies the input transformer); an SQS
+    queue stands in for the CodeBuild target."""
+    transformer = target.inputs["inputTransformer"]
+    with mock_aws():
+        eventbridge = boto3.client("events", region_name="eu-west-1")
+        sqs = boto3.client("sqs", region_name="eu-west-1")
+        queue = sqs.create_queue(QueueName="build")["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+        eventbridge.put_rule(Name="approved", EventPattern=rule.inputs["eventPattern"])
+        eventbridge.put_targets(
+            Rule="approved",
+            Targets=[
+                {
+                    "Id": "build",
+                    "Arn": queue_arn,
+                    "InputTransformer": {
+                        "InputPathsMap": transformer["inputPaths"],
+                        "InputTemplate": transformer["inputTemplate"],
+                    },
+                }
+            ],
+        )
+        bodies: list[str] = []
+        for event in events:
+            eventbridge.put_events(
+                Entries=[
+                    {
+                        "Source": event["source"],
+                        "DetailType": event["detail-type"],
+                        "Detail": json.dumps(event["detail"]),
+                        "Resources": [event["detail"].get("ModelPackageArn", "")],
+                    }
+                ]
+            )
+            messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)
+            bodies += [m["Body"] for m in messages.get("Messages", [])]
+        return bodies
+
+
+def event(group: str, status: str) -> dict[str, Any]:
+    sample = copy.deepcopy(SAMPLE_EVENT)
+    arn = f"arn:aws:sagemaker:eu-west-1:111111111111:model-package/{group}/2"
+    sample["detail"] |= {
+        "ModelPackageGroupName": group,
+        "ModelPackageArn": arn,
+        "ModelApprovalStatus": status,
+    }
+    return sample
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_approval_starts_the_build_with_the_package_arn(stack: str) -> None:
+    rec = planned(stack)
+    rule = rec.one("aws:cloudwatch/eventRule:EventRule")
+    target = rec.one("aws:cloudwatch/eventTarget:EventTarget")
+    group = rec.one("aws:sagemaker/modelPackageGroup:ModelPackageGroup").inputs[
+        "modelPackageGroupName"
+    ]
+    pattern = json.loads(rule.inputs["eventPattern"])
+    assert pattern["detail"]["ModelPackageGroupName"] == [group]
+    json.loads(target.inputs["inputTransformer"]["inputTemplate"])
+
+    approved = event(group, "Approved")
+    bodies = delivered(
+        rule,
+        target,
+        [
+            approved,
+            event(group, "Rejected"),
+            event(group, "PendingManualApproval"),
+            event(f"{group}-other", "Approved"),
+        ],
+    )
+    # Only the approval in this group starts a build; its input is a valid StartBuild
+    # request once CodeBuild adds the project name.
+    assert len(bodies) == 1
+    request = json.loads(bodies[0])
+    assert request == {
+        "environmentVariablesOverride": [
+            {
+                "name": "MODEL_PACKAGE_ARN",
+                "value": approved["detail"]["ModelPackageArn"],
+                "type": "PLAINTEXT",
+            }
+        ]
+    }
+    start_build = (
+        botocore.session.get_session()
+        .get_service_model("codebuild")
+        .operation_model("StartBuild")
+        .input_shape
+    )
+    report = ParamValidator().validate({"projectName": "promotion", **request}, start_build)
+    assert not report.has_errors(), report.generate_report()
