@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .architectures.sagemaker_cicd import SageMakerCiCd, SageMakerCiCdArgs
+from .architectures.sagemaker_cleanup import cleanup_outputs
 from .settings import Cloud, StackSettings
 from .tags import merge_tags, platform_tags
 
@@ -54,6 +55,7 @@ def deploy(settings: StackSettings) -> dict[str, pulumi.Output[str] | None]:
                     "sagemaker_kms_key_arn": cicd.kms_key_arn,
                 }
             )
+            outputs.update(cleanup_outputs(cicd))
 
     for key, value in outputs.items():
         if value is not None:

@@ -441,13 +441,14 @@ def delivered(rule: RecordedResource, target: RecordedResource, events: list[dic
         return bodies
 
 
-def event(group: str, status: str) -> dict[str, Any]:
+def event(group: str, status: str, package_status: str = "Completed") -> dict[str, Any]:
     sample = copy.deepcopy(SAMPLE_EVENT)
     arn = f"arn:aws:sagemaker:eu-west-1:111111111111:model-package/{group}/2"
     sample["detail"] |= {
         "ModelPackageGroupName": group,
         "ModelPackageArn": arn,
         "ModelApprovalStatus": status,
+        "ModelPackageStatus": package_status,
     }
     return sample
 
@@ -473,6 +474,8 @@ def test_approval_starts_the_build_with_the_package_arn(stack: str) -> None:
             event(group, "Rejected"),
             event(group, "PendingManualApproval"),
             event(f"{group}-other", "Approved"),
+            # Deleting an approved package (the pre-destroy cleanup) must not promote it.
+            event(group, "Approved", "Deleting"),
         ],
     )
     # Only the approval in this group starts a build; its input is a valid StartBuild

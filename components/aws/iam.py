@@ -222,7 +222,15 @@ class ScopedRole(pulumi.ComponentResource):
             )
             for key, statements in args.policies.items()
         }
-        self.role_arn = self.role.arn
+        # The ARN carries the policies as dependencies: whatever is given the role (a
+        # SageMaker model, domain or job, a flow log) is created after its permissions
+        # and deleted before them. Otherwise `pulumi destroy` may delete the policy
+        # first, and the service can no longer release the network interfaces it made
+        # in the stack's subnets (hashicorp/terraform-provider-aws#9495, maintainer's
+        # advice on DependencyViolation at subnet deletion).
+        self.role_arn = pulumi.Output.all(
+            self.role.arn, *[p.id for p in self.policies.values()]
+        ).apply(lambda values: values[0])
         self.role_name = self.role.name
         self.register_outputs({"role_arn": self.role_arn, "role_name": self.role_name})
 

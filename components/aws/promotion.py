@@ -272,9 +272,12 @@ class ModelPromotion(pulumi.ComponentResource):
                     {
                         "source": ["aws.sagemaker"],
                         "detail-type": ["SageMaker Model Package State Change"],
+                        # Completed only: deleting an approved package (e.g. the cleanup
+                        # before a destroy) emits a state change that must not promote.
                         "detail": {
                             "ModelPackageGroupName": [group],
                             "ModelApprovalStatus": ["Approved"],
+                            "ModelPackageStatus": ["Completed"],
                         },
                     }
                 )

@@ -2,7 +2,8 @@
 
 ``mlops-iac plan STACK`` runs the stack's program in-process under mocks (no cloud
 account, no Pulumi CLI) and writes a Markdown or JSON report; ``mlops-iac policies``
-lists the guardrail rules. Exit codes: 0 planned;
+lists the guardrail rules; ``mlops-iac cleanup-script STACK --outputs FILE`` writes the
+stack's pre-destroy cleanup script (``docs/destroy.md``). Exit codes: 0 planned;
 1 a mandatory policy violation remains; 2 bad config or a failing program (the
 message goes to stderr as ``error: ...``, without a traceback).
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,7 +20,7 @@ from pathlib import Path
 import pulumi
 
 from .guardrails import default_evaluator
-from .project import PlanError, find_project_root
+from .project import PlanError, find_project_root, load_project, load_stack_config
 from .promote import add_parser as add_promote_parser
 from .report import (
     Evaluator,
@@ -79,6 +81,35 @@ def _parser() -> argparse.ArgumentParser:
     policies.add_argument("--out", type=Path, metavar="PATH", help="write the listing to PATH")
     policies.set_defaults(handler=_policies)
     add_promote_parser(commands)
+
+    cleanup = commands.add_parser(
+        "cleanup-script",
+        help="write the stack's pre-destroy cleanup script",
+        description="Write the bash script that deletes what AWS services created beside "
+        "the stack's resources, from the stack's settings and its deployed outputs "
+        "(`pulumi stack output --json`). See docs/destroy.md for when to run each phase.",
+    )
+    cleanup.add_argument("stack", metavar="STACK", help="stack name (Pulumi.<STACK>.yaml)")
+    cleanup.add_argument(
+        "--outputs",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="the stack's outputs as `pulumi stack output --json` prints them ('-': stdin)",
+    )
+    cleanup.add_argument(
+        "--program",
+        type=Path,
+        metavar="DIR",
+        help="project directory with Pulumi.yaml (default: nearest one above the CWD)",
+    )
+    cleanup.add_argument(
+        "--out", type=Path, metavar="PATH", help="write the script to PATH (made executable)"
+    )
+    cleanup.add_argument(
+        "--quiet", action="store_true", help="print nothing but errors when writing to --out"
+    )
+    cleanup.set_defaults(handler=_cleanup_script)
     return parser
 
 
@@ -127,6 +158,44 @@ def _policies(args: argparse.Namespace, _evaluate: Evaluator) -> int:
     else:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(listing, encoding="utf-8")
+    return EXIT_OK
+
+
+def _read_outputs(path: Path) -> dict[str, object]:
+    try:
+        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+        outputs = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PlanError(f"{path}: not JSON ({exc})") from None
+    if not isinstance(outputs, dict):
+        raise PlanError(f"{path}: expected the JSON object of `pulumi stack output --json`")
+    return outputs
+
+
+def _cleanup_script(args: argparse.Namespace, _evaluate: Evaluator) -> int:
+    from ..architectures.sagemaker_cleanup import cleanup_target
+    from ..aws.cleanup import cleanup_steps, describe, render
+    from ..settings import load_settings
+
+    project_dir = args.program if args.program is not None else find_project_root(Path.cwd())
+    config = load_stack_config(load_project(project_dir), args.stack)
+    settings = load_settings(config.values)
+    outputs = _read_outputs(args.outputs)
+    try:
+        steps = cleanup_steps(cleanup_target(settings, outputs))
+    except ValueError as exc:
+        raise PlanError(f"stack {args.stack!r}: {exc}") from None
+    script = render(steps)
+    if args.out is None:
+        sys.stdout.write(script)
+        return EXIT_OK
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(script, encoding="utf-8")
+    args.out.chmod(0o755)
+    if not args.quiet:
+        print(f"cleanup script for {args.stack} written to {args.out}:")
+        for line in describe(steps):
+            print(f"  {line}")
     return EXIT_OK
 
 

@@ -305,6 +305,11 @@ class PlanMocks(pulumi.runtime.Mocks):
         if typ == "aws:kms/key:Key":
             resource_id = _uuid(urn)
             state.setdefault("keyId", resource_id)
+        elif typ == "aws:sagemaker/domain:Domain":
+            # Domain ids are "d-" and 12 lower-case alphanumerics; SageMaker creates the
+            # domain's home EFS file system itself.
+            resource_id = "d-" + hexed[:12]
+            state.setdefault("homeEfsFileSystemId", "fs-" + hexed[12:29])
         elif typ in _AWS_ID_PREFIXES:
             resource_id = _AWS_ID_PREFIXES[typ] + hexed[:17]
         elif physical:

@@ -286,6 +286,7 @@ def test_promotion_fires_on_approval_and_overrides_the_package_arn() -> None:
         "detail": {
             "ModelPackageGroupName": ["mlops-test-models"],
             "ModelApprovalStatus": ["Approved"],
+            "ModelPackageStatus": ["Completed"],
         },
     }
     target = rec.one("aws:cloudwatch/eventTarget:EventTarget")

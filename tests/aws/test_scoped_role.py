@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pulumi
+import pulumi_aws as aws
 import pytest
 from mlops_components.aws import ESCALATION_ACTIONS, ScopedRole, ScopedRoleArgs, Statement
 from mlops_components.preview.runner import Recording, run_program
@@ -180,3 +181,34 @@ def test_allow_builds_a_statement() -> None:
     }
     condition = {"StringEquals": {"aws:SourceAccount": "123456789012"}}
     assert allow("Put", ["s3:PutObject"], ["*"], condition)["Condition"] == condition
+
+
+def test_consumers_of_the_role_depend_on_its_policies() -> None:
+    """Created after the permissions they need, deleted before them."""
+
+    def program() -> None:
+        role = ScopedRole(
+            "flow-logs",
+            ScopedRoleArgs(
+                service_principals=["vpc-flow-logs.amazonaws.com"],
+                tags=TAGS,
+                policies={
+                    "deliver": allow(["logs:PutLogEvents"], ["arn:aws:logs:eu-west-1:1:*"]),
+                    "describe": allow(["logs:DescribeLogGroups"], ["*"]),
+                },
+            ),
+        )
+        aws.ec2.FlowLog(
+            "flow-log",
+            vpc_id="vpc-0a1b2c3d4e5f60718",
+            traffic_type="ALL",
+            log_destination="arn:aws:logs:eu-west-1:1:log-group:x",
+            iam_role_arn=role.role_arn,
+        )
+
+    rec = run_program(program)
+    flow_log = rec.one("aws:ec2/flowLog:FlowLog")
+    assert sorted(flow_log.property_dependencies["iamRoleArn"]) == sorted(
+        [rec.one(ROLE).urn, *(p.urn for p in rec.by_type(POLICY))]
+    )
+    assert flow_log.inputs["iamRoleArn"] == rec.one(ROLE).outputs["arn"]
