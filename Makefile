@@ -7,23 +7,25 @@ REPORTS := build/plan
 
 .PHONY: install plan test lint typecheck unit policies bench clean
 
+# The same steps as the Pulumi CLI (toolchain: pip): create the venv, upgrade pip,
+# setuptools and wheel, then `pip install -r requirements.txt` in the program folder.
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
 
 # Dependencies are installed once per change of pyproject.toml; the project itself is
 # re-linked every time (a strict editable install maps components/ to mlops_components
 # and needs a refresh when modules are added).
 # Build-backend chatter goes to $(VENV)/install.log and is shown only on failure.
-$(VENV)/.installed: pyproject.toml setup.py | $(BIN)/python
+$(VENV)/.installed: pyproject.toml setup.py stacks/requirements.txt | $(BIN)/python
 	@echo "installing mlops-iac and its dependencies into $(VENV) (log: $(VENV)/install.log)"
-	@$(BIN)/python -m pip install --quiet -e ".[dev]" --config-settings editable_mode=strict \
-		> $(VENV)/install.log 2>&1 || (cat $(VENV)/install.log; exit 1)
+	@cd stacks && ../$(BIN)/python -m pip install --quiet -r requirements.txt \
+		> ../$(VENV)/install.log 2>&1 || (cat ../$(VENV)/install.log; exit 1)
 	@touch $@
 
 install: $(VENV)/.installed
-	@$(BIN)/python -m pip install --quiet --no-deps -e . --config-settings editable_mode=strict \
-		> $(VENV)/install.log 2>&1 || (cat $(VENV)/install.log; exit 1)
+	@cd stacks && ../$(BIN)/python -m pip install --quiet --no-deps -r requirements.txt \
+		> ../$(VENV)/install.log 2>&1 || (cat ../$(VENV)/install.log; exit 1)
 
 # Both reports are written even when a mandatory policy violation makes the plan exit 1;
 # the target then fails with the plan's exit code.

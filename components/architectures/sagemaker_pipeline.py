@@ -21,6 +21,7 @@ from typing import Any
 from ..aws import facts
 from ..settings import CapacityStrategy, PipelineSettings
 from ..settings.aws import ProcessingStepSettings
+from ..settings.evaluation import MetricComparison
 
 SCHEMA_VERSION = "2020-12-01"
 APPROVAL_STATUS = "PendingManualApproval"
@@ -45,14 +46,20 @@ class PipelineRefs:
 def pipeline_definition(settings: PipelineSettings, refs: PipelineRefs) -> dict[str, Any]:
     """Build the pipeline definition document (serialise with ``json.dumps``)."""
     register = _register_step(settings, refs)
+    # The condition registers the model when the metric is on the good side of the
+    # threshold (higher-is-better: >=, lower-is-better: <=); otherwise the run fails.
+    higher_is_better = settings.evaluation.metric.comparison is MetricComparison.GREATER_OR_EQUAL
+    condition_type, side = (
+        ("GreaterThanOrEqualTo", "below") if higher_is_better else ("LessThanOrEqualTo", "above")
+    )
     fail = {
-        "Name": "MetricBelowThreshold",
+        "Name": f"Metric{side.capitalize()}Threshold",
         "Type": "Fail",
         "Arguments": {
             "ErrorMessage": _join(
                 " ",
                 [
-                    f"Evaluation metric {settings.evaluation.metric_path} is below",
+                    f"Evaluation metric {settings.evaluation.metric_path} is {side}",
                     {"Get": "Parameters.MetricThreshold"},
                 ],
             )
@@ -64,7 +71,7 @@ def pipeline_definition(settings: PipelineSettings, refs: PipelineRefs) -> dict[
         "Arguments": {
             "Conditions": [
                 {
-                    "Type": "GreaterThanOrEqualTo",
+                    "Type": condition_type,
                     "LeftValue": {
                         "Std:JsonGet": {
                             "PropertyFile": {

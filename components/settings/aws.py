@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    EmailStr,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from ..naming import physical
 from .base import CapacityStrategy, EndpointHosting, Strict
 from .common import LifecycleSettings
+from .evaluation import (
+    METRIC_PATH_PATTERN,
+    MetricSettings,
+    complete_metric,
+    metric_name,
+)
 
 AwsAccountId = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
 
@@ -75,7 +91,8 @@ ImageUri = Annotated[
 """A container image in ECR: SageMaker jobs only pull from ECR."""
 SubnetId = Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]{8,17}$")]
 SecurityGroupId = Annotated[str, StringConstraints(pattern=r"^sg-[0-9a-f]{8,17}$")]
-EmailAddress = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+EmailAddress = EmailStr
+"""An e-mail address, checked by the ``email-validator`` package (syntax only, no DNS)."""
 S3Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9!_.*'()/-]+[^/]$")]
 
 LOG_RETENTION_DAYS = (
@@ -83,6 +100,38 @@ LOG_RETENTION_DAYS = (
     1096, 1827, 2192, 2557, 2922, 3288, 3653,
 )  # fmt: skip
 """The only values CloudWatch Logs accepts for ``retention_in_days``."""
+
+PRIVATE_RANGES = tuple(
+    ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+)
+"""RFC 1918: the only ranges a private VPC should use."""
+
+
+def _vpc_cidr(value: str) -> str:
+    """A VPC CIDR: a network address (no host bits), inside RFC 1918, /16 to /24
+    (AWS allows /16-/28; each created subnet is a quarter of the VPC, at least /26)."""
+    if "/" not in value:
+        raise ValueError("needs a prefix length, e.g. 10.40.0.0/16")
+    try:
+        interface = ipaddress.IPv4Interface(value)
+    except ValueError:
+        raise ValueError("is not an IPv4 network such as 10.40.0.0/16") from None
+    network = interface.network
+    if interface.ip != network.network_address:
+        raise ValueError(f"has host bits set; did you mean {network}?")
+    if not any(network.subnet_of(r) for r in PRIVATE_RANGES):
+        raise ValueError(
+            "is not a private range: use part of 10.0.0.0/8, 172.16.0.0/12 or "
+            "192.168.0.0/16 (RFC 1918)"
+        )
+    if not 16 <= network.prefixlen <= 24:
+        raise ValueError("the prefix must be /16 to /24")
+    return str(network)
+
+
+VpcCidr = Annotated[str, AfterValidator(_vpc_cidr)]
+EndpointService = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)*$")]
+"""A service of ``com.amazonaws.<region>.<service>``, e.g. ``sagemaker.api``."""
 
 DEFAULT_INTERFACE_ENDPOINTS = (
     "sagemaker.api",
@@ -108,20 +157,38 @@ class NetworkSettings(Strict):
     vpc_id: str | None = Field(default=None, pattern=r"^vpc-[0-9a-f]{8,17}$")
     subnet_ids: list[SubnetId] = Field(default_factory=list)
     security_group_ids: list[SecurityGroupId] = Field(default_factory=list)
-    cidr_block: str = Field(
+    cidr_block: VpcCidr = Field(
         default="10.40.0.0/16",
-        pattern=r"^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/(1[6-9]|2[0-4])$",
-        description="CIDR of the created VPC; /16 to /24. Each subnet gets a quarter of it.",
+        description="CIDR of the created VPC: a private (RFC 1918) network, /16 to /24. "
+        "Each subnet gets a quarter of it.",
     )
     availability_zones: int = Field(
         default=2, ge=2, le=4, description="Private subnets to create, one per availability zone."
     )
-    interface_endpoints: list[str] = Field(
+    interface_endpoints: list[EndpointService] = Field(
         default_factory=lambda: list(DEFAULT_INTERFACE_ENDPOINTS),
         description="AWS services reached through interface VPC endpoints "
-        "(`com.amazonaws.<region>.<service>`). Each costs about $7/month per zone.",
+        "(`com.amazonaws.<region>.<service>`), each once; S3 always has a (free) gateway "
+        "endpoint instead. Each costs about $7/month per zone.",
     )
     flow_logs: bool = Field(default=True, description="Send VPC flow logs to CloudWatch Logs.")
+
+    @field_validator("interface_endpoints")
+    @classmethod
+    def _endpoints_once(cls, services: list[str]) -> list[str]:
+        problems = [
+            f"[{i}] {service!r}: S3 is reached through the gateway endpoint"
+            for i, service in enumerate(services)
+            if service == "s3"
+        ]
+        problems += [
+            f"[{i}] {service!r} is listed twice"
+            for i, service in enumerate(services)
+            if service in services[:i]
+        ]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return services
 
     @model_validator(mode="after")
     def _adopt_or_create(self) -> Self:
@@ -188,12 +255,44 @@ class TrainingStepSettings(Strict):
 
 class EvaluationStepSettings(ProcessingStepSettings):
     """Evaluation: a processing step that writes ``evaluation.json``; the pipeline
-    registers the model only if the metric at ``metric_path`` reaches ``threshold``."""
+    registers the model only if the metric at ``metric_path`` compares with
+    ``threshold`` as ``metric.comparison`` says (at least the threshold for AUC, at most
+    for a loss)."""
 
     metric_path: str = Field(
-        default="metrics.auc.value", description="JSON path of the metric in evaluation.json."
+        default="metrics.auc.value",
+        pattern=METRIC_PATH_PATTERN,
+        description="JSON path of the metric in evaluation.json.",
     )
-    threshold: float = Field(default=0.7, description="Minimum metric value to register a model.")
+    metric: MetricSettings = Field(
+        default_factory=dict,
+        validate_default=True,
+        description="Which way the metric is better and its range; defaults from the "
+        "metric's name (auc, accuracy, f1, precision, recall, mse, rmse, ...). Always "
+        "complete after validation.",
+    )
+    threshold: float = Field(
+        default=0.7,
+        description="The value the metric is compared with; must lie within the metric's "
+        "range (auc: 0 to 1).",
+    )
+
+    @field_validator("metric", mode="before")
+    @classmethod
+    def _metric_defaults(cls, value: Any, info: ValidationInfo) -> Any:
+        return complete_metric(info.data.get("metric_path"), value)
+
+    @field_validator("threshold")
+    @classmethod
+    def _threshold_in_range(cls, value: float, info: ValidationInfo) -> float:
+        metric = info.data.get("metric")
+        if isinstance(metric, MetricSettings) and not metric.contains(value):
+            name = metric_name(info.data.get("metric_path") or "")
+            raise ValueError(
+                f"{name} lies in {metric.range_text()}, so threshold must be within that "
+                "range (set metric.minimum / metric.maximum if the report uses another scale)"
+            )
+        return value
 
 
 class PipelineSettings(Strict):
@@ -478,6 +577,29 @@ class MonitoringSettings(Strict):
         "the topic yourself.",
     )
 
+    @field_validator("alarm_emails")
+    @classmethod
+    def _emails_once(cls, emails: list[str]) -> list[str]:
+        # One subscription per address; its logical name is derived from the address
+        # (naming.physical), so addresses differing only in case or punctuation would
+        # collide as duplicate resources after others were registered.
+        problems: list[str] = []
+        for i, email in enumerate(emails):
+            for j, earlier in enumerate(emails[:i]):
+                if email.lower() == earlier.lower():
+                    problems.append(f"[{i}] {email!r} is listed twice (see [{j}]; case is ignored)")
+                    break
+                if physical(email) == physical(earlier):
+                    problems.append(
+                        f"[{i}] {email!r} maps to the same subscription name as [{j}] "
+                        f"{earlier!r} (names keep only letters and digits); subscribe one of "
+                        "them to the alarm topic outside the stack"
+                    )
+                    break
+        if problems:
+            raise ValueError("; ".join(problems))
+        return emails
+
     @model_validator(mode="after")
     def _retention_allowed(self) -> Self:
         if self.model_monitor and self.model_monitor_image_uri is None:
@@ -494,6 +616,10 @@ class StudioSettings(Strict):
 
     enabled: bool = False
     idle_timeout_minutes: int = Field(default=60, ge=60, le=525600)
+
+
+RESERVED_FEATURE_NAMES = ("is_deleted", "write_time", "api_invocation_time")
+"""Columns Feature Store adds to every record; no feature may use these names."""
 
 
 class FeatureDefinition(Strict):
@@ -523,6 +649,23 @@ class FeatureStoreSettings(Strict):
         missing = [k for k in (self.record_identifier, self.event_time) if k not in names]
         if missing:
             raise ValueError(f"features must define {', '.join(missing)}")
+        # CreateFeatureGroup refuses these at deploy time, after other resources exist.
+        problems: list[str] = []
+        seen: set[str] = set()
+        for feature in self.features:
+            if feature.name in RESERVED_FEATURE_NAMES:
+                problems.append(f"feature name {feature.name!r} is reserved by Feature Store")
+            if feature.name in seen:
+                problems.append(f"feature {feature.name!r} is defined twice")
+            seen.add(feature.name)
+        event_time = next(f for f in self.features if f.name == self.event_time)
+        if event_time.type not in ("String", "Fractional"):
+            problems.append(
+                f"event_time feature {self.event_time!r} must be of type String (ISO-8601) "
+                "or Fractional (Unix seconds)"
+            )
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
 

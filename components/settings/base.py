@@ -12,10 +12,14 @@ class Strict(BaseModel):
     """Base of every settings model: unknown keys are errors, values are frozen.
 
     ``extra="forbid"`` turns a misspelled key in a stack file into an error that names
-    the key instead of a silently ignored setting.
+    the key instead of a silently ignored setting. ``allow_inf_nan=False``: every float
+    setting is finite (``.nan``, ``"Infinity"`` would pass pydantic's float otherwise and
+    end up in pipeline documents and alarm thresholds).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_enum_values=False, allow_inf_nan=False
+    )
 
 
 class Environment(StrEnum):

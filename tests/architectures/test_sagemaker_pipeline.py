@@ -19,7 +19,7 @@ REFS = PipelineRefs(
 )
 
 
-def settings(**training: object) -> PipelineSettings:
+def settings(metric_path: str = "metrics.rmse.value", **training: object) -> PipelineSettings:
     return PipelineSettings.model_validate(
         {
             "preprocessing": {"image_uri": IMAGE, "script": "code/preprocess.py"},
@@ -27,7 +27,7 @@ def settings(**training: object) -> PipelineSettings:
             "evaluation": {
                 "image_uri": IMAGE,
                 "script": "code/evaluate.py",
-                "metric_path": "metrics.rmse.value",
+                "metric_path": metric_path,
                 "threshold": 0.9,
             },
             "inference_image_uri": IMAGE,
@@ -62,7 +62,11 @@ def test_steps_and_types_in_order() -> None:
 def test_condition_reads_metric_from_property_file() -> None:
     definition = pipeline_definition(settings(), REFS)
     (cond,) = steps(definition)["CheckMetric"]["Arguments"]["Conditions"]
-    assert cond["Type"] == "GreaterThanOrEqualTo"
+    # RMSE is lower-is-better: registered when rmse <= threshold.
+    assert cond["Type"] == "LessThanOrEqualTo"
+    assert [s["Name"] for s in steps(definition)["CheckMetric"]["Arguments"]["ElseSteps"]] == [
+        "MetricAboveThreshold"
+    ]
     assert cond["LeftValue"] == {
         "Std:JsonGet": {
             "PropertyFile": {"Get": "Steps.Evaluate.PropertyFiles.EvaluationReport"},
@@ -84,6 +88,17 @@ def test_condition_reads_metric_from_property_file() -> None:
             "FilePath": "evaluation.json",
         }
     ]
+
+
+def test_higher_is_better_metrics_register_at_or_above_the_threshold() -> None:
+    definition = pipeline_definition(settings("metrics.auc.value"), REFS)
+    condition = steps(definition)["CheckMetric"]["Arguments"]
+    assert [c["Type"] for c in condition["Conditions"]] == ["GreaterThanOrEqualTo"]
+    (fail,) = condition["ElseSteps"]
+    assert fail["Name"] == "MetricBelowThreshold"
+    assert fail["Arguments"]["ErrorMessage"]["Std:Join"]["Values"][0] == (
+        "Evaluation metric metrics.auc.value is below"
+    )
 
 
 def test_register_step_awaits_manual_approval_in_the_group() -> None:

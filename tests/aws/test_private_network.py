@@ -235,25 +235,32 @@ def test_adopted_network_creates_nothing() -> None:
     }
 
 
+# The settings model refuses these values before any resource exists
+# (tests/settings/test_validation.py); model_construct bypasses it to show that the
+# component still checks arguments given to it directly.
 @pytest.mark.parametrize(
     ("settings", "overrides", "argument"),
     [
         (
-            NetworkSettings.model_validate({"interface_endpoints": ["s3"]}),
+            NetworkSettings.model_construct(interface_endpoints=["s3"]),
             {},
             "settings.interface_endpoints[0]",
         ),
         (
-            NetworkSettings.model_validate({"interface_endpoints": ["sts", "sts"]}),
+            NetworkSettings.model_construct(interface_endpoints=["sts", "sts"]),
             {},
             "settings.interface_endpoints[1]",
         ),
         (
-            NetworkSettings.model_validate({"interface_endpoints": ["STS!"]}),
+            NetworkSettings.model_construct(interface_endpoints=["STS!"]),
             {},
             "settings.interface_endpoints[0]",
         ),
-        (NetworkSettings.model_validate({"cidr_block": "10.40.1.0/16"}), {}, "settings.cidr_block"),
+        (
+            NetworkSettings.model_construct(cidr_block="10.40.1.0/16"),
+            {},
+            "settings.cidr_block",
+        ),
         (None, {"region": "moon-1"}, "region"),
         (None, {"log_retention_days": 10}, "log_retention_days"),
     ],
