@@ -1,11 +1,14 @@
 """The rule catalogue as Markdown or JSON: category, severity, enforcement per
 environment (read from the shipped config files), description, why, remediation,
 references and parameters. ``mlops-iac policies`` prints it; ``docs/policies.md`` is its
-Markdown output."""
+Markdown output. Each reference is shown with the control's published title and a link,
+from ``data/references.json``."""
 
 from __future__ import annotations
 
 import json
+from functools import cache
+from pathlib import Path
 from typing import Any, Literal
 
 from .evaluation import ENVIRONMENTS, config_path_for, load_policy_config, resolve_config
@@ -13,6 +16,25 @@ from .framework import FAIL_ON_UNKNOWN
 from .registry import all_rules, pack_of
 
 Format = Literal["markdown", "json"]
+
+REFERENCES_FILE = Path(__file__).resolve().parent / "data" / "references.json"
+"""Title, link and source of every public control a rule cites (verified by hand; see
+tests/policies/test_rule_references.py)."""
+
+
+@cache
+def reference_index() -> dict[str, dict[str, Any]]:
+    """Reference id -> ``{"title", "url", "source", ...}`` from ``data/references.json``."""
+    return json.loads(REFERENCES_FILE.read_text(encoding="utf-8"))["references"]
+
+
+def _reference_details(references: tuple[str, ...]) -> list[dict[str, Any]]:
+    index = reference_index()
+    return [
+        {"id": ref, "title": index[ref]["title"], "url": index[ref]["url"]}
+        for ref in references
+        if ref in index
+    ]
 
 
 def entries() -> list[dict[str, Any]]:
@@ -33,6 +55,7 @@ def entries() -> list[dict[str, Any]]:
             "why": rule.rationale,
             "remediation": rule.remediation,
             "references": list(rule.references),
+            "reference_details": _reference_details(rule.references),
             "resource_types": list(rule.resource_types)
             if len(rule.resource_types) <= 12
             else ["(every taggable aws:* type)"],
@@ -64,6 +87,23 @@ def _plain(value: Any) -> Any:
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _literal(text: str) -> str:
+    """Text shown as written: IAM titles quote '*', which Markdown reads as emphasis."""
+    return _cell(text).replace("*", r"\*")
+
+
+def _markdown_references(item: dict[str, Any]) -> str:
+    """Each cited control as a link with its published title; a note stays as it is."""
+    details = {d["id"]: d for d in item["reference_details"]}
+    shown = [
+        f"[{ref}]({details[ref]['url']}) ({_literal(details[ref]['title'])})"
+        if ref in details
+        else ref
+        for ref in item["references"]
+    ]
+    return "; ".join(shown)
 
 
 def _markdown(items: list[dict[str, Any]]) -> str:
@@ -103,7 +143,7 @@ def _markdown(items: list[dict[str, Any]]) -> str:
             f"- **Applies to:** {', '.join(f'`{t}`' for t in item['resource_types'])}",
             f"- **Why:** {item['why']}",
             f"- **Remediation:** {item['remediation']}",
-            f"- **References:** {'; '.join(item['references'])}",
+            f"- **References:** {_markdown_references(item)}",
         ]
         if item["parameters"]:
             lines += [

@@ -2,10 +2,13 @@
 
 ``mlops-iac plan STACK`` runs the stack's program in-process under mocks (no cloud
 account, no Pulumi CLI) and writes a Markdown or JSON report; ``mlops-iac policies``
-lists the guardrail rules; ``mlops-iac cleanup-script STACK --outputs FILE`` writes the
-stack's pre-destroy cleanup script (``docs/destroy.md``). Exit codes: 0 planned;
-1 a mandatory policy violation remains; 2 bad config or a failing program (the
-message goes to stderr as ``error: ...``, without a traceback).
+lists the guardrail rules; ``mlops-iac promote`` writes an approved model package into a
+stack file (the promotion build); ``mlops-iac cleanup-script STACK --outputs FILE`` writes
+the stack's pre-destroy cleanup script (``docs/destroy.md``). Exit codes, the only ones
+``mlops-iac`` returns: 0 done; 1 a mandatory policy violation remains; 2 bad usage, bad
+config or a failing program (one that raised, called ``sys.exit``, made a lookup nobody
+answers or ran past ``--timeout``; the message goes to stderr as ``error: ...``, without
+a traceback); 130 interrupted by Ctrl-C (SIGINT). docs/offline-preview.md describes each.
 """
 
 from __future__ import annotations
@@ -13,7 +16,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,10 +37,26 @@ from .report import (
     to_json,
     to_markdown,
 )
+from .runner import ProgramTimeout, abandoned_programs
 
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
 EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
+"""128 + SIGINT, what shells report for a command stopped by Ctrl-C."""
+
+DEFAULT_TIMEOUT = 300.0
+"""Seconds a program may run under ``plan`` (the stacks here plan in a few seconds)."""
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more seconds: {text!r}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -66,6 +88,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     plan.add_argument(
         "--quiet", action="store_true", help="print nothing but errors when writing to --out"
+    )
+    plan.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"stop a program that runs longer (default: {DEFAULT_TIMEOUT:g}; 0: no limit)",
+    )
+    plan.add_argument(
+        "--lookups",
+        type=Path,
+        metavar="FILE",
+        help="answers for lookups the mocks do not know (.yaml, .json or .py); "
+        "default: Pulumi.<STACK>.lookups.yaml beside the stack file, if present",
     )
     plan.set_defaults(handler=_plan)
 
@@ -131,9 +167,19 @@ def _plan(args: argparse.Namespace, evaluate: Evaluator) -> int:
     project_dir = args.program if args.program is not None else find_project_root(Path.cwd())
     # The program's own prints must not end up inside a report written to stdout.
     with contextlib.redirect_stdout(sys.stderr):
-        result = build_plan(
-            project_dir, args.stack, policy_config=args.policy_config, evaluate=evaluate
-        )
+        try:
+            result = build_plan(
+                project_dir,
+                args.stack,
+                policy_config=args.policy_config,
+                evaluate=evaluate,
+                timeout=args.timeout,
+                lookups=args.lookups,
+            )
+        except ProgramTimeout as exc:
+            raise ProgramTimeout(
+                f"{exc}. Raise the limit with --timeout SECONDS (0: no limit)", exc.seconds
+            ) from exc
     report = to_json(result) if args.format == "json" else to_markdown(result)
 
     if not args.quiet:
@@ -204,8 +250,8 @@ def main(argv: Sequence[str] | None = None, *, evaluate: Evaluator | None = None
 
     ``evaluate`` is the policy evaluator ``plan`` uses; by default the project's
     guardrail packs (``guardrails.default_evaluator``)."""
-    args = _parser().parse_args(argv)
     try:
+        args = _parser().parse_args(argv)
         return args.handler(args, evaluate or default_evaluator())
     except (PlanError, pulumi.RunError) as exc:
         # RunError messages (e.g. the settings loader's list of problems) are written
@@ -215,7 +261,31 @@ def main(argv: Sequence[str] | None = None, *, evaluate: Evaluator | None = None
     except OSError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("error: interrupted (Ctrl-C); no report was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except SystemExit as exc:
+        # argparse: 0 after --help, 2 for a usage error (its message is printed).
+        return exc.code if exc.code in (EXIT_OK, EXIT_ERROR) else EXIT_ERROR
+    except Exception:
+        # A bug in mlops-iac itself: the traceback is what a bug report needs.
+        print("error: internal error in mlops-iac (please report it):", file=sys.stderr)
+        traceback.print_exc()
+        return EXIT_ERROR
+
+
+def run() -> None:
+    """The ``mlops-iac`` console script: ``main``, then exit with its code. When a
+    program was left running (time limit, Ctrl-C), the process ends with ``os._exit``
+    after flushing its output: a program stuck in a worker thread would otherwise hold
+    the interpreter's exit forever."""
+    code = main()
+    if abandoned_programs():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

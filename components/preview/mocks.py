@@ -6,9 +6,10 @@ never occur in production. ``PlanMocks`` fills in the computed outputs a provide
 return, deterministically (hashes of the URN, never random numbers), so two plans of
 the same program are byte-identical and diffs show only real changes.
 
-An invoke without a mock raises ``UnmockedInvokeError`` instead of returning ``{}``: a
-silently empty result would let a program take a code path it never takes in the cloud
-(STYLE rule 15).
+Lookups (invokes) are answered first by the stack's lookups hook, if any (see
+``lookups.py``), then by the built-in mocks below. An invoke neither answers raises
+``UnmockedInvokeError`` instead of returning ``{}``: a silently empty result would let a
+program take a code path it never takes in the cloud (STYLE rule 15).
 """
 
 from __future__ import annotations
@@ -125,7 +126,18 @@ _AZ_DIRECTIONS = {
 
 
 class UnmockedInvokeError(Exception):
-    """A program called a provider function that ``PlanMocks`` does not implement."""
+    """A program called a provider function that neither the lookups hook nor
+    ``PlanMocks`` answers. ``token`` and ``arguments`` (engine names) say which call."""
+
+    def __init__(self, token: str, args: Mapping[str, Any]) -> None:
+        self.token = token
+        self.arguments = dict(args)
+        shown = json.dumps(self.arguments, sort_keys=True, default=str)
+        super().__init__(
+            f"no mock for invoke {token!r} (args: {shown}): the offline plan has no "
+            "built-in answer for this lookup; supply one in the stack's lookups file "
+            "(docs/offline-preview.md#lookups)"
+        )
 
 
 def digest(text: str) -> str:
@@ -218,7 +230,7 @@ class PlanMocks(pulumi.runtime.Mocks):
 
     ``region`` is the stack's region: it goes into ARNs, availability zones and
     ``getRegion``; a resource's own ``region`` input or its explicit provider's region
-    wins, as in pulumi-aws v7.
+    wins, as in pulumi-aws v7. ``lookups`` answers invokes before the built-in mocks.
     """
 
     def __init__(
@@ -227,8 +239,10 @@ class PlanMocks(pulumi.runtime.Mocks):
         *,
         gcp_project: str = DEFAULT_GCP_PROJECT,
         azure_location: str = "westeurope",
+        lookups: Callable[[str, Mapping[str, Any]], Mapping[str, Any] | None] | None = None,
     ) -> None:
         self.region = region
+        self.lookups = lookups
         self.gcp_project = gcp_project
         self.azure_location = azure_location
         self._classes = _ClassIndex()
@@ -423,13 +437,14 @@ class PlanMocks(pulumi.runtime.Mocks):
     # -- invokes ---------------------------------------------------------------------
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
+        # The stock monitor iterates the failures, so "none" must be an empty list.
+        if self.lookups is not None:
+            answer = self.lookups(args.token, args.args)
+            if answer is not None:
+                return dict(answer), []
         handler = self._invokes.get(args.token)
         if handler is None:
-            raise UnmockedInvokeError(
-                f"no mock for invoke {args.token!r}: add one to "
-                "mlops_components.preview.mocks.PlanMocks (the plan never guesses results)"
-            )
-        # The stock monitor iterates the failures, so "none" must be an empty list.
+            raise UnmockedInvokeError(args.token, args.args)
         return handler(args.args), []
 
     def _aws_caller_identity(self, _: Mapping[str, Any]) -> dict[str, Any]:

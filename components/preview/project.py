@@ -105,10 +105,12 @@ class Project:
         return self.stack_config_dir / f"Pulumi.{stack.split('/')[-1]}.yaml"
 
     def stacks(self) -> list[str]:
-        """Names of the stacks that have a config file, sorted."""
+        """Names of the stacks that have a config file, sorted (``Pulumi.<stack>.lookups.yaml``
+        holds a stack's offline lookup answers, not a stack)."""
         return sorted(
             p.name[len("Pulumi.") : -len(".yaml")]
             for p in self.stack_config_dir.glob("Pulumi.*.yaml")
+            if not p.name.endswith(".lookups.yaml")
         )
 
 

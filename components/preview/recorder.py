@@ -14,6 +14,7 @@ and leaves its siblings readable. Keys stay in the engine's camelCase, as a poli
 
 from __future__ import annotations
 
+import itertools
 import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -166,6 +167,9 @@ class Recorder(MockMonitor):
         self.stack_outputs: dict[str, Any] = {}
         self._records: dict[str, RecordedResource] = {}
         self._lock = threading.Lock()
+        self._last: RecordedResource | None = None
+        self._calls = itertools.count()
+        self._invoking: dict[int, str] = {}
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         """The URN the engine would give: the parent's full qualified type (its own
@@ -183,6 +187,18 @@ class Recorder(MockMonitor):
         """Recorded resources by URN (a copy; registration order is not deterministic)."""
         with self._lock:
             return dict(self._records)
+
+    @property
+    def last_registered(self) -> RecordedResource | None:
+        """The resource registered most recently (for a program that never finishes)."""
+        with self._lock:
+            return self._last
+
+    @property
+    def invokes_in_progress(self) -> list[str]:
+        """Tokens of the invokes being answered right now, oldest first."""
+        with self._lock:
+            return [self._invoking[key] for key in sorted(self._invoking)]
 
     def RegisterResource(self, request: Any) -> resource_pb2.RegisterResourceResponse:
         urn = self.make_urn(request.parent, request.type, request.name)
@@ -231,12 +247,20 @@ class Recorder(MockMonitor):
                     f"Duplicate resource URN '{urn}'; try giving it a unique name"
                 )
             self._records[urn] = record
+            self._last = record
             self.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, state)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=state_proto)
 
     def Invoke(self, request: Any) -> Any:
         # Same hazard as in ``mock_inputs``: keep references in invoke args as URNs.
-        return super().Invoke(self._stripped(request, "args"))
+        key = next(self._calls)
+        with self._lock:
+            self._invoking[key] = request.tok
+        try:
+            return super().Invoke(self._stripped(request, "args"))
+        finally:
+            with self._lock:
+                del self._invoking[key]
 
     def ReadResource(self, request: Any) -> Any:
         return super().ReadResource(self._stripped(request, "properties"))

@@ -127,9 +127,12 @@ def build_plan(
     policy_config: Path | None = None,
     evaluate: Evaluator = no_policies,
     estimate_cost: CostEstimator = no_cost,
+    timeout: float | None = None,
+    lookups: Path | None = None,
 ) -> PlanResult:
-    """Plan ``stack`` of the project in ``project_dir``, then evaluate policies and cost."""
-    recording = plan_stack(project_dir, stack)
+    """Plan ``stack`` of the project in ``project_dir``, then evaluate policies and cost.
+    ``timeout`` and ``lookups`` are ``plan_stack``'s."""
+    recording = plan_stack(project_dir, stack, timeout=timeout, lookups=lookups)
     policies = evaluate(recording, policy_config, environment_of(recording))
     return PlanResult(recording, policies, estimate_cost(recording))
 

@@ -6,6 +6,9 @@ its event loop per thread. Each run therefore happens on a fresh thread inside a
 from one run into the next or into the caller, so tests can plan many programs in one
 process. The program runs as an update (``dry_run=False``), so ``apply`` callbacks see
 the mocks' known values, as they would after ``pulumi up``.
+
+The run thread is a daemon: with a time limit, a program that never finishes is left
+behind (``ProgramTimeout`` says where it was), and the process can still exit.
 """
 
 from __future__ import annotations
@@ -19,8 +22,12 @@ import importlib.util
 import os
 import runpy
 import sys
+import sysconfig
 import threading
+import time
+import traceback
 import warnings
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -28,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+import pulumi.resource as pulumi_resource
 from google.protobuf import empty_pb2
 from pulumi.runtime import config as runtime_config
 from pulumi.runtime import resource as runtime_resource
@@ -37,11 +45,26 @@ from pulumi.runtime.proto import engine_pb2, source_pb2
 from pulumi.runtime.settings import SETTINGS, _get_rpc_manager
 from pulumi.runtime.stack import run_in_stack
 
+from .lookups import (
+    LookupHook,
+    find_lookups_file,
+    load_lookups,
+    lookups_file,
+    missing_answer_message,
+)
 from .mocks import DEFAULT_GCP_PROJECT, DEFAULT_REGION, PlanMocks, UnmockedInvokeError
 from .project import PlanError, load_project, load_stack_config
-from .recorder import SECRET, RecordedResource, Recorder
+from .recorder import SECRET, STACK_TYPE, RecordedResource, Recorder
 
-__all__ = ["PlanError", "Recording", "plan_stack", "run_program"]
+__all__ = [
+    "PlanError",
+    "ProgramExit",
+    "ProgramTimeout",
+    "Recording",
+    "abandoned_programs",
+    "plan_stack",
+    "run_program",
+]
 
 REGION_KEYS = ("mlops-iac:region", "aws:region")
 """Config keys the mocks take the region from, first one set wins."""
@@ -83,6 +106,78 @@ class Recording:
     def get(self, urn: str) -> RecordedResource | None:
         """The resource with this URN, if recorded."""
         return next((r for r in self.resources if r.urn == urn), None)
+
+
+class ProgramTimeout(PlanError):
+    """The program did not finish within the time limit. The message says what it had
+    registered, what was still pending and which line of the program was running."""
+
+    def __init__(self, message: str, seconds: float) -> None:
+        super().__init__(message)
+        self.seconds = seconds
+
+
+class ProgramExit(PlanError):
+    """The program raised ``SystemExit`` (``sys.exit``, ``exit()``): a Pulumi program
+    must not exit (see ``exit_message``)."""
+
+    def __init__(self, message: str, code: object) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class _Progress:
+    """What a run has declared (each ``Resource`` constructed, in order), so a run that
+    never finishes can say which resources were still waiting to be registered."""
+
+    def __init__(self) -> None:
+        self._declared: list[tuple[str, str]] = []
+        self._lock = threading.Lock()
+
+    def declare(self, type_: str, name: str) -> None:
+        with self._lock:
+            self._declared.append((type_, name))
+
+    def pending(self, recorder: Recorder) -> list[tuple[str, str]]:
+        """Declared (type, name) pairs the recorder has not registered, in order."""
+        registered = Counter((r.type, r.name) for r in recorder.records.values())
+        with self._lock:
+            declared = list(self._declared)
+        waiting: list[tuple[str, str]] = []
+        for key in declared:
+            if key[0] == STACK_TYPE:
+                continue
+            if registered[key] > 0:
+                registered[key] -= 1
+            else:
+                waiting.append(key)
+        return waiting
+
+
+_PROGRESS: contextvars.ContextVar[_Progress | None] = contextvars.ContextVar(
+    "mlops_plan_progress", default=None
+)
+_REGISTER_RESOURCE = runtime_resource.register_resource
+
+
+def _declaring_register(res: Any, ty: str, name: str, *args: Any, **kwargs: Any) -> None:
+    """``pulumi.resource.register_resource`` that first notes the declaration in the
+    run's ``_Progress`` (the engine only hears of a resource once its inputs resolve)."""
+    progress = _PROGRESS.get()
+    if progress is not None:
+        progress.declare(ty, name)
+    _REGISTER_RESOURCE(res, ty, name, *args, **kwargs)
+
+
+_ABANDONED: list[threading.Thread] = []
+"""Program threads left running after a time-out or an interrupt."""
+
+
+def abandoned_programs() -> list[threading.Thread]:
+    """Program threads still running after ``run_program`` gave up on them (time limit
+    or Ctrl-C). A process that has any should end with ``os._exit``: a program blocked
+    in a worker thread would otherwise keep the interpreter from exiting."""
+    return [t for t in _ABANDONED if t.is_alive()]
 
 
 class _LogCollector:
@@ -260,11 +355,12 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _offline_runtime() -> Iterator[None]:
-    """For one run: the linear ``_wait_for_rpcs``, no stack-trace capture and no cyclic
-    garbage collection."""
+    """For one run: the linear ``_wait_for_rpcs``, no stack-trace capture, declarations
+    noted for ``_Progress`` and no cyclic garbage collection."""
     patches = [
         (runtime_stack, "wait_for_rpcs", _wait_for_rpcs),
         (runtime_resource, "_get_stack_trace", _no_stack_trace),
+        (pulumi_resource, "register_resource", _declaring_register),
     ]
     originals = [(module, name, getattr(module, name)) for module, name, _ in patches]
     for module, name, replacement in patches:
@@ -285,8 +381,10 @@ def _execute(
     stack: str,
     config: dict[str, str],
     secret_keys: list[str],
+    progress: _Progress,
 ) -> None:
     """Body of the run thread (inside a fresh context): configure Pulumi, run, clean up."""
+    _PROGRESS.set(progress)
     runtime_settings.configure(
         runtime_settings.Settings(
             project=project,
@@ -322,15 +420,72 @@ def _execute(
 def _unwrap(exc: BaseException) -> BaseException:
     """The program's own exception. Pulumi re-raises a failed RPC as ``raise exn from
     cause``, with the original as ``__cause__``; a ``RunError`` or an unmocked invoke
-    buried that way is surfaced so callers can catch it by type."""
+    buried that way is surfaced so callers can catch it by type (so is a ``PlanError``,
+    e.g. a lookups hook's bad answer)."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
-        if isinstance(current, (pulumi.RunError, UnmockedInvokeError)):
+        if isinstance(current, (pulumi.RunError, UnmockedInvokeError, PlanError)):
             return current
         seen.add(id(current))
         current = current.__cause__
     return exc
+
+
+def _user_code(filename: str) -> bool:
+    """Whether a frame's file is the program's (or its own libraries'), not Python's,
+    an installed package's (the Pulumi SDKs) or this preview's."""
+    path = Path(filename)
+    if not path.is_absolute():
+        return False  # <frozen runpy>, <string>
+    resolved = path.resolve()
+    roots = [Path(__file__).resolve().parent]
+    paths = sysconfig.get_paths()
+    roots += [Path(paths[k]).resolve() for k in ("stdlib", "platstdlib", "purelib", "platlib")]
+    return not any(resolved.is_relative_to(root) for root in roots)
+
+
+def _shown(filename: str) -> str:
+    path = Path(filename).resolve()
+    cwd = Path.cwd().resolve()
+    return str(path.relative_to(cwd)) if path.is_relative_to(cwd) else str(path)
+
+
+def _user_frame(frames: traceback.StackSummary) -> traceback.FrameSummary | None:
+    """The innermost frame in the program's own code."""
+    return next((f for f in reversed(frames) if _user_code(f.filename)), None)
+
+
+def _running_line(thread: threading.Thread) -> str:
+    """Where the program thread is: its innermost frame in the program's own code."""
+    frame = sys._current_frames().get(thread.ident or -1)
+    if frame is None:
+        return "the program has just finished"
+    innermost = _user_frame(traceback.extract_stack(frame))
+    if innermost is None:
+        return "no program code is running (it waits for outputs or lookups that never complete)"
+    where = f"{_shown(innermost.filename)}:{innermost.lineno}"
+    return f"the program is at {where} (in {innermost.name})"
+
+
+def _listing(items: list[str], limit: int = 10) -> str:
+    if not items:
+        return "nothing"
+    shown = ", ".join(items[:limit])
+    return shown if len(items) <= limit else f"{shown} and {len(items) - limit} more"
+
+
+def _timeout_message(
+    seconds: float, recorder: Recorder, progress: _Progress, thread: threading.Thread
+) -> str:
+    last = recorder.last_registered
+    pending = [f"{t} {n!r} (not registered yet)" for t, n in progress.pending(recorder)]
+    pending += [f"invoke {token} (in progress)" for token in recorder.invokes_in_progress]
+    return (
+        f"program did not finish within {seconds:g} s; last resource registered: "
+        f"{f'{last.type} {last.name!r}' if last else 'none'}; "
+        f"pending: {_listing(pending)}; {_running_line(thread)}"
+    )
 
 
 def run_program(
@@ -341,13 +496,22 @@ def run_program(
     config: Mapping[str, str] | None = None,
     secret_keys: Iterable[str] = (),
     region: str | None = None,
+    lookups: LookupHook | None = None,
+    timeout: float | None = None,
 ) -> Recording:
     """Run ``program`` as a Pulumi program under ``PlanMocks`` and the recorder.
 
     Waits for every registration, invoke and ``apply`` to settle. ``config`` is the flat
     ``namespace:key -> string`` map; ``region`` defaults to ``mlops-iac:region``, then
-    ``aws:region``, then ``eu-west-1``. Exceptions raised by the program propagate as
-    themselves. Safe to call repeatedly in one process.
+    ``aws:region``, then ``eu-west-1``. ``lookups`` answers invokes before the built-in
+    mocks (see ``lookups.py``). Exceptions raised by the program propagate as
+    themselves, except ``SystemExit``, which becomes ``ProgramExit``: a program's
+    ``sys.exit`` must not end the caller. Safe to call repeatedly in one process.
+
+    ``timeout`` (seconds; ``None`` or ``0``: no limit) bounds the whole run: past it,
+    ``ProgramTimeout`` is raised and the program's thread is left running as a daemon
+    (see ``abandoned_programs``). A ``KeyboardInterrupt`` while waiting propagates and
+    leaves the thread behind in the same way.
     """
     config = dict(config or {})
     secrets = sorted(set(secret_keys))
@@ -355,9 +519,11 @@ def run_program(
         region or _region(config),
         gcp_project=config.get("gcp:project") or DEFAULT_GCP_PROJECT,
         azure_location=config.get("azure-native:location") or "westeurope",
+        lookups=lookups,
     )
     recorder = Recorder(mocks)
     engine = _LogCollector()
+    progress = _Progress()
     failure: list[BaseException] = []
     caught: list[warnings.WarningMessage] = []
 
@@ -367,19 +533,39 @@ def run_program(
             # second run would miss warnings the first one saw.
             warnings.simplefilter("always")
             try:
-                _execute(program, recorder, engine, project, stack, config, secrets)
+                _execute(program, recorder, engine, project, stack, config, secrets, progress)
             except BaseException as exc:  # handed to the calling thread
                 failure.append(exc)
             finally:
                 caught.extend(record)
 
+    gc_was_enabled = gc.isenabled()
     thread = threading.Thread(
-        target=contextvars.Context().run, args=(body,), name="mlops-plan-program"
+        target=contextvars.Context().run, args=(body,), name="mlops-plan-program", daemon=True
     )
     thread.start()
-    thread.join()
+    deadline = time.monotonic() + timeout if timeout else None
+    try:
+        while thread.is_alive():
+            # Short joins keep the wait interruptible by Ctrl-C everywhere.
+            remaining = 1.0 if deadline is None else min(1.0, deadline - time.monotonic())
+            if remaining <= 0:
+                break
+            thread.join(remaining)
+    except BaseException:
+        _abandon(thread, gc_was_enabled)
+        raise
+    if thread.is_alive():
+        message = _timeout_message(timeout or 0, recorder, progress, thread)
+        _abandon(thread, gc_was_enabled)
+        raise ProgramTimeout(message, timeout or 0)
     if failure:
-        raise _unwrap(failure[0])
+        exc = failure[0]
+        if isinstance(exc, SystemExit):
+            frame = _user_frame(traceback.extract_tb(exc.__traceback__))
+            where = f"{_shown(frame.filename)}:{frame.lineno}" if frame else ""
+            raise ProgramExit(exit_message(exc, where), exc.code) from exc
+        raise _unwrap(exc)
 
     messages = set(engine.messages)
     messages.update(f"{w.category.__name__}: {w.message}" for w in caught if _reportable(w))
@@ -391,6 +577,46 @@ def run_program(
         root_urn=recorder.root_urn,
         warnings=sorted(messages),
         config={k: SECRET if k in secrets else v for k, v in sorted(config.items())},
+    )
+
+
+def _abandon(thread: threading.Thread, gc_was_enabled: bool) -> None:
+    """Leave a still-running program thread behind. Its run paused the cyclic garbage
+    collector for the whole process; the caller gets it back now."""
+    _ABANDONED.append(thread)
+    if gc_was_enabled:
+        gc.enable()
+
+
+def exit_message(exc: SystemExit, where: str) -> str:
+    """What ``sys.exit`` in a program means, and would do under the Pulumi CLI.
+
+    The Python language host (``pulumi-language-python-exec``) catches only
+    ``Exception``; ``SystemExit`` ends its process with the program's exit status.
+    Status 0 reads as a finished program: the engine then plans to delete every
+    resource of the stack the program had not registered yet. Status 32 means "error
+    already shown", and the CLI stops without a message. Any other status fails the
+    update with "program exited with non-zero exit code: N"."""
+    code = exc.code
+    call = "sys.exit()" if code is None else f"sys.exit({code!r})"
+    status = 0 if code is None else (code & 0xFF if isinstance(code, int) else 1)
+    if status == 0:
+        effect = (
+            "`pulumi preview` and `pulumi up` would take the exit (status 0) for a "
+            "finished program and plan to delete every resource it had not registered yet"
+        )
+    elif status == 32:
+        effect = (
+            "the Pulumi CLI would stop without a message (status 32 means 'error already shown')"
+        )
+    else:
+        effect = (
+            f"`pulumi preview` would fail with 'program exited with non-zero exit code: {status}'"
+        )
+    at = f" at {where}" if where else ""
+    return (
+        f"the program called {call}{at}; a Pulumi program must not exit: {effect}. "
+        "Raise an exception instead (pulumi.RunError prints just its message)"
     )
 
 
@@ -428,19 +654,36 @@ def _location(exc: BaseException, program_dir: Path) -> str:
     return where
 
 
-def plan_stack(project_dir: Path, stack: str) -> Recording:
+def plan_stack(
+    project_dir: Path,
+    stack: str,
+    *,
+    timeout: float | None = None,
+    lookups: Path | None = None,
+) -> Recording:
     """Run the Pulumi Python project in ``project_dir`` for ``stack`` as ``pulumi
     preview`` would, offline: ``Pulumi.yaml`` (``name``, ``main``, ``stackConfigDir``,
     ``config`` defaults), then ``Pulumi.<stack>.yaml``.
 
+    Lookups the mocks do not answer come from ``lookups`` (a ``.yaml``/``.json``/``.py``
+    file) or else from ``Pulumi.<stack>.lookups.<ext>`` beside the stack file, if there
+    is one. ``timeout`` is the time limit in seconds (``None`` or ``0``: none).
+
     Raises ``PlanError`` for bad config and for program failures (chained to the
-    original); a ``pulumi.RunError`` from the program (e.g. ``SettingsError``) is
-    raised as itself because its message is already written for users.
+    original): ``ProgramExit`` for ``sys.exit``, ``ProgramTimeout`` past the limit, and a
+    message naming the lookups file to write for a lookup without an answer. A
+    ``pulumi.RunError`` from the program (e.g. ``SettingsError``) is raised as itself
+    because its message is already written for users.
     """
+    caller_cwd = Path.cwd()
     project = load_project(Path(project_dir))
     stack_config = load_stack_config(project, stack)
     program_dir = project.main.parent.resolve()
     main_file = str(project.main)
+    if lookups is not None and not lookups.is_file():
+        raise PlanError(f"lookups file not found: {lookups}")
+    lookups_path = lookups or find_lookups_file(project.stack_config_dir, stack)
+    hook = load_lookups(lookups_path) if lookups_path else None
 
     def program() -> None:
         runpy.run_path(main_file, run_name="__main__")
@@ -453,14 +696,31 @@ def plan_stack(project_dir: Path, stack: str) -> Recording:
                 stack=stack,
                 config=stack_config.values,
                 secret_keys=stack_config.secret_keys,
+                lookups=hook,
+                timeout=timeout,
             )
-        except pulumi.RunError:
+        except (pulumi.RunError, PlanError):
             raise
         except UnmockedInvokeError as exc:
-            raise PlanError(str(exc)) from exc
+            target = lookups_path or lookups_file(project.stack_config_dir, stack)
+            raise PlanError(
+                missing_answer_message(
+                    exc.token,
+                    exc.arguments,
+                    exists=lookups_path is not None,
+                    shown_as=_relative(target, caller_cwd),
+                )
+            ) from exc
         except Exception as exc:
             where = _location(exc, program_dir)
             suffix = f" (at {where})" if where else ""
             raise PlanError(f"program failed: {type(exc).__name__}: {exc}{suffix}") from exc
     recording.warnings = sorted({*recording.warnings, *stack_config.notes})
     return recording
+
+
+def _relative(path: Path, cwd: Path) -> str:
+    """``path`` relative to the caller's working directory when below it (as the user
+    would type it)."""
+    resolved, base = path.resolve(), cwd.resolve()
+    return str(resolved.relative_to(base)) if resolved.is_relative_to(base) else str(path)

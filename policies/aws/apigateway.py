@@ -37,7 +37,7 @@ MANDATORY = EnforcementLevel.MANDATORY
         "Set authorization to AWS_IAM, COGNITO_USER_POOLS or CUSTOM (v2: authorization_type JWT, "
         "AWS_IAM or CUSTOM). API keys identify callers for usage plans; they are not authentication."
     ),
-    references=["CKV_AWS_59", "CKV2_AWS_70", "FSBP APIGateway.8", "CKV_AWS_309"],
+    references=["FSBP APIGateway.8", "CKV_AWS_59", "CKV2_AWS_70", "CKV_AWS_309"],
     resource_types=[METHOD, V2_ROUTE],
     config_schema={
         "allowApiKeyOnly": {
@@ -104,7 +104,7 @@ def _throttled(settings: Any) -> bool:
     severity=Severity.MEDIUM,
     enforcement=MANDATORY,
     remediation="Set default_route_settings={'throttling_burst_limit': ..., 'throttling_rate_limit': ...}.",
-    references=["catalogue #48 (FSBP APIGateway.1 family)", "CKV2_AWS_4 (stage settings)"],
+    references=["none (project rule: no public control checks API Gateway throttling limits)"],
     resource_types=[V2_STAGE],
 )
 def v2_stage_throttling(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
@@ -124,7 +124,7 @@ def v2_stage_throttling(args: ResourceValidationArgs, config: Mapping[str, Any])
         "Add an aws.apigateway.MethodSettings for the stage with method_path='*/*' and "
         "settings throttling_burst_limit and throttling_rate_limit."
     ),
-    references=["catalogue #48 (FSBP APIGateway.1 family)", "CKV2_AWS_4 (stage settings)"],
+    references=["none (project rule: no public control checks API Gateway throttling limits)"],
     resource_types=[REST_STAGE, METHOD_SETTINGS],
 )
 def rest_stage_throttling(
@@ -147,7 +147,7 @@ def rest_stage_throttling(
     severity=Severity.MEDIUM,
     enforcement=MANDATORY,
     remediation="Set data_trace_enabled=False; use access logs and metrics instead.",
-    references=["CKV_AWS_276", "FSBP APIGateway.1"],
+    references=["CKV_AWS_276"],
     resource_types=[METHOD_SETTINGS, V2_STAGE],
 )
 def data_trace(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:

@@ -20,7 +20,7 @@ LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
     severity=Severity.MEDIUM,
     enforcement=EnforcementLevel.MANDATORY,
     remediation="Set retention_in_days to an allowed value at or above minimumDays (e.g. 365 in prod).",
-    references=["FSBP CloudWatch.16", "CKV_AWS_338", "CKV_AWS_66"],
+    references=["Security Hub CloudWatch.16", "CKV_AWS_338", "CKV_AWS_66"],
     resource_types=[LOG_GROUP],
     config_schema={
         "minimumDays": {
@@ -49,7 +49,7 @@ def log_retention_floor(args: ResourceValidationArgs, config: Mapping[str, Any])
     severity=Severity.LOW,
     enforcement=EnforcementLevel.ADVISORY,
     remediation="Lower retention_in_days to at most maximumDays; archive to S3 if logs must be kept longer.",
-    references=["pulumi/examples cloudwatch-retention", "Thrifty cw_log_group_retention"],
+    references=["none (project rule: public controls set a minimum log retention, none a maximum)"],
     resource_types=[LOG_GROUP],
     config_schema={
         "maximumDays": {

@@ -135,7 +135,7 @@ def _pipeline_instance_types(definition: Any) -> list[tuple[str, str]]:
         "allowedAcceleratedInstanceTypes) in policies/config/<env>.json after review."
     ),
     references=[
-        "catalogue #14 (proposed; anchors pulumi/examples aws-ts-finops requireInstanceType, AWS Config desired-instance-type)"
+        "none (project rule: no public control limits SageMaker instance types; the managed instance-type rule covers EC2 only)"
     ],
     resource_types=[NOTEBOOK, ENDPOINT_CONFIG, DATA_QUALITY_JOB, MONITORING_SCHEDULE, PIPELINE],
     config_schema=_allowlist_schema(SAGEMAKER_CPU_TYPES),
@@ -196,10 +196,7 @@ def sagemaker_instance_types(
     severity=Severity.HIGH,
     enforcement=MANDATORY,
     remediation="Pick a type from the allowlist, or extend allowedInstanceTypes / allowedAcceleratedInstanceTypes for the environment.",
-    references=[
-        "catalogue #47 (proposed; anchor Rego FinOps deny expensive_types)",
-        "AWS Config desired-instance-type",
-    ],
+    references=["AWS Config desired-instance-type"],
     resource_types=[EC2_INSTANCE, LAUNCH_TEMPLATE, NODE_GROUP],
     config_schema=_allowlist_schema(EC2_CPU_TYPES),
 )
@@ -234,7 +231,7 @@ def _node_group_accelerated(props: Mapping[str, Any]) -> bool:
     enforcement=MANDATORY,
     remediation="Set scaling_config.min_size=0 and let the cluster autoscaler or Karpenter add nodes for pending GPU pods.",
     references=[
-        "catalogue #46 (proposed; anchors pulumi/examples requireSpotInstance, GKE-PA node_pool_autoscaling)"
+        "none (project rule: no public control requires accelerated node groups to scale to zero)"
     ],
     resource_types=[NODE_GROUP],
 )
@@ -255,7 +252,9 @@ def gpu_scale_to_zero(args: ResourceValidationArgs, config: Mapping[str, Any]) -
     severity=Severity.HIGH,
     enforcement=MANDATORY,
     remediation="Set capacity_type='SPOT' and list several instance types to widen the Spot pools.",
-    references=["catalogue #46 (proposed; anchor pulumi/examples requireSpotInstance)"],
+    references=[
+        "none (project rule: no public control requires Spot capacity for accelerated node groups)"
+    ],
     resource_types=[NODE_GROUP],
 )
 def gpu_spot(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
@@ -291,7 +290,7 @@ def _accelerator_schema(default_cap: int) -> dict[str, Any]:
     severity=Severity.HIGH,
     enforcement=MANDATORY,
     remediation="Lower scaling_config.max_size or choose a smaller instance type; raise maxAccelerators in the config after review.",
-    references=["catalogue #46 (proposed)", "catalogue #14 (cap max instances x GPUs)"],
+    references=["none (project rule: no public control caps the accelerators of a node group)"],
     resource_types=[NODE_GROUP],
     config_schema=_accelerator_schema(8),
 )
@@ -323,7 +322,9 @@ def node_group_accelerator_cap(
     severity=Severity.HIGH,
     enforcement=MANDATORY,
     remediation="Lower the instance counts (or managed scaling maximum) or pick a smaller type; raise maxAccelerators after review.",
-    references=["catalogue #14 (proposed; cap max instances x GPUs per endpoint)"],
+    references=[
+        "none (project rule: no public control caps the accelerators of a SageMaker endpoint)"
+    ],
     resource_types=[ENDPOINT_CONFIG],
     config_schema=_accelerator_schema(8),
 )
@@ -367,7 +368,9 @@ def endpoint_accelerator_cap(
         "Use serverless_config for dev, or managed_instance_scaling={'status': 'ENABLED', "
         "'min_instance_count': 0, ...} with inference components; keep initial_instance_count <= 1."
     ),
-    references=["catalogue #13 (proposed; anchors CKV_AZURE_150, inverse of FSBP SageMaker.4)"],
+    references=[
+        "none (project rule: no public control requires non-production SageMaker endpoints to scale to zero)"
+    ],
     resource_types=[ENDPOINT_CONFIG],
     config_schema={
         "maxInitialInstances": {

@@ -112,7 +112,7 @@ def repository_policy_public(
     severity=Severity.MEDIUM,
     enforcement=MANDATORY,
     remediation="Add an aws.ecr.LifecyclePolicy that expires untagged images and keeps the last N tagged ones.",
-    references=["FSBP ECR.3", "Thrifty ecr_repository_unused_images"],
+    references=["FSBP ECR.3"],
     resource_types=[REPOSITORY, LIFECYCLE_POLICY],
 )
 def repository_lifecycle(

@@ -39,7 +39,7 @@ def _containers(args: ResourceValidationArgs) -> Iterator[tuple[str, Mapping[str
     severity=Severity.HIGH,
     enforcement=MANDATORY,
     remediation="Remove 'privileged': true from the container definition.",
-    references=["FSBP ECS.4", "CKV_AWS_97"],
+    references=["FSBP ECS.4", "CKV_AWS_334"],
     resource_types=[TASK_DEFINITION],
 )
 def privileged(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
@@ -76,7 +76,7 @@ def readonly_or_nonroot(args: ResourceValidationArgs, config: Mapping[str, Any])
     severity=Severity.MEDIUM,
     enforcement=MANDATORY,
     remediation="Set logConfiguration={'logDriver': 'awslogs', 'options': {...log group, region, prefix...}}.",
-    references=["FSBP ECS.9", "CKV_AWS_97 (task definition hardening)"],
+    references=["FSBP ECS.9"],
     resource_types=[TASK_DEFINITION],
     config_schema={
         "allowedDrivers": string_list_schema("Accepted log drivers.", ["awslogs", "awsfirelens"])

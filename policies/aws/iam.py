@@ -90,7 +90,7 @@ def _allow_statements(args: ResourceValidationArgs) -> Iterator[tuple[str, Mappi
     severity=Severity.HIGH,
     enforcement=MANDATORY,
     remediation="List the actions and resource ARNs the workload needs; use AWS managed job-function policies for humans.",
-    references=["FSBP IAM.1", "CKV_AWS_62", "CKV_AWS_63", "CKV2_AWS_40"],
+    references=["FSBP IAM.1", "CIS AWS Foundations v1.4.0 1.16", "CKV_AWS_62", "CKV_AWS_63"],
     resource_types=POLICY_DOCUMENT_TYPES,
 )
 def full_admin(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
@@ -109,7 +109,7 @@ def full_admin(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Itera
     severity=Severity.HIGH,
     enforcement=MANDATORY,
     remediation="Replace 'service:*' with the needed actions, or scope the statement's Resource to ARNs.",
-    references=["FSBP IAM.21", "CKV_AWS_355", "CKV_AWS_289"],
+    references=["FSBP IAM.21", "CKV2_AWS_40"],
     resource_types=POLICY_DOCUMENT_TYPES,
     config_schema={
         "allowedServices": string_list_schema(
@@ -140,7 +140,7 @@ def service_wildcard(args: ResourceValidationArgs, config: Mapping[str, Any]) ->
         "Scope iam:PassRole and the other listed actions to specific ARNs (e.g. the SageMaker "
         "execution role) and add an iam:PassedToService condition."
     ),
-    references=["CKV_AWS_286", "CKV_AWS_287", "CKV_AWS_288", "FSBP IAM.21"],
+    references=["CKV_AWS_286", "CKV_AWS_289"],
     resource_types=POLICY_DOCUMENT_TYPES,
     config_schema={
         "actions": string_list_schema(
@@ -179,7 +179,7 @@ def _covers(granted: str, risky: str) -> bool:
         "Trust a service principal (sagemaker.amazonaws.com), a role ARN or an OIDC provider "
         "with sub/aud conditions instead of '*'."
     ),
-    references=["CKV_AWS_60", "CKV_AWS_61"],
+    references=["CKV_AWS_60"],
     resource_types=[ROLE],
 )
 def trust_wildcard(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
@@ -196,6 +196,7 @@ def trust_wildcard(args: ResourceValidationArgs, config: Mapping[str, Any]) -> I
     remediation="Grant permissions to roles (assumed through SSO or OIDC) or groups instead of users.",
     references=[
         "FSBP IAM.2",
+        "CIS AWS Foundations v1.2.0 1.16",
         "PCP aws-iam-user-policy-attachment-only-attachment-through-groups",
         "CKV_AWS_40",
     ],

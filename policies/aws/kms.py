@@ -31,7 +31,12 @@ MANDATORY = EnforcementLevel.MANDATORY
     severity=Severity.MEDIUM,
     enforcement=MANDATORY,
     remediation="Set enable_key_rotation=True (optionally rotation_period_in_days).",
-    references=["FSBP KMS.4", "PCP aws-kms-key-enable-key-rotation", "CKV_AWS_7"],
+    references=[
+        "Security Hub KMS.4",
+        "CIS AWS Foundations v1.4.0 3.8",
+        "PCP aws-kms-key-enable-key-rotation",
+        "CKV_AWS_7",
+    ],
     resource_types=[KEY],
 )
 def key_rotation(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
@@ -51,7 +56,7 @@ def key_rotation(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Ite
     severity=Severity.MEDIUM,
     enforcement=MANDATORY,
     remediation="Pass policy= with statements for the account root (administration) and the roles that use the key.",
-    references=["FSBP KMS.5", "CKV2_AWS_64"],
+    references=["CKV2_AWS_64"],
     resource_types=[KEY],
 )
 def key_explicit_policy(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:

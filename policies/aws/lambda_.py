@@ -89,7 +89,7 @@ def permission_public(args: ResourceValidationArgs, config: Mapping[str, Any]) -
     severity=Severity.HIGH,
     enforcement=MANDATORY,
     remediation="Set source_arn to the bucket, rule, API or topic ARN that invokes the function (and source_account for S3).",
-    references=["PCP aws-lambda-permission-configure-source-arn", "FSBP Lambda.1"],
+    references=["FSBP Lambda.1", "PCP aws-lambda-permission-configure-source-arn"],
     resource_types=[PERMISSION],
 )
 def permission_source_arn(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
@@ -166,7 +166,7 @@ def _secret_findings(variables: Mapping[str, Any], config: Mapping[str, Any]) ->
         "Store the value in Secrets Manager or SSM Parameter Store (SecureString), pass its ARN or "
         "name (e.g. DB_PASSWORD_SECRET_ARN) and read it at runtime."
     ),
-    references=["CKV_AWS_45", "CKV_AWS_173"],
+    references=["CKV_AWS_45"],
     resource_types=[FUNCTION],
     config_schema={
         "secretNamePattern": {
@@ -206,7 +206,11 @@ def plaintext_secrets(args: ResourceValidationArgs, config: Mapping[str, Any]) -
     severity=Severity.LOW,
     enforcement=EnforcementLevel.ADVISORY,
     remediation="Set tracing_config={'mode': 'Active'} and allow xray:PutTraceSegments in the role.",
-    references=["PCP aws-lambda-function-enable-tracing-config", "CKV_AWS_50"],
+    references=[
+        "Security Hub Lambda.7",
+        "PCP aws-lambda-function-enable-tracing-config",
+        "CKV_AWS_50",
+    ],
     resource_types=[FUNCTION],
 )
 def function_tracing(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:

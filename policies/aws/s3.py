@@ -71,11 +71,12 @@ MANDATORY = EnforcementLevel.MANDATORY
         "(BucketOwnerEnforced) and share data through bucket policies or access points."
     ),
     references=[
-        "PCP aws-s3-bucket-disallow-public-read",
         "FSBP S3.2",
         "FSBP S3.3",
+        "PCP aws-s3-bucket-disallow-public-read",
         "CKV_AWS_20",
         "CKV_AWS_57",
+        "CKV2_AWS_43",
     ],
     resource_types=[*BUCKETS, *BUCKET_ACLS],
 )
@@ -100,7 +101,14 @@ def bucket_public_acl(args: ResourceValidationArgs, config: Mapping[str, Any]) -
     severity=Severity.HIGH,
     enforcement=MANDATORY,
     remediation="Set block_public_acls, block_public_policy, ignore_public_acls and restrict_public_buckets to True.",
-    references=["FSBP S3.8", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56"],
+    references=[
+        "FSBP S3.8",
+        "CIS AWS Foundations v1.4.0 2.1.5.2",
+        "CKV_AWS_53",
+        "CKV_AWS_54",
+        "CKV_AWS_55",
+        "CKV_AWS_56",
+    ],
     resource_types=[PUBLIC_ACCESS_BLOCK],
 )
 def public_access_block_flags(
@@ -120,7 +128,7 @@ def public_access_block_flags(
     severity=Severity.HIGH,
     enforcement=MANDATORY,
     remediation="Add an aws.s3.BucketPublicAccessBlock for the bucket with all four flags True.",
-    references=["FSBP S3.8", "FSBP S3.1", "CKV2_AWS_6"],
+    references=["FSBP S3.8", "CIS AWS Foundations v1.4.0 2.1.5.2", "CKV2_AWS_6"],
     resource_types=[*BUCKETS, PUBLIC_ACCESS_BLOCK],
 )
 def bucket_public_access_block(
@@ -166,8 +174,8 @@ def _uses_kms(props: Mapping[str, Any]) -> bool:
         "a customer-managed kms_master_key_id and bucket_key_enabled=True."
     ),
     references=[
+        "Security Hub S3.17",
         "PCP aws-s3-bucket-configure-server-side-encryption-kms",
-        "FSBP S3.17",
         "CKV_AWS_19",
         "CKV_AWS_145",
     ],
@@ -225,7 +233,7 @@ def _policy_doc(resource: PolicyResource) -> Any:
         "Add an aws.s3.BucketPolicy with a Deny statement for Principal '*' on the bucket and "
         "its objects when aws:SecureTransport is 'false'."
     ),
-    references=["FSBP S3.5", "CKV_AWS_379"],
+    references=["FSBP S3.5", "CIS AWS Foundations v1.4.0 2.1.2", "CKV_AWS_379"],
     resource_types=[*BUCKETS, BUCKET_POLICY],
 )
 def bucket_tls_only(
@@ -250,7 +258,7 @@ def bucket_tls_only(
         "Name the principals (account, role ARNs or service principals), or scope '*' with "
         "aws:PrincipalOrgID / aws:SourceVpce / aws:SourceArn conditions."
     ),
-    references=["FSBP S3.6", "CKV_AWS_70", "CKV2_AWS_43"],
+    references=["FSBP S3.6", "CKV_AWS_70"],
     resource_types=[BUCKET_POLICY, *BUCKETS],
 )
 def bucket_policy_public(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
@@ -266,7 +274,7 @@ def bucket_policy_public(args: ResourceValidationArgs, config: Mapping[str, Any]
     severity=Severity.LOW,
     enforcement=MANDATORY,
     remediation="Add an aws.s3.BucketVersioning with versioning_configuration={'status': 'Enabled'}.",
-    references=["CKV_AWS_21", "FSBP S3.14"],
+    references=["Security Hub S3.14", "CKV_AWS_21"],
     resource_types=[*BUCKETS, *VERSIONINGS],
 )
 def bucket_versioning(
@@ -321,7 +329,7 @@ def bucket_owner_enforced(
         "Add an aws.s3.BucketLifecycleConfiguration for the bucket: transition cold data, expire "
         "noncurrent versions and abort incomplete multipart uploads."
     ),
-    references=["FSBP S3.13", "CKV2_AWS_61", "CKV_AWS_300", "pulumi/examples s3-require-lifecycle"],
+    references=["FSBP S3.13", "CKV2_AWS_61"],
     resource_types=[*BUCKETS, *LIFECYCLES],
 )
 def bucket_lifecycle(

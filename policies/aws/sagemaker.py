@@ -107,7 +107,7 @@ def notebook_vpc(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Ite
     severity=Severity.MEDIUM,
     enforcement=MANDATORY,
     remediation="Set kms_key_id to the ARN of a customer-managed KMS key with rotation enabled.",
-    references=["FSBP SageMaker.21", "CKV_AWS_22"],
+    references=["Security Hub SageMaker.21", "CKV_AWS_22", "CKV_AWS_187"],
     resource_types=[NOTEBOOK],
 )
 def notebook_kms(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
@@ -127,7 +127,7 @@ def notebook_kms(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Ite
         "Set instance_metadata_service_configuration="
         "{'minimum_instance_metadata_service_version': '2'}."
     ),
-    references=["CKV_AWS_371", "FSBP SageMaker.8"],
+    references=["CKV_AWS_371"],
     resource_types=[NOTEBOOK],
 )
 def notebook_imdsv2(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
@@ -154,7 +154,7 @@ def notebook_imdsv2(args: ResourceValidationArgs, config: Mapping[str, Any]) -> 
         "the AWS auto-stop-idle sample, or move interactive work to a Studio domain with idle shutdown."
     ),
     references=[
-        "catalogue #15 (proposed; anchors Azure Policy 679ddf89, PSRule Azure.ML.ComputeIdleShutdown)"
+        "none (project rule: no public control requires notebook instances to stop when idle)"
     ],
     resource_types=[NOTEBOOK],
 )
@@ -173,7 +173,9 @@ def notebook_lifecycle(args: ResourceValidationArgs, config: Mapping[str, Any]) 
     severity=Severity.HIGH,
     enforcement=MANDATORY,
     remediation="Set app_network_access_type='VpcOnly' and provide VPC endpoints for SageMaker, S3 and STS.",
-    references=["FSBP SageMaker.1 (Studio analogue)", "CKV_AWS_122 (analogue)"],
+    references=[
+        "none (project rule: no public control checks a Studio domain's network access type; the direct-internet controls cover notebook instances only)"
+    ],
     resource_types=[DOMAIN],
 )
 def domain_vpc_only(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
@@ -191,7 +193,7 @@ def domain_vpc_only(args: ResourceValidationArgs, config: Mapping[str, Any]) -> 
     severity=Severity.MEDIUM,
     enforcement=MANDATORY,
     remediation="Set kms_key_id to a customer-managed KMS key ARN.",
-    references=["FSBP SageMaker.21", "CKV_AWS_187"],
+    references=["CKV_AWS_187"],
     resource_types=[DOMAIN],
 )
 def domain_kms(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
@@ -211,7 +213,7 @@ def domain_kms(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Itera
         "= {'lifecycle_management': 'ENABLED', 'idle_timeout_in_minutes': 60}."
     ),
     references=[
-        "catalogue #15 (proposed; anchors Azure Policy 679ddf89, PSRule Azure.ML.ComputeIdleShutdown)"
+        "none (project rule: no public control requires Studio apps to shut down when idle)"
     ],
     resource_types=[DOMAIN],
     config_schema={
@@ -273,7 +275,9 @@ def model_network_isolation(
     severity=Severity.MEDIUM,
     enforcement=MANDATORY,
     remediation="Set vpc_config={'subnets': [...private subnets...], 'security_group_ids': [...]}.",
-    references=["FSBP SageMaker.2 (model analogue)", "FSBP SageMaker.16/.19"],
+    references=[
+        "none (project rule: no public control requires a SageMaker model's VPC configuration; the model VPC controls check the image registry instead)"
+    ],
     resource_types=[MODEL],
 )
 def model_vpc(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
@@ -339,7 +343,9 @@ def endpoint_config_kms(args: ResourceValidationArgs, config: Mapping[str, Any])
     severity=Severity.HIGH,
     enforcement=MANDATORY,
     remediation="Set data_capture_config.kms_key_id to a customer-managed KMS key ARN.",
-    references=["CKV_AWS_98"],
+    references=[
+        "none (project rule: no public control checks the KMS key of endpoint data capture; the endpoint encryption checks cover its storage volume)"
+    ],
     resource_types=[ENDPOINT_CONFIG],
 )
 def endpoint_config_capture_kms(
@@ -424,7 +430,7 @@ def _monitoring_job(args: ResourceValidationArgs) -> dict[str, Any] | None:
     severity=Severity.MEDIUM,
     enforcement=MANDATORY,
     remediation="Set network_config.enable_network_isolation=True on the job definition or inline schedule job.",
-    references=["FSBP SageMaker.9-.15", "CKV_AWS_369"],
+    references=["Security Hub SageMaker.11", "Security Hub SageMaker.14"],
     resource_types=[DATA_QUALITY_JOB, MONITORING_SCHEDULE],
 )
 def monitoring_network_isolation(
@@ -447,7 +453,7 @@ def monitoring_network_isolation(
     severity=Severity.MEDIUM,
     enforcement=MANDATORY,
     remediation="Set network_config.enable_inter_container_traffic_encryption=True.",
-    references=["FSBP SageMaker.9-.15", "CKV_AWS_368"],
+    references=["Security Hub SageMaker.9", "Security Hub SageMaker.22", "CKV_AWS_369"],
     resource_types=[DATA_QUALITY_JOB, MONITORING_SCHEDULE],
 )
 def monitoring_inter_container_encryption(
@@ -472,7 +478,7 @@ def monitoring_inter_container_encryption(
     severity=Severity.HIGH,
     enforcement=MANDATORY,
     remediation="Set the cluster config's volume_kms_key_id and the output config's kms_key_id.",
-    references=["FSBP SageMaker.20", "FSBP SageMaker.25", "CKV_AWS_367"],
+    references=["CKV_AWS_367", "CKV_AWS_368"],
     resource_types=[DATA_QUALITY_JOB, MONITORING_SCHEDULE],
 )
 def monitoring_kms(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
@@ -496,7 +502,7 @@ def monitoring_kms(args: ResourceValidationArgs, config: Mapping[str, Any]) -> I
         "Set online_store_config.security_config.kms_key_id and "
         "offline_store_config.s3_storage_config.kms_key_id."
     ),
-    references=["FSBP SageMaker.17", "FSBP SageMaker.18"],
+    references=["Security Hub SageMaker.17", "Security Hub SageMaker.18"],
     resource_types=[FEATURE_GROUP],
 )
 def feature_group_kms(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
@@ -519,7 +525,9 @@ def feature_group_kms(args: ResourceValidationArgs, config: Mapping[str, Any]) -
     severity=Severity.MEDIUM,
     enforcement=MANDATORY,
     remediation="Set role_arn to a least-privilege pipeline execution role.",
-    references=["CKV2_AWS_68 (execution role scope)"],
+    references=[
+        "none (project rule: no public control requires a SageMaker pipeline's execution role)"
+    ],
     resource_types=[PIPELINE],
 )
 def pipeline_role(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:

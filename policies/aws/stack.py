@@ -22,7 +22,7 @@ BUDGET = "aws:budgets/budget:Budget"
         "Add an aws.budgets.Budget (budget_type='COST') with notifications at 80 % ACTUAL and "
         "100 % FORECASTED to the platform team's topic or address."
     ),
-    references=["catalogue #67 (proposed; anchors Infracost guardrails, AWS Budgets)"],
+    references=["none (project rule: no public control requires a stack to create an AWS Budget)"],
     resource_types=[BUDGET],
 )
 def require_budget(

@@ -49,11 +49,7 @@ def _present(value: Any) -> bool:
         "Pass the tags explicitly (the components merge them from stack settings) or set the "
         "AWS provider's default_tags; activate the keys as cost-allocation tags in Billing."
     ),
-    references=[
-        "FSBP SageMaker.6/.7 (requiredKeyTags)",
-        "Pulumi all-aws-resources-must-have-tags",
-        "catalogue #66",
-    ],
+    references=["AWS Config required-tags"],
     resource_types=sorted(taggable_types()),
     config_schema={
         "requiredTags": string_list_schema(

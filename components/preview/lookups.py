@@ -1,0 +1,304 @@
+"""Answers for lookups (provider functions, "invokes") that the plan's mocks do not know.
+
+``pulumi preview`` runs a program's lookups for real: ``aws.ec2.get_vpc(...)`` asks the
+cloud with the stack's credentials (only an output-form call whose arguments are still
+unknown is skipped). The offline plan has no cloud, so it answers a few lookups itself
+(``PlanMocks``: caller identity, region, zones, IAM policy documents...) and takes every
+other answer from the stack's *lookups file*, which ``mlops-iac plan`` reads and the
+Pulumi CLI never does::
+
+    # stacks/Pulumi.<stack>.lookups.yaml
+    lookups:
+      aws:ec2/getVpc:getVpc:            # the invoke token
+        - args: {default: true}         # optional: answer only calls with these arguments
+          result:                       # what the cloud would return (engine names)
+            id: vpc-0a1b2c3d4e5f60718
+            cidrBlock: 10.0.0.0/16
+
+Entries are tried in order; an entry matches when every key under ``args`` equals the
+call's argument of that name (other arguments are ignored; no ``args`` matches any
+call). The first match answers, and answers from the file win over built-in mocks.
+A Python file (``Pulumi.<stack>.lookups.py`` or ``--lookups FILE.py``) may answer
+instead: it defines ``lookup(token, args)`` returning the result, or ``None`` to pass.
+The format is documented in docs/offline-preview.md.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+import runpy
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .project import PlanError
+
+__all__ = [
+    "LOOKUP_SUFFIXES",
+    "LookupHook",
+    "Lookups",
+    "LookupsError",
+    "find_lookups_file",
+    "load_lookups",
+    "lookups_file",
+    "missing_answer_message",
+    "result_fields",
+]
+
+LookupHook = Callable[[str, Mapping[str, Any]], Mapping[str, Any] | None]
+"""``(token, args) -> result``: the answer to one invoke, or ``None`` when the hook has
+none (then the built-in mocks answer, or the plan fails naming the token)."""
+
+LOOKUP_SUFFIXES = (".yaml", ".yml", ".json", ".py")
+"""Extensions of ``Pulumi.<stack>.lookups.<ext>``, in the order they are looked for."""
+
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+:[A-Za-z0-9_./-]*:[A-Za-z0-9_]+$")
+"""An invoke token: ``<package>:<module>:<function>``, e.g. ``aws:ec2/getVpc:getVpc``."""
+
+DOCS = "docs/offline-preview.md#lookups"
+
+# Python package of each provider, to find a function's result type.
+_SDK_PACKAGES = {"aws": "pulumi_aws", "azure-native": "pulumi_azure_native", "gcp": "pulumi_gcp"}
+
+
+class LookupsError(PlanError):
+    """An unreadable or invalid lookups file, or a hook that returned a non-mapping."""
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    args: dict[str, Any] | None = Field(
+        default=None,
+        description="Arguments the call must have (engine names, compared for equality); "
+        "arguments not listed are ignored. Omitted: the entry answers any call.",
+    )
+    result: dict[str, Any] = Field(
+        description="The function's result as the cloud would return it (engine names, "
+        "e.g. ``cidrBlock``); the SDK turns it into the typed result the program reads."
+    )
+
+
+class _LookupsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lookups: dict[str, list[_Answer]] = Field(
+        default_factory=dict,
+        description="Invoke token -> answers, tried in order; a single answer may be "
+        "written without the list.",
+    )
+
+    @field_validator("lookups", mode="before")
+    @classmethod
+    def _one_answer_is_a_list(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: [v] if isinstance(v, dict) else v for k, v in value.items()}
+        return value
+
+
+def _matches(expected: Any, actual: Any) -> bool:
+    """``expected`` (from the file) equals ``actual`` (the call's argument); mappings
+    compare key by key on the keys the file gives, so nested ``args`` may be partial."""
+    if isinstance(expected, Mapping):
+        return isinstance(actual, Mapping) and all(
+            key in actual and _matches(value, actual[key]) for key, value in expected.items()
+        )
+    return expected == actual
+
+
+class Lookups:
+    """Answers read from a lookups file (or given as a mapping): callable as a
+    ``LookupHook``."""
+
+    def __init__(self, answers: Mapping[str, Any], source: Path | None = None) -> None:
+        self.source = source
+        where = str(source) if source else "lookups"
+        problems = [
+            f"lookups.{token}: not an invoke token (expected '<package>:<module>:<function>', "
+            "e.g. 'aws:ec2/getVpc:getVpc')"
+            for token in (answers if isinstance(answers, Mapping) else {})
+            if not TOKEN_PATTERN.match(str(token))
+        ]
+        try:
+            self._answers = _LookupsFile.model_validate({"lookups": answers}).lookups
+        except ValidationError as exc:
+            problems += _problems(exc)
+        if problems:
+            lines = "\n".join(f"  - {problem}" for problem in problems)
+            raise LookupsError(f"{where}: invalid lookups ({len(problems)} problem(s)):\n{lines}")
+
+    @classmethod
+    def from_file(cls, path: Path) -> Lookups:
+        """Read a YAML or JSON lookups file (top-level key ``lookups``)."""
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise LookupsError(f"cannot read lookups file {path}: {exc.strerror}") from None
+        try:
+            data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        except (yaml.YAMLError, json.JSONDecodeError) as exc:
+            raise LookupsError(f"{path}: invalid {path.suffix[1:].upper()}: {exc}") from None
+        if data is None:
+            data = {}
+        if not isinstance(data, dict) or set(data) - {"lookups"}:
+            raise LookupsError(
+                f"{path}: expected a mapping with the single key 'lookups' (see {DOCS})"
+            )
+        return cls(data.get("lookups") or {}, source=path)
+
+    @property
+    def tokens(self) -> list[str]:
+        """Tokens the file answers, sorted."""
+        return sorted(self._answers)
+
+    def __call__(self, token: str, args: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        for answer in self._answers.get(token, []):
+            if answer.args is None or _matches(answer.args, args):
+                return dict(answer.result)
+        return None
+
+
+def _problems(exc: ValidationError) -> list[str]:
+    """One line per validation error: the key path, then what is wrong."""
+    problems = []
+    for err in exc.errors():
+        path = ".".join(str(p) for p in err["loc"])
+        msg = err["msg"].removeprefix("Value error, ")
+        problems.append(f"{path}: {msg}" if path else msg)
+    return problems
+
+
+def _python_hook(path: Path) -> LookupHook:
+    """The ``lookup(token, args)`` function defined by the Python file at ``path``."""
+    try:
+        namespace = runpy.run_path(str(path), run_name="mlops_iac_lookups")
+    except Exception as exc:
+        raise LookupsError(f"{path}: {type(exc).__name__}: {exc}") from exc
+    hook = namespace.get("lookup")
+    if not callable(hook):
+        raise LookupsError(f"{path}: defines no function lookup(token, args) (see {DOCS})")
+
+    def checked(token: str, args: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        result = hook(token, args)
+        if result is not None and not isinstance(result, Mapping):
+            raise LookupsError(
+                f"{path}: lookup({token!r}, ...) returned {type(result).__name__}; "
+                "expected a mapping (the result) or None"
+            )
+        return result
+
+    return checked
+
+
+def load_lookups(path: Path) -> LookupHook:
+    """The hook of a lookups file: YAML/JSON answers, or ``lookup`` of a ``.py`` file."""
+    if path.suffix == ".py":
+        return _python_hook(path)
+    if path.suffix not in LOOKUP_SUFFIXES:
+        raise LookupsError(f"{path}: a lookups file is .yaml, .yml, .json or .py (see {DOCS})")
+    return Lookups.from_file(path)
+
+
+def lookups_file(stack_config_dir: Path, stack: str, suffix: str = ".yaml") -> Path:
+    """``<stackConfigDir>/Pulumi.<stack>.lookups<suffix>``: beside the stack's config file."""
+    return stack_config_dir / f"Pulumi.{stack.split('/')[-1]}.lookups{suffix}"
+
+
+def find_lookups_file(stack_config_dir: Path, stack: str) -> Path | None:
+    """The stack's lookups file if there is one; two of them are an error."""
+    found = [
+        path
+        for suffix in LOOKUP_SUFFIXES
+        if (path := lookups_file(stack_config_dir, stack, suffix)).is_file()
+    ]
+    if len(found) > 1:
+        raise LookupsError(
+            f"stack {stack!r} has {len(found)} lookups files ({', '.join(map(str, found))}); "
+            "keep one"
+        )
+    return found[0] if found else None
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def result_fields(token: str) -> list[str] | None:
+    """Engine names of the fields of a function's result (``aws:ec2/getVpc:getVpc`` ->
+    ``arn``, ``cidrBlock``, ...), read from the provider SDK's result type; ``None``
+    when the SDK or the type cannot be found."""
+    parts = token.split(":")
+    if len(parts) != 3 or parts[0] not in _SDK_PACKAGES:
+        return None
+    package, module, function = _SDK_PACKAGES[parts[0]], parts[1].split("/")[0], parts[2]
+    module_name = package if module in ("", "index") else f"{package}.{module}"
+    try:
+        mod = importlib.import_module(module_name)
+    except ImportError:
+        return None
+    result_type = getattr(mod, f"{function[:1].upper()}{function[1:]}Result", None)
+    from pulumi import _types
+
+    names = getattr(_types, "_py_to_pulumi_names_from_py_properties", None)
+    if result_type is None or names is None or not callable(getattr(mod, _snake(function), None)):
+        return None
+    try:
+        return sorted(names(result_type).values())
+    except Exception:
+        return None
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with only YAML/JSON types (anything else as its text)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def example(token: str, args: Mapping[str, Any]) -> str:
+    """A lookups file that answers this call, to paste and fill in."""
+    fields = result_fields(token)
+    lines = ["lookups:", f"  {token}:"]
+    if args:
+        shown = yaml.safe_dump(_plain(args), default_flow_style=True, width=10_000).strip()
+        lines += [f"    - args: {shown}", "      result:"]
+    else:
+        lines.append("    - result:")
+    if fields:
+        lines.append(f"        # the result's fields (engine names): {', '.join(fields)}")
+    lines.append("        id: <id>" if fields is None or "id" in fields else "        {}")
+    return "\n".join(lines) + "\n"
+
+
+def missing_answer_message(
+    token: str, args: Mapping[str, Any], *, exists: bool, shown_as: str
+) -> str:
+    """Why a plan stopped at a lookup, and the file to write (``shown_as``: the path
+    as the user should read it)."""
+    call = json.dumps(_plain(args), sort_keys=True)
+    head = (
+        f"the program called the lookup {token} with {call}, which the offline plan "
+        "cannot answer: `pulumi preview` asks the cloud, and the plan has no built-in "
+        "answer for it. "
+    )
+    note = f"(read by `mlops-iac plan` only, never by the Pulumi CLI; see {DOCS})"
+    if exists and shown_as.endswith(".py"):
+        fields = result_fields(token)
+        listing = f"; the result's fields (engine names): {', '.join(fields)}" if fields else ""
+        return (
+            f"{head}lookup() in {shown_as} returned None for it: return the result {note}{listing}"
+        )
+    if exists:
+        where = f"No entry for it in {shown_as} matches these arguments; add one there"
+    else:
+        where = f"Write the answer to {shown_as}"
+    return f"{head}{where} {note}, for example:\n\n{example(token, args).rstrip()}"
