@@ -266,6 +266,7 @@ class SageMakerCiCd(pulumi.ComponentResource):
                     ),
                 ),
                 sort_keys=True,
+                allow_nan=False,  # settings refuse NaN; a second guard for the document
             )
         )
         pipeline_name = fixed_name(
