@@ -1,62 +1,47 @@
-"""Composition of a whole stack from its settings: providers, tags and the enabled
-reference architectures. ``stacks/__main__.py`` calls ``deploy``; other programs can
+"""Composition of a whole stack from its settings: one explicit provider per cloud the
+stack uses, the platform tags, and every enabled architecture of the registry
+(``registry.REGISTRY``). ``stacks/__main__.py`` calls ``deploy``; other programs can
 call it too, or compose the architecture components themselves."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
-import pulumi_aws as aws
 
-from .architectures.sagemaker_cicd import SageMakerCiCd, SageMakerCiCdArgs
-from .architectures.sagemaker_cleanup import cleanup_outputs
+from .registry import REGISTRY, Deployment
 from .settings import Cloud, StackSettings
-from .tags import merge_tags, platform_tags
+from .tags import platform_tags
 
 
-def deploy(settings: StackSettings) -> dict[str, pulumi.Output[str] | None]:
-    """Create every enabled architecture and export its flat outputs.
+def _provider(cloud: Cloud, settings: StackSettings) -> pulumi.ProviderResource:
+    """The cloud's provider, importing only that cloud's SDK."""
+    if cloud is Cloud.AWS:
+        from .aws.provider import provider
 
-    AWS resources use one explicit provider for the stack's region whose
-    ``default_tags`` carry the platform tags; every taggable child also receives its
-    merged tags explicitly (see ``tags.py``).
-    """
-    base_tags = platform_tags(settings)
-    prefix = settings.prefix
-    outputs: dict[str, pulumi.Output[str] | None] = {}
-    arch = settings.architectures
+        return provider(settings.region, platform_tags(settings))
+    raise ValueError(f"no provider factory for {cloud.value} yet")
 
-    if settings.cloud is Cloud.AWS:
-        provider = aws.Provider(
-            "aws",
+
+def deploy(settings: StackSettings) -> dict[str, pulumi.Output[Any] | None]:
+    """Create every enabled architecture and export its flat outputs (``None`` outputs,
+    parts a stack does not have, are not exported)."""
+    providers: dict[Cloud, pulumi.ProviderResource] = {}
+    outputs: dict[str, pulumi.Output[Any] | None] = {}
+    for spec in REGISTRY:
+        arch = getattr(settings.architectures, spec.key)
+        if arch is None or not arch.enabled:
+            continue
+        if spec.cloud not in providers:
+            providers[spec.cloud] = _provider(spec.cloud, settings)
+        deployment = Deployment(
+            name_prefix=settings.prefix,
             region=settings.region,
-            default_tags={"tags": base_tags},
+            tags=platform_tags(settings),
+            retention=settings.retention,
+            opts=pulumi.ResourceOptions(providers={spec.cloud.value: providers[spec.cloud]}),
         )
-        opts = pulumi.ResourceOptions(providers={"aws": provider})
-        sm = arch.sagemaker_cicd
-        if sm is not None and sm.enabled:
-            cicd = SageMakerCiCd(
-                "sagemaker",
-                SageMakerCiCdArgs(
-                    settings=sm,
-                    region=settings.region,
-                    name_prefix=prefix,
-                    tags=merge_tags(base_tags, component="sagemaker-cicd"),
-                    retention=settings.retention,
-                ),
-                opts=opts,
-            )
-            outputs.update(
-                {
-                    "sagemaker_data_bucket": cicd.data_bucket_name,
-                    "sagemaker_artifacts_bucket": cicd.artifacts_bucket_name,
-                    "sagemaker_pipeline": cicd.pipeline_name,
-                    "sagemaker_model_package_group": cicd.model_package_group_name,
-                    "sagemaker_endpoint": cicd.endpoint_name,
-                    "sagemaker_kms_key_arn": cicd.kms_key_arn,
-                }
-            )
-            outputs.update(cleanup_outputs(cicd))
-
+        outputs.update(spec.load()(deployment, arch))
     for key, value in outputs.items():
         if value is not None:
             pulumi.export(key, value)

@@ -28,9 +28,11 @@ from ..aws.network import PrivateNetwork, PrivateNetworkArgs
 from ..aws.promotion import ModelPromotion, ModelPromotionArgs
 from ..aws.sagemaker_endpoint import RealtimeEndpoint, RealtimeEndpointArgs, rollback_alarm_names
 from ..naming import child, physical
+from ..registry import Deployment, Outputs
 from ..retention import is_protected, stateful_options
 from ..settings import Retention, SageMakerCiCdSettings
 from ..settings.aws import KEPT_ARTIFACT_PREFIXES
+from ..tags import merge_tags
 from .sagemaker_pipeline import PipelineRefs, pipeline_definition
 
 TOKEN = "mlops:aws:SageMakerCiCd"
@@ -556,3 +558,30 @@ class SageMakerCiCd(pulumi.ComponentResource):
             tags=self._tags,
             opts=self._here,
         )
+
+
+def deploy(deployment: Deployment, settings: SageMakerCiCdSettings) -> Outputs:
+    """The registry's entry point: one ``SageMakerCiCd`` named ``sagemaker`` and the
+    stack outputs other stacks and the cleanup script read."""
+    from .sagemaker_cleanup import cleanup_outputs
+
+    cicd = SageMakerCiCd(
+        "sagemaker",
+        SageMakerCiCdArgs(
+            settings=settings,
+            region=deployment.region,
+            name_prefix=deployment.name_prefix,
+            tags=merge_tags(deployment.tags, component="sagemaker-cicd"),
+            retention=deployment.retention,
+        ),
+        opts=deployment.opts,
+    )
+    return {
+        "sagemaker_data_bucket": cicd.data_bucket_name,
+        "sagemaker_artifacts_bucket": cicd.artifacts_bucket_name,
+        "sagemaker_pipeline": cicd.pipeline_name,
+        "sagemaker_model_package_group": cicd.model_package_group_name,
+        "sagemaker_endpoint": cicd.endpoint_name,
+        "sagemaker_kms_key_arn": cicd.kms_key_arn,
+        **cleanup_outputs(cicd),
+    }

@@ -27,9 +27,6 @@ class ArchitecturesSettings(Strict):
     sagemaker_cicd: SageMakerCiCdSettings | None = None
 
 
-ARCHITECTURE_CLOUDS: dict[str, Cloud] = {"sagemaker_cicd": Cloud.AWS}
-
-
 class StackSettings(Strict):
     """Settings of one stack, read from ``mlops-iac:*`` keys of its stack file."""
 
@@ -73,10 +70,13 @@ class StackSettings(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        for key, cloud in ARCHITECTURE_CLOUDS.items():
-            if getattr(self.architectures, key) is not None and cloud is not self.cloud:
+        from ..registry import REGISTRY  # the registry imports the settings models
+
+        for spec in REGISTRY:
+            if getattr(self.architectures, spec.key) is not None and spec.cloud is not self.cloud:
                 raise ValueError(
-                    f"architectures.{key} runs on {cloud.value}, but cloud is {self.cloud.value}"
+                    f"architectures.{spec.key} runs on {spec.cloud.value}, but cloud is "
+                    f"{self.cloud.value}"
                 )
         sagemaker = self.architectures.sagemaker_cicd
         if sagemaker is not None:
