@@ -81,9 +81,7 @@ class Monitoring(pulumi.ComponentResource):
             sku={"name": operationalinsights.WorkspaceSkuNameEnum.PER_GB2018},
             retention_in_days=args.retention_in_days,
             workspace_capping=(
-                {"daily_quota_gb": args.daily_quota_gb}
-                if args.daily_quota_gb is not None
-                else None
+                {"daily_quota_gb": args.daily_quota_gb} if args.daily_quota_gb is not None else None
             ),
             features={
                 "disable_local_auth": True,

@@ -82,13 +82,13 @@ class PrivateNetwork(pulumi.ComponentResource):
         _validate(args)
         tags = dict(args.tags)
         here = pulumi.ResourceOptions(parent=self)
-        common = {"resource_group_name": args.resource_group_name}
+        group = args.resource_group_name
 
         # Subnets are separate resources and the VNet lists none: azure-native keeps
         # them on VNet updates (pulumi/pulumi-azure-native#611), as ARM now does.
         self.vnet = network.VirtualNetwork(
             naming.child(name),
-            **common,
+            resource_group_name=group,
             location=args.location,
             tags=tags,
             address_space={"address_prefixes": [args.address_space]},
@@ -98,7 +98,7 @@ class PrivateNetwork(pulumi.ComponentResource):
         # traffic from the internet.
         self.network_security_group = network.NetworkSecurityGroup(
             naming.child(name, "nsg"),
-            **common,
+            resource_group_name=group,
             location=args.location,
             tags=tags,
             opts=here,
@@ -108,7 +108,7 @@ class PrivateNetwork(pulumi.ComponentResource):
         for subnet_name, cidr in args.subnets.items():
             subnet = network.Subnet(
                 naming.child(name, f"subnet-{subnet_name}"),
-                **common,
+                resource_group_name=group,
                 virtual_network_name=self.vnet.name,
                 subnet_name=subnet_name,
                 address_prefix=cidr,
@@ -133,7 +133,7 @@ class PrivateNetwork(pulumi.ComponentResource):
         for group in groups:
             zone = privatedns.PrivateZone(
                 naming.child(name, f"dns-{group}"),
-                **common,
+                resource_group_name=group,
                 private_zone_name=PRIVATE_DNS_ZONES[group],
                 location="global",
                 tags=tags,
@@ -142,7 +142,7 @@ class PrivateNetwork(pulumi.ComponentResource):
             self.dns_zones[group] = zone
             self.dns_zone_links[group] = privatedns.VirtualNetworkLink(
                 naming.child(name, f"dns-{group}-link"),
-                **common,
+                resource_group_name=group,
                 private_zone_name=zone.name,
                 location="global",
                 virtual_network={"id": self.vnet.id},
@@ -158,7 +158,7 @@ class PrivateNetwork(pulumi.ComponentResource):
         for label, target in sorted(args.private_endpoints.items()):
             endpoint = network.PrivateEndpoint(
                 naming.child(name, f"pe-{label}"),
-                **common,
+                resource_group_name=group,
                 location=args.location,
                 tags=tags,
                 subnet={"id": endpoint_subnet.id},
@@ -174,7 +174,7 @@ class PrivateNetwork(pulumi.ComponentResource):
             self.endpoints[label] = endpoint
             self.dns_zone_groups[label] = network.PrivateDnsZoneGroup(
                 naming.child(name, f"pe-{label}-dns"),
-                **common,
+                resource_group_name=group,
                 private_endpoint_name=endpoint.name,
                 private_dns_zone_group_name="default",
                 private_dns_zone_configs=[
@@ -253,4 +253,3 @@ def _validate(args: PrivateNetworkArgs) -> None:
             )
     if problems:
         raise ValueError("invalid PrivateNetworkArgs:\n  - " + "\n  - ".join(problems))
-

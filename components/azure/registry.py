@@ -17,6 +17,10 @@ from dataclasses import dataclass
 
 import pulumi
 from pulumi_azure_native import containerregistry as acr
+from pulumi_azure_native.containerregistry import (
+    EncryptionPropertyArgsDict,
+    IdentityPropertiesArgsDict,
+)
 
 from .. import naming
 from ..retention import stateful_options
@@ -78,18 +82,13 @@ class ContainerRegistry(pulumi.ComponentResource):
         public = bool(args.allowed_ip_ranges)
         status_on, status_off = acr.PolicyStatus.ENABLED, acr.PolicyStatus.DISABLED
 
-        identity = None
-        encryption = None
+        identity: pulumi.Output[IdentityPropertiesArgsDict] | None = None
+        encryption: EncryptionPropertyArgsDict | None = None
         if args.key_uri is not None:
             # IdentityPropertiesArgs.user_assigned_identities is a map keyed by the
             # identity id in this API version (sdk-survey G6): keys cannot be Outputs,
             # so the map is built once the id is known.
-            identity = pulumi.Output.from_input(args.identity_id).apply(
-                lambda identity_id: {
-                    "type": acr.ResourceIdentityType.USER_ASSIGNED,
-                    "user_assigned_identities": {identity_id: {}},
-                }
-            )
+            identity = pulumi.Output.from_input(args.identity_id).apply(_user_assigned)
             encryption = {
                 "status": acr.EncryptionStatus.ENABLED,
                 "key_vault_properties": {
@@ -126,7 +125,11 @@ class ContainerRegistry(pulumi.ComponentResource):
             zone_redundancy=acr.ZoneRedundancy.DISABLED,
             policies={
                 "retention_policy": {"days": args.untagged_retention_days, "status": status_on},
-                "export_policy": {"status": acr.ExportPolicyStatus.ENABLED if public else acr.ExportPolicyStatus.DISABLED},
+                "export_policy": {
+                    "status": acr.ExportPolicyStatus.ENABLED
+                    if public
+                    else acr.ExportPolicyStatus.DISABLED
+                },
                 "azure_ad_authentication_as_arm_policy": {
                     "status": acr.AzureADAuthenticationAsArmPolicyStatus.DISABLED
                 },
@@ -146,6 +149,13 @@ class ContainerRegistry(pulumi.ComponentResource):
                 "login_server": self.login_server,
             }
         )
+
+
+def _user_assigned(identity_id: str | None) -> IdentityPropertiesArgsDict:
+    return {
+        "type": acr.ResourceIdentityType.USER_ASSIGNED,
+        "user_assigned_identities": {str(identity_id): {}},
+    }
 
 
 def _validate(args: ContainerRegistryArgs) -> None:

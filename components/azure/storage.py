@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import pulumi
 from pulumi_azure_native import storage
-from pulumi_azure_native.storage import ManagementPolicyRuleArgsDict
+from pulumi_azure_native.storage import (
+    ManagementPolicyActionArgsDict,
+    ManagementPolicyBaseBlobArgsDict,
+    ManagementPolicyRuleArgsDict,
+)
 
 from .. import naming
 from ..retention import stateful_options
@@ -92,7 +95,7 @@ def lifecycle_rules(
     day. Aborting multipart uploads has no Azure counterpart (uncommitted blocks are
     discarded after 7 days by the service itself).
     """
-    base_blob: dict[str, Any] = {}
+    base_blob: ManagementPolicyBaseBlobArgsDict = {}
     if settings.infrequent_access_after_days is not None:
         base_blob["tier_to_cool"] = {
             "days_after_creation_greater_than": settings.infrequent_access_after_days
@@ -101,7 +104,7 @@ def lifecycle_rules(
         base_blob["tier_to_archive"] = {
             "days_after_creation_greater_than": settings.archive_after_days
         }
-    actions: dict[str, Any] = {}
+    actions: ManagementPolicyActionArgsDict = {}
     if base_blob:
         actions["base_blob"] = base_blob
     if versioned:

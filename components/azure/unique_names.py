@@ -77,9 +77,7 @@ def check_name(kind: str, name: str) -> str:
     rule = RULES[kind]
     problems = rule.problems(name)
     if problems:
-        raise PhysicalNameError(
-            f"{kind} name {name!r} {'; '.join(problems)} (see {_RULES_SOURCE})"
-        )
+        raise PhysicalNameError(f"{kind} name {name!r} {'; '.join(problems)} (see {_RULES_SOURCE})")
     return name
 
 
