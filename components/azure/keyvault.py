@@ -191,6 +191,21 @@ class KeyVaultKey(pulumi.ComponentResource):
         )
 
 
+_NOT_PUBLIC = tuple(
+    ipaddress.IPv4Network(block)
+    for block in (
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+    )
+)
+"""Private (RFC 1918), shared (RFC 6598), loopback and link-local ranges: service
+firewalls match public client addresses only."""
+
+
 def check_ip_ranges(argument: str, ranges: Sequence[str]) -> list[str]:
     """Problems with an allowlist of public IPv4 addresses or CIDR ranges."""
     problems = []
@@ -200,7 +215,9 @@ def check_ip_ranges(argument: str, ranges: Sequence[str]) -> list[str]:
         except ValueError:
             problems.append(f"{argument}[{i}]: {value!r} is not an IPv4 address or CIDR range")
             continue
-        if network.version != 4 or not network.is_global:
+        if not isinstance(network, ipaddress.IPv4Network) or any(
+            network.overlaps(block) for block in _NOT_PUBLIC
+        ):
             problems.append(f"{argument}[{i}]: {value!r} is not a public IPv4 range")
         elif network.prefixlen == 0:
             problems.append(f"{argument}[{i}]: {value!r} allows the whole internet")
