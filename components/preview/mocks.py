@@ -387,6 +387,15 @@ class PlanMocks(pulumi.runtime.Mocks):
             state.setdefault("principalId", _uuid(urn + "#principal"))
             state.setdefault("clientId", _uuid(urn + "#client"))
             state.setdefault("tenantId", AZURE_TENANT_ID)
+        _azure_identity_map(state)
+        if args.typ == "azure-native:keyvault:Vault" and isinstance(state.get("properties"), dict):
+            properties = dict(state["properties"])
+            properties.setdefault("vaultUri", f"https://{name}.vault.azure.net/")
+            state["properties"] = properties
+        if args.typ == "azure-native:keyvault:Key":
+            key_uri = f"https://{inputs.get('vaultName')}.vault.azure.net/keys/{name}"
+            state.setdefault("keyUri", key_uri)
+            state.setdefault("keyUriWithVersion", f"{key_uri}/{digest(urn)[:32]}")
         return f"{scope}/providers/{namespace}/{kind}/{name}", state
 
     @staticmethod
@@ -527,6 +536,27 @@ class PlanMocks(pulumi.runtime.Mocks):
             "objectId": AZURE_OBJECT_ID,
             "subscriptionId": AZURE_SUBSCRIPTION_ID,
             "tenantId": AZURE_TENANT_ID,
+        }
+
+
+def _azure_identity_map(state: dict[str, Any]) -> None:
+    """azure-native v3 takes ``identity.userAssignedIdentities`` as a list of identity
+    ids in most modules but returns ARM's map (id -> principal and client id); echoing
+    the list makes the SDK fail to read the output. Answer with the map, as ARM does."""
+    identity = state.get("identity")
+    if not isinstance(identity, dict):
+        return
+    assigned = identity.get("userAssignedIdentities")
+    if isinstance(assigned, list):
+        state["identity"] = {
+            **identity,
+            "userAssignedIdentities": {
+                str(i): {
+                    "principalId": _uuid(f"{i}#principal"),
+                    "clientId": _uuid(f"{i}#client"),
+                }
+                for i in assigned
+            },
         }
 
 

@@ -119,6 +119,32 @@ def test_azure_ids() -> None:
     assert ws["type"] == "Microsoft.MachineLearningServices/workspaces"
 
 
+def test_azure_user_assigned_identities_come_back_as_a_map() -> None:
+    # azure-native v3 takes a list of identity ids and returns ARM's map; the SDK cannot
+    # read an echoed list (the plan used to exit 2 for such resources).
+    uai = f"/subscriptions/{AZURE_SUBSCRIPTION_ID}/resourceGroups/rg/providers/x/uai"
+    _, state = _new(
+        PlanMocks(),
+        "azure-native:storage:StorageAccount",
+        "lake",
+        {"identity": {"type": "UserAssigned", "userAssignedIdentities": [uai]}},
+    )
+    assigned = state["identity"]["userAssignedIdentities"]
+    assert list(assigned) == [uai]
+    assert set(assigned[uai]) == {"principalId", "clientId"}
+
+
+def test_azure_key_vault_uris() -> None:
+    mocks = PlanMocks()
+    _, vault = _new(
+        mocks, "azure-native:keyvault:Vault", "kv", {"vaultName": "kv1", "properties": {}}
+    )
+    assert vault["properties"]["vaultUri"] == "https://kv1.vault.azure.net/"
+    _, key = _new(mocks, "azure-native:keyvault:Key", "k", {"vaultName": "kv1", "keyName": "cmk"})
+    assert key["keyUri"] == "https://kv1.vault.azure.net/keys/cmk"
+    assert key["keyUriWithVersion"].startswith("https://kv1.vault.azure.net/keys/cmk/")
+
+
 def test_gcp_ids() -> None:
     mocks = PlanMocks("europe-west4", gcp_project="ml-proj")
     bucket_id, bucket = _new(mocks, "gcp:storage/bucket:Bucket", "data", {"location": "EU"})
