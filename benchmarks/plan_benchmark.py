@@ -43,6 +43,7 @@ import argparse
 import asyncio
 import contextlib
 import contextvars
+import gc
 import statistics
 import sys
 import threading
@@ -255,12 +256,16 @@ def measure_policies(project_dir: Path, stack: str, rounds: int) -> PolicyRow:
     evaluate_with(evaluation.evaluate_unindexed, recording)
     share, reference_share, speedup = [], [], []
     for _ in range(rounds):
+        # Collect before each variant, so none pays for the garbage another left.
+        gc.collect()
         start = time.perf_counter()
         recording = plan()
         plan_s = time.perf_counter() - start
+        gc.collect()
         start = time.perf_counter()
         evaluate_with(evaluation.evaluate, recording)
         eval_s = time.perf_counter() - start
+        gc.collect()
         start = time.perf_counter()
         evaluate_with(evaluation.evaluate_unindexed, recording)
         ref_s = time.perf_counter() - start
