@@ -10,6 +10,11 @@ SDK's unknown-checking proxy. Config is reconciled like the CLI's
 and properties merged over the defaults), then validated against each policy's schema.
 ``remediate`` runs as ``mandatory`` (these policies only validate); ``disabled`` skips.
 
+:func:`evaluate` shows each resource only to the policies indexed under its type and
+converts it once (:class:`PolicyIndex`); :func:`evaluate_unindexed` sends every resource
+to every policy, as the engine drives the analyzer, and is the reference the indexed
+evaluator is tested against (same violations, same order).
+
 Unknown values during preview are passed as the SDK's sentinels
 (``pulumi_policy.proxy.UNKNOWN_*_VALUE``); secrets arrive as the string ``"[secret]"``.
 """
