@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import importlib
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -218,3 +220,19 @@ def test_azure_tags_ignore_unrelated_provider_config() -> None:
         {"resourceGroupName": "rg"},
         provider_props={"defaultTags": {"tags": TAGS}},
     ) == ["missing or empty tags: project, environment, owner, cost-centre."]
+
+
+@pytest.mark.parametrize("cloud", ["azure", "gcp"])
+def test_a_cloud_rule_package_imports_no_cloud_sdk(cloud: str) -> None:
+    """Rules read shipped data, never the SDKs, so a venv with one cloud's extra can load
+    another cloud's rules. (``mlops_policies.aws`` still reaches ``pulumi_aws`` through
+    ``mlops_components.aws.facts``, whose package imports the AWS components.)"""
+    code = (
+        "import sys, importlib; importlib.import_module('mlops_policies." + cloud + "'); "
+        "print(sorted({m.split('.')[0] for m in sys.modules "
+        "if m.startswith(('pulumi_aws', 'pulumi_azure_native', 'pulumi_gcp'))}))"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert completed.stdout.strip() == "[]"
