@@ -24,6 +24,17 @@ stock mocks: what Pulumi itself charges for the simplest provider resource.
     python benchmarks/plan_benchmark.py aws-dev --repeat 7
     python benchmarks/plan_benchmark.py --program tests/fixtures/programs/minimal dev
     python benchmarks/plan_benchmark.py --synthetic 1000  # recorder vs stock, N resources
+    python benchmarks/plan_benchmark.py --policies --repeat 15  # policy evaluation's share
+
+``--policies`` measures what policy evaluation adds to a plan instead: each round runs,
+back to back, the plan (A: the program under the mocks), the guardrail evaluation of
+that recording (B: ``mlops_policies.evaluation.evaluate``, what ``mlops-iac plan`` runs)
+and the reference evaluation (C: ``evaluate_unindexed``, every policy over every
+resource, as the analyzer does and as the evaluator did before it was indexed). Rounds
+alternate A B C A B C ..., so a noisy neighbour slows all variants of a round alike;
+the table gives ratios within a round (their minimum and median over the rounds),
+never a lone absolute time. The target is an evaluation share B / (A + B) of at most
+20 % of the plan's time.
 """
 
 from __future__ import annotations
@@ -32,6 +43,7 @@ import argparse
 import asyncio
 import contextlib
 import contextvars
+import gc
 import statistics
 import sys
 import threading
@@ -54,6 +66,7 @@ from pulumi.runtime.stack import run_pulumi_func
 REPO = Path(__file__).resolve().parents[1]
 offline_runtime = runner._offline_runtime
 TARGET_RATIO = 1.5
+POLICY_SHARE_TARGET = 0.20
 
 
 class EchoMocks(Mocks):
@@ -191,6 +204,91 @@ def measure(label: str, plan: Callable[[], int], repeat: int) -> Row:
     )
 
 
+@dataclass
+class PolicyRow:
+    """Per-round ratios of one stack: evaluation share of the plan (indexed and
+    reference evaluator) and the reference's time over the indexed one's."""
+
+    label: str
+    resources: int
+    share: list[float]
+    reference_share: list[float]
+    speedup: list[float]
+
+    def markdown(self) -> str:
+        def pair(values: list[float], percent: bool = True) -> str:
+            low, mid = min(values), statistics.median(values)
+            return f"{low:.1%} / {mid:.1%}" if percent else f"{low:.1f}x / {mid:.1f}x"
+
+        verdict = "yes" if statistics.median(self.share) <= POLICY_SHARE_TARGET else "no"
+        return (
+            f"| {self.label} | {self.resources} | {pair(self.share)} | {verdict} | "
+            f"{pair(self.reference_share)} | {pair(self.speedup, percent=False)} |"
+        )
+
+
+def measure_policies(project_dir: Path, stack: str, rounds: int) -> PolicyRow:
+    """Alternate plan (A), evaluation (B) and reference evaluation (C) ``rounds`` times
+    after one warm-up round; ratios are taken within each round."""
+    from mlops_components.preview.report import environment_of
+    from mlops_policies import evaluation
+
+    def plan() -> runner.Recording:
+        return plan_stack(project_dir, stack)
+
+    def evaluate_with(evaluate: Callable[..., object], recording: runner.Recording) -> None:
+        # What the CLI's evaluator hook does: resources as JSON, the environment's config.
+        environment = environment_of(recording)
+        config = (
+            evaluation.load_policy_config(evaluation.config_path_for(environment))
+            if environment in evaluation.ENVIRONMENTS
+            else None
+        )
+        evaluate(
+            [r.to_json() for r in recording.resources],
+            config,
+            project=recording.project,
+            stack=recording.stack,
+        )
+
+    recording = plan()  # warm-up: imports, caches, the rules' registry
+    evaluate_with(evaluation.evaluate, recording)
+    evaluate_with(evaluation.evaluate_unindexed, recording)
+    share, reference_share, speedup = [], [], []
+    for _ in range(rounds):
+        # Collect before each variant, so none pays for the garbage another left.
+        gc.collect()
+        start = time.perf_counter()
+        recording = plan()
+        plan_s = time.perf_counter() - start
+        gc.collect()
+        start = time.perf_counter()
+        evaluate_with(evaluation.evaluate, recording)
+        eval_s = time.perf_counter() - start
+        gc.collect()
+        start = time.perf_counter()
+        evaluate_with(evaluation.evaluate_unindexed, recording)
+        ref_s = time.perf_counter() - start
+        share.append(eval_s / (plan_s + eval_s))
+        reference_share.append(ref_s / (plan_s + ref_s))
+        speedup.append(ref_s / eval_s)
+    return PolicyRow(stack, len(recording.resources), share, reference_share, speedup)
+
+
+def print_policy_table(rows: list[PolicyRow], rounds: int) -> None:
+    print(
+        f"Policy evaluation's share of plan time ({rounds} rounds of plan, evaluation, "
+        f"reference evaluation; min / median; target <= {POLICY_SHARE_TARGET:.0%})\n"
+    )
+    print(
+        "| Stack | Resources | Evaluation share of plan | Within target | "
+        "Unindexed (before) share | Indexed speed-up |"
+    )
+    print("| --- | ---: | ---: | --- | ---: | ---: |")
+    for row in rows:
+        print(row.markdown())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("stacks", nargs="*", metavar="STACK", help="default: every stack")
@@ -202,10 +300,24 @@ def main(argv: list[str] | None = None) -> int:
         metavar="N",
         help="also compare the recorder with stock mocks on N bare resources",
     )
+    parser.add_argument(
+        "--policies",
+        action="store_true",
+        help="measure policy evaluation's share of plan time instead (rounds: --repeat)",
+    )
     args = parser.parse_args(argv)
 
     project = load_project(args.program)
     stacks = args.stacks or project.stacks()
+    if args.policies:
+        if not stacks:
+            raise SystemExit(f"No stacks found in {project.stack_config_dir}")
+        policy_rows = []
+        for stack in stacks:
+            policy_rows.append(measure_policies(project.root, stack, args.repeat))
+            print(f"measured {stack}", file=sys.stderr)
+        print_policy_table(policy_rows, args.repeat)
+        return 0
     synthetic = args.synthetic
     if not stacks:
         print(

@@ -10,6 +10,11 @@ SDK's unknown-checking proxy. Config is reconciled like the CLI's
 and properties merged over the defaults), then validated against each policy's schema.
 ``remediate`` runs as ``mandatory`` (these policies only validate); ``disabled`` skips.
 
+:func:`evaluate` shows each resource only to the policies indexed under its type and
+converts it once (:class:`PolicyIndex`); :func:`evaluate_unindexed` sends every resource
+to every policy, as the engine drives the analyzer, and is the reference the indexed
+evaluator is tested against (same violations, same order).
+
 Unknown values during preview are passed as the SDK's sentinels
 (``pulumi_policy.proxy.UNKNOWN_*_VALUE``); secrets arrive as the string ``"[secret]"``.
 """
@@ -272,7 +277,9 @@ def _provider_urn(reference: Any) -> str | None:
 
 
 def _provider(
-    resource: Mapping[str, Any], by_urn: Mapping[str, Mapping[str, Any]]
+    resource: Mapping[str, Any],
+    by_urn: Mapping[str, Mapping[str, Any]],
+    view: _EngineView | None = None,
 ) -> PolicyProviderResource | None:
     urn = _provider_urn(resource.get("provider"))
     if urn is None:
@@ -281,7 +288,9 @@ def _provider(
     if found is not None:
         return PolicyProviderResource(
             str(found["type"]),
-            unknown_checking_proxy(as_engine_values(found.get("inputs") or {})),
+            view.props(found)
+            if view is not None
+            else unknown_checking_proxy(as_engine_values(found.get("inputs") or {})),
             str(found["urn"]),
             str(found["name"]),
         )
@@ -295,42 +304,38 @@ def _level(level: EnforcementLevel) -> EnforcementLevel:
     return EnforcementLevel.MANDATORY if level is EnforcementLevel.REMEDIATE else level
 
 
-def evaluate(
-    resources: Sequence[Mapping[str, Any]],
-    policy_config: Mapping[str, Any] | None,
-    *,
-    project: str = "mlops-iac",
-    stack: str = "dev",
-) -> EvaluationResult:
-    """Run every enabled policy of both packs over ``resources`` (mappings with ``urn,
-    type, name, parent, dependencies, provider, custom, protect, retain_on_delete,
-    inputs``). ``project`` and ``stack`` become the stack tags ``pulumi:project`` and
-    ``pulumi:stack`` that policies see."""
-    resolved = resolve_config(policy_config)
-    stack_tags = {"pulumi:project": project, "pulumi:stack": stack}
-    by_urn = {str(r["urn"]): r for r in resources}
-    violations: list[Violation] = []
+class _Reporter:
+    """Turns the policies' ``report_violation`` calls into :class:`Violation` records."""
 
-    def collector(entry: ResolvedPolicy, default_urn: str | None):
+    def __init__(self) -> None:
+        self.violations: list[Violation] = []
+
+    def collector(self, entry: ResolvedPolicy, default_urn: str | None):
         level = _level(entry.enforcement).value
+        rule = entry.rule
+        pack = pack_of(rule)
 
         def report_violation(message: str, urn: str | None = None) -> None:
-            violations.append(
+            self.violations.append(
                 Violation(
-                    policy=entry.rule.name,
-                    pack=pack_of(entry.rule),
+                    policy=rule.name,
+                    pack=pack,
                     enforcement=level,
-                    severity=entry.rule.severity.value,
+                    severity=rule.severity.value,
                     urn=urn or default_urn,
                     message=message,
-                    remediation=entry.rule.remediation,
+                    remediation=rule.remediation,
                 )
             )
 
         return report_violation
 
-    def sdk_downgrade(entry: ResolvedPolicy, urn: str | None, error: UnknownValueError) -> None:
-        violations.append(
+    def sdk_downgrade(
+        self, entry: ResolvedPolicy, urn: str | None, error: UnknownValueError
+    ) -> None:
+        """What the SDK reports when a policy lets an unknown escape (``failOnUnknown``
+        false): an advisory "can't run policy" note."""
+        self.violations.append(
             Violation(
                 policy=entry.rule.name,
                 pack=pack_of(entry.rule),
@@ -342,7 +347,151 @@ def evaluate(
             )
         )
 
-    active = [e for e in resolved.values() if e.enforcement is not EnforcementLevel.DISABLED]
+
+def _active(policy_config: Mapping[str, Any] | None) -> list[ResolvedPolicy]:
+    """The enabled policies in registry order (sorted by name): the report order."""
+    resolved = resolve_config(policy_config)
+    return [e for e in resolved.values() if e.enforcement is not EnforcementLevel.DISABLED]
+
+
+class PolicyIndex:
+    """The enabled resource policies indexed by resource type, built once per evaluation.
+
+    A resource rule declares the types it checks (``Rule.resource_types``; an empty list
+    means every type). The analyzer sends every resource to every policy and each policy
+    returns at once for a type it does not check; indexing skips those calls, so a
+    resource costs only the rules written for its type. ``for_type`` keeps the registry
+    order, so the violations come out in the same order as without the index."""
+
+    def __init__(self, active: Sequence[ResolvedPolicy]) -> None:
+        resource = [e for e in active if isinstance(e.rule.policy, ResourceValidationPolicy)]
+        self.stack = [e for e in active if isinstance(e.rule.policy, StackValidationPolicy)]
+        self._position = {id(e): i for i, e in enumerate(resource)}
+        self.untyped = [e for e in resource if not e.rule.resource_types]
+        self.by_type: dict[str, list[ResolvedPolicy]] = {}
+        for entry in resource:
+            for type_ in entry.rule.resource_types:
+                self.by_type.setdefault(type_, []).append(entry)
+        self._merged: dict[str, list[ResolvedPolicy]] = {}
+
+    def for_type(self, resource_type: str) -> list[ResolvedPolicy]:
+        """The policies that check ``resource_type``, in registry order."""
+        found = self._merged.get(resource_type)
+        if found is None:
+            typed = self.by_type.get(resource_type, [])
+            found = sorted(
+                {id(e): e for e in [*typed, *self.untyped]}.values(),
+                key=lambda e: self._position[id(e)],
+            )
+            self._merged[resource_type] = found
+        return found
+
+
+class _EngineView:
+    """Each resource's engine-shaped values, computed once per evaluation and shared by
+    every policy that reads them (resource policies, stack policies, provider lookups)."""
+
+    def __init__(self, resources: Sequence[Mapping[str, Any]]) -> None:
+        self.resources = resources
+        self.by_urn = {str(r["urn"]): r for r in resources}
+        self._values: dict[int, dict[str, Any]] = {}
+        self._providers: dict[str, PolicyProviderResource | None] = {}
+
+    def values(self, resource: Mapping[str, Any]) -> dict[str, Any]:
+        key = id(resource)
+        found = self._values.get(key)
+        if found is None:
+            found = as_engine_values(resource.get("inputs") or {})
+            self._values[key] = found
+        return found
+
+    def props(self, resource: Mapping[str, Any]) -> Any:
+        return unknown_checking_proxy(self.values(resource))
+
+    def provider(self, resource: Mapping[str, Any]) -> PolicyProviderResource | None:
+        reference = str(resource.get("provider") or "")
+        if reference not in self._providers:
+            self._providers[reference] = _provider(resource, self.by_urn, self)
+        return self._providers[reference]
+
+
+def evaluate(
+    resources: Sequence[Mapping[str, Any]],
+    policy_config: Mapping[str, Any] | None,
+    *,
+    project: str = "mlops-iac",
+    stack: str = "dev",
+) -> EvaluationResult:
+    """Run every enabled policy of both packs over ``resources`` (mappings with ``urn,
+    type, name, parent, dependencies, provider, custom, protect, retain_on_delete,
+    inputs``). ``project`` and ``stack`` become the stack tags ``pulumi:project`` and
+    ``pulumi:stack`` that policies see.
+
+    The result is exactly what :func:`evaluate_unindexed` (the analyzer's way: every
+    policy sees every resource) reports, in the same order, at a fraction of the cost:
+    each resource is converted to engine values once and shown only to the policies
+    indexed under its type (:class:`PolicyIndex`); the stack policies share one list of
+    stack resources."""
+    index = PolicyIndex(_active(policy_config))
+    stack_tags = {"pulumi:project": project, "pulumi:stack": stack}
+    view = _EngineView(resources)
+    report = _Reporter()
+
+    for resource in resources:
+        entries = index.for_type(str(resource["type"]))
+        if not entries:
+            continue
+        urn = str(resource["urn"])
+        props = view.props(resource)
+        provider = view.provider(resource)
+        options = resource_options(resource)
+        for entry in entries:
+            policy = entry.rule.policy
+            assert isinstance(policy, ResourceValidationPolicy)
+            args = ResourceValidationArgs(
+                str(resource["type"]),
+                props,
+                urn,
+                str(resource["name"]),
+                options,
+                provider,
+                entry.config,
+                stack_tags,
+            )
+            try:
+                policy.validate(args, report.collector(entry, urn))
+            except UnknownValueError as error:
+                report.sdk_downgrade(entry, urn, error)
+
+    if index.stack:
+        shared = stack_resources(resources, view.by_urn, view)
+        for entry in index.stack:
+            policy = entry.rule.policy
+            assert isinstance(policy, StackValidationPolicy)
+            args = StackValidationArgs(shared, entry.config, stack_tags)
+            try:
+                policy.validate(args, report.collector(entry, None))
+            except UnknownValueError as error:
+                report.sdk_downgrade(entry, None, error)
+
+    return EvaluationResult(evaluated=len(resources), violations=report.violations)
+
+
+def evaluate_unindexed(
+    resources: Sequence[Mapping[str, Any]],
+    policy_config: Mapping[str, Any] | None,
+    *,
+    project: str = "mlops-iac",
+    stack: str = "dev",
+) -> EvaluationResult:
+    """The reference evaluation, as the engine drives the analyzer: every enabled
+    resource policy receives every resource, each call with freshly converted values,
+    and each stack policy its own freshly built list of stack resources. Kept as the
+    oracle :func:`evaluate` is tested against and as the benchmark's baseline."""
+    active = _active(policy_config)
+    stack_tags = {"pulumi:project": project, "pulumi:stack": stack}
+    by_urn = {str(r["urn"]): r for r in resources}
+    report = _Reporter()
     resource_policies = [e for e in active if isinstance(e.rule.policy, ResourceValidationPolicy)]
     stack_policies = [e for e in active if isinstance(e.rule.policy, StackValidationPolicy)]
 
@@ -363,37 +512,41 @@ def evaluate(
                 stack_tags,
             )
             try:
-                policy.validate(args, collector(entry, urn))
+                policy.validate(args, report.collector(entry, urn))
             except UnknownValueError as error:
-                sdk_downgrade(entry, urn, error)
+                report.sdk_downgrade(entry, urn, error)
 
-    if stack_policies:
-        for entry in stack_policies:
-            policy = entry.rule.policy
-            assert isinstance(policy, StackValidationPolicy)
-            args = StackValidationArgs(stack_resources(resources, by_urn), entry.config, stack_tags)
-            try:
-                policy.validate(args, collector(entry, None))
-            except UnknownValueError as error:
-                sdk_downgrade(entry, None, error)
+    for entry in stack_policies:
+        policy = entry.rule.policy
+        assert isinstance(policy, StackValidationPolicy)
+        args = StackValidationArgs(stack_resources(resources, by_urn), entry.config, stack_tags)
+        try:
+            policy.validate(args, report.collector(entry, None))
+        except UnknownValueError as error:
+            report.sdk_downgrade(entry, None, error)
 
-    return EvaluationResult(evaluated=len(resources), violations=violations)
+    return EvaluationResult(evaluated=len(resources), violations=report.violations)
 
 
 def stack_resources(
-    resources: Sequence[Mapping[str, Any]], by_urn: Mapping[str, Mapping[str, Any]]
+    resources: Sequence[Mapping[str, Any]],
+    by_urn: Mapping[str, Mapping[str, Any]],
+    view: _EngineView | None = None,
 ) -> list[PolicyResource]:
-    """PolicyResources linked to their parents and dependencies, as AnalyzeStack builds them."""
+    """PolicyResources linked to their parents and dependencies, as AnalyzeStack builds
+    them (``view`` shares the engine values already converted for resource policies)."""
     built: dict[str, PolicyResource] = {}
     for resource in resources:
         urn = str(resource["urn"])
         built[urn] = PolicyResource(
             str(resource["type"]),
-            unknown_checking_proxy(as_engine_values(resource.get("inputs") or {})),
+            view.props(resource)
+            if view is not None
+            else unknown_checking_proxy(as_engine_values(resource.get("inputs") or {})),
             urn,
             str(resource["name"]),
             resource_options(resource),
-            _provider(resource, by_urn),
+            view.provider(resource) if view is not None else _provider(resource, by_urn),
             None,
             [],
             {},

@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, Literal
 
 from pulumi_policy import (
@@ -228,10 +229,10 @@ def _build_policy(rule: Rule) -> Policy:
 
 
 def _resource_validate(rule: Rule) -> Callable[[ResourceValidationArgs, ReportViolation], None]:
-    types = frozenset(rule.resource_types)
+    types = frozenset(rule.resource_types)  # empty: every type
 
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-        if args.resource_type not in types:
+        if types and args.resource_type not in types:
             return
         config = resolved_config(rule, args.get_config())
         try:
@@ -330,11 +331,20 @@ def truthy(value: Any) -> bool:
 def document(value: Any) -> Any:
     """A JSON document property (IAM/S3/KMS policies, container definitions): parsed.
 
-    Strings are parsed; mappings and lists are converted to plain data. Raises
-    ``ValueError`` when a string is not JSON."""
+    Strings are parsed once per process and text (several rules read the same policy
+    document of a resource; :func:`parsed_json`), so the result is shared: read it, never
+    modify it. Mappings and lists are converted to plain data. Raises ``ValueError`` when
+    a string is not JSON."""
     if isinstance(value, str):
-        return json.loads(value)
+        return parsed_json(value)
     return plain(value)
+
+
+@lru_cache(maxsize=1024)
+def parsed_json(text: str) -> Any:
+    """``json.loads(text)``, cached: the parsed document is shared, so callers must not
+    modify it. Invalid JSON raises ``ValueError`` every time (errors are not cached)."""
+    return json.loads(text)
 
 
 def wildcard_principals(value: Any, field: str = "policy") -> Iterator[str]:

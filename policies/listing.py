@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from .evaluation import ENVIRONMENTS, config_path_for, load_policy_config, resolve_config
 from .framework import FAIL_ON_UNKNOWN
-from .registry import all_rules, pack_of
+from .registry import CLOUD_NAMES, CLOUDS, all_rules, pack_of, service_of
 
 Format = Literal["markdown", "json"]
 
@@ -56,9 +56,11 @@ def entries() -> list[dict[str, Any]]:
             "remediation": rule.remediation,
             "references": list(rule.references),
             "reference_details": _reference_details(rule.references),
+            "cloud": rule.cloud,
+            "service": service_of(rule),
             "resource_types": list(rule.resource_types)
             if len(rule.resource_types) <= 12
-            else ["(every taggable aws:* type)"],
+            else [_every_type(rule.cloud)],
             "parameters": {
                 key: {
                     "description": spec.get("description", ""),
@@ -72,6 +74,15 @@ def entries() -> list[dict[str, Any]]:
         }
         for rule in all_rules()
     ]
+
+
+_TYPE_PREFIX = {"aws": "aws", "azure": "azure-native", "gcp": "gcp"}
+
+
+def _every_type(cloud: str) -> str:
+    """How a rule over a cloud's whole taggable/labelable type list is shown."""
+    kind = "labelable" if cloud == "gcp" else "taggable"
+    return f"(every {kind} {_TYPE_PREFIX.get(cloud, cloud)}:* type)"
 
 
 def _plain(value: Any) -> Any:
@@ -117,15 +128,21 @@ def _markdown(items: list[dict[str, Any]]) -> str:
         "during preview is reported as a violation instead of being skipped.",
         "",
         f"{len(items)} rules: {sum(1 for i in items if i['category'] == 'security')} security "
-        f"(pack `mlops-security`), {sum(1 for i in items if i['category'] == 'cost')} cost (pack `mlops-cost`).",
+        f"(pack `mlops-security`), {sum(1 for i in items if i['category'] == 'cost')} cost (pack `mlops-cost`); "
+        + ", ".join(
+            f"{CLOUD_NAMES[cloud]} {sum(1 for i in items if i['cloud'] == cloud)}"
+            for cloud in CLOUDS
+        )
+        + ". Each pack holds every cloud's rules of its category.",
         "",
-        "| Rule | Category | Severity | dev | staging | prod |",
-        "|---|---|---|---|---|---|",
+        "| Rule | Cloud | Service | Category | Severity | dev | staging | prod |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for item in items:
         levels = item["enforcement"]
         lines.append(
-            f"| [`{item['name']}`](#{item['name']}) | {item['category']} | {item['severity']} | "
+            f"| [`{item['name']}`](#{item['name']}) | {CLOUD_NAMES[item['cloud']]} | "
+            f"{item['service']} | {item['category']} | {item['severity']} | "
             + " | ".join(levels[env] for env in ENVIRONMENTS)
             + " |"
         )
@@ -136,7 +153,8 @@ def _markdown(items: list[dict[str, Any]]) -> str:
             "",
             item["description"],
             "",
-            f"- **Pack / category:** `{item['pack']}` / {item['category']}; **severity:** {item['severity']}; "
+            f"- **Cloud / service:** {CLOUD_NAMES[item['cloud']]} / {item['service']}; "
+            f"**pack / category:** `{item['pack']}` / {item['category']}; **severity:** {item['severity']}; "
             f"**kind:** {item['kind']} rule",
             f"- **Enforcement:** default {item['default_enforcement']}; "
             + ", ".join(f"{env} {item['enforcement'][env]}" for env in ENVIRONMENTS),

@@ -62,14 +62,17 @@ def resource_messages(
     *,
     provider_props: Mapping[str, Any] | None = None,
 ) -> list[str]:
-    """Messages a resource rule reports for one resource (config overlays the defaults)."""
+    """Messages a resource rule reports for one resource (config overlays the defaults);
+    ``provider_props`` configure the default provider of the resource's package
+    (``pulumi:providers:aws``, ``azure-native``, ``gcp``)."""
     policy = rule_named(rule).policy
     assert isinstance(policy, ResourceValidationPolicy)
+    package = resource_type.split(":", 1)[0]
     provider = (
         PolicyProviderResource(
-            "pulumi:providers:aws",
+            f"pulumi:providers:{package}",
             unknown_checking_proxy(as_engine_values(provider_props)),
-            "urn:pulumi:test::test::pulumi:providers:aws::default",
+            f"urn:pulumi:test::test::pulumi:providers:{package}::default",
             "default",
         )
         if provider_props is not None

@@ -45,6 +45,8 @@ def test_policy_data_files_ship_with_the_package() -> None:
         "config/staging.json",
         "config/prod.json",
         "data/aws-taggable-types.json",
+        "data/azure-taggable-types.json",
+        "data/gcp-labelable-types.json",
         "data/references.json",
         "mlops-security/PulumiPolicy.yaml",
         "mlops-cost/PulumiPolicy.yaml",

@@ -9,7 +9,6 @@ GPU appears only in the environments whose config names it."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -23,6 +22,7 @@ from ..framework import (
     items,
     matches_any,
     number,
+    parsed_json,
     resource_rule,
     string_list_schema,
 )
@@ -88,7 +88,7 @@ def _pipeline_instance_types(definition: Any) -> list[tuple[str, str]]:
     """(step path, instance type) for every ``InstanceType`` in a pipeline definition,
     resolving ``{"Get": "Parameters.X"}`` to the parameter's default value."""
     if isinstance(definition, str):
-        definition = json.loads(definition)
+        definition = parsed_json(definition)
     if not isinstance(definition, Mapping):
         return []
     defaults = {

@@ -2,41 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 
-from ..framework import Category, is_unknown, raw, resource_rule, string_list_schema
+from ..framework import Category, raw, resource_rule, string_list_schema
+from ..tagging import REQUIRED_KEYS, present, provider_map
 from .taggable import taggable_types
 
-REQUIRED_TAGS = ["project", "environment", "owner", "cost-centre"]
+REQUIRED_TAGS = REQUIRED_KEYS
 
 
 def _default_tags(args: ResourceValidationArgs) -> dict[str, Any]:
     """The provider's ``defaultTags.tags`` (providers may carry nested config as JSON)."""
-    provider = args.provider
-    if provider is None:
-        return {}
-    value = raw(provider.props).get("defaultTags")
-    if isinstance(value, str) and not is_unknown(value):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return {}
-    tags = raw(value).get("tags") if isinstance(value, Mapping) else None
-    if isinstance(tags, str) and not is_unknown(tags):
-        try:
-            tags = json.loads(tags)
-        except ValueError:
-            return {}
-    return dict(raw(tags)) if isinstance(tags, Mapping) else {}
-
-
-def _present(value: Any) -> bool:
-    """A tag value that is unknown during preview will be a value; empty is not."""
-    return is_unknown(value) or bool(str(value or "").strip())
+    return provider_map(args, "defaultTags", "tags")
 
 
 @resource_rule(
@@ -68,6 +48,6 @@ def cost_allocation_tags(args: ResourceValidationArgs, config: Mapping[str, Any]
     value = args.props.get("tags")  # an unknown tag map fails closed
     if isinstance(value, Mapping):
         tags.update(raw(value))
-    missing = [key for key in config["requiredTags"] if not _present(tags.get(key))]
+    missing = [key for key in config["requiredTags"] if not present(tags.get(key))]
     if missing:
         yield f"missing or empty tags: {', '.join(missing)}."

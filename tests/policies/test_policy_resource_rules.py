@@ -15,6 +15,9 @@ KEY = "arn:aws:kms:eu-north-1:111122223333:key/1234abcd-12ab-34cd-56ef-123456789
 ROLE = "arn:aws:iam::111122223333:role/mlops-dev-sagemaker"
 TAGS = {"project": "mlops-iac", "environment": "dev", "owner": "platform", "cost-centre": "ml-123"}
 AKIA = "AKIA" + "IOSFODNN7EXAMPLE"
+AZURE_STORAGE = "azure-native:storage:StorageAccount"
+GCS_BUCKET = "gcp:storage/bucket:Bucket"
+GKE_CLUSTER = "gcp:container/cluster:Cluster"
 
 
 @dataclass
@@ -1660,6 +1663,50 @@ CASES: dict[str, list[Case]] = {
             patched(LOG_GROUP_OK, {"tags.team": "ml"}),
             [({"tags.team": DELETE}, "missing or empty tags: team.")],
             config={"requiredTags": ["project", "team"]},
+        ),
+    ],
+    "azure-resource-require-cost-allocation-tags": [
+        Case(
+            AZURE_STORAGE,
+            {"resourceGroupName": "rg", "kind": "StorageV2", "tags": TAGS},
+            [
+                ({"tags.owner": DELETE}, "missing or empty tags: owner."),
+                ({"tags.cost-centre": ""}, "missing or empty tags: cost-centre."),
+                (
+                    {"tags": DELETE},
+                    "missing or empty tags: project, environment, owner, cost-centre.",
+                ),
+            ],
+            also_compliant=[
+                {"__type__": "azure-native:authorization:RoleAssignment", "tags": DELETE},
+            ],
+        ),
+    ],
+    "gcp-resource-require-cost-allocation-labels": [
+        Case(
+            GCS_BUCKET,
+            {"name": "data", "location": "EU", "labels": TAGS},
+            [
+                ({"labels.owner": DELETE}, "missing or empty labels: owner."),
+                ({"labels.Team": "ml"}, "label key 'Team' must start with a lowercase letter."),
+                ({"labels.team_ML": "ml"}, "label key 'team_ML' may contain only lowercase"),
+                ({"labels.owner": "Platform Team"}, "label 'owner' has value 'Platform Team'"),
+                ({"labels.owner": "x" * 64}, "has a value longer than 63 characters."),
+                (
+                    {"labels": DELETE},
+                    "missing or empty labels: project, environment, owner, cost-centre.",
+                ),
+            ],
+            also_compliant=[
+                {"labels": DELETE, "pulumiLabels": TAGS},
+                {"labels.owner": "équipe-données_2"},
+                {"__type__": "gcp:monitoring/notificationChannel:NotificationChannel"},
+            ],
+        ),
+        Case(
+            GKE_CLUSTER,
+            {"location": "europe-west4", "resourceLabels": TAGS},
+            [({"resourceLabels.project": DELETE}, "missing or empty labels: project.")],
         ),
     ],
 }
