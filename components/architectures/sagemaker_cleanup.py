@@ -83,7 +83,9 @@ def cleanup_target(settings: StackSettings, outputs: Mapping[str, Any]) -> Clean
         region=settings.region,
         pipeline_name=outputs[PIPELINE],
         model_package_group_name=outputs[MODEL_PACKAGE_GROUP],
-        delete_model_versions=destroyable,
+        # A registry other accounts serve from is protected whatever the stack's
+        # retention (SageMakerCiCd._shared_retention): its versions stay with it.
+        delete_model_versions=destroyable and not sm.registry.consumer_account_ids,
         registry_consumer_account_ids=tuple(sm.registry.consumer_account_ids),
         studio=studio,
         vpc_id=outputs[VPC],

@@ -156,3 +156,12 @@ def test_a_stack_without_the_architecture_has_nothing_to_clean() -> None:
         "prepare": [["use_region", "eu-west-1"]],
         "release-network": [["use_region", "eu-west-1"]],
     }
+
+
+def test_a_shared_registry_keeps_its_versions_in_a_destroyable_stack() -> None:
+    stack = settings(Retention.DESTROYABLE, registry={"consumer_account_ids": ["222222222222"]})
+    rec = deploy(stack)
+    assert rec.one("aws:sagemaker/modelPackageGroup:ModelPackageGroup").protect is True
+    target = cleanup.cleanup_target(stack, rec.outputs)
+    assert not target.delete_model_versions
+    assert "delete_model_package_versions" not in [s[0] for s in cleanup_steps(target)["prepare"]]

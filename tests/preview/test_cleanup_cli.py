@@ -53,12 +53,12 @@ def test_dev_script_is_written_executable_with_a_summary(
     assert out.splitlines() == [
         f"cleanup script for aws-dev written to {script}:",
         "  prepare: use_region eu-west-1",
-        "  prepare: confirm_shared_registry mlops-dev-models 222222222222 333333333333",
         "  prepare: stop_pipeline_executions mlops-dev-pipeline",
         f"  prepare: delete_studio_apps {DOMAIN}",
         f"  prepare: delete_studio_spaces {DOMAIN}",
         f"  prepare: delete_studio_user_profiles {DOMAIN}",
-        "  prepare: delete_model_package_versions mlops-dev-models",
+        # dev's registry is shared with staging and prod, so it is protected and its
+        # versions stay (SageMakerCiCd._shared_retention).
         "  release-network: use_region eu-west-1",
         f"  release-network: require_domain_deleted {DOMAIN}",
         "  release-network: delete_studio_mount_targets fs-0a1b2c3d4e5f60718 "
@@ -96,7 +96,7 @@ def test_outputs_from_stdin(
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(OUTPUTS)))
     assert run("aws-dev", "--outputs", "-") == 0
-    assert "  delete_model_package_versions mlops-dev-models\n" in capsys.readouterr().out
+    assert "  delete_studio_apps d-" in capsys.readouterr().out
 
 
 def test_missing_outputs_are_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
