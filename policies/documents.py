@@ -79,7 +79,7 @@ def has_condition(stmt: Mapping[str, Any]) -> bool:
 
 
 def denies_insecure_transport(doc: Any) -> bool:
-    """A Deny on ``aws:SecureTransport = false`` for every principal (S3.5 / CKV_AWS_379)."""
+    """A Deny on ``aws:SecureTransport = false`` for every principal (FSBP S3.5)."""
     for stmt in statements(doc):
         if not denies(stmt):
             continue

@@ -130,3 +130,8 @@ def test_every_consumer_holds_its_side_of_the_grant(consumer: str) -> None:
         "Resource": [source["kms_key_arn"]],
     }
     assert source["kms_key_arn"].split(":")[4] == package.account
+    # The producer registers the instance types the consumer serves on
+    # (InferenceSpecification.SupportedRealtimeInferenceInstanceTypes).
+    served_on = endpoint.get("instance_type", "ml.m5.large")
+    if endpoint.get("hosting", "instances") == "instances":
+        assert served_on in settings(producer)["pipeline"]["inference_instance_types"]

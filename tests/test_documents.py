@@ -453,7 +453,15 @@ def event(group: str, status: str, package_status: str = "Completed") -> dict[st
     return sample
 
 
-@pytest.mark.parametrize("stack", STACKS)
+PROMOTING_STACKS = [s for s in STACKS if planned(s).by_type("aws:codebuild/project:Project")]
+
+
+def test_dev_and_prod_promote_approvals() -> None:
+    # staging serves what dev promotes and hands it to prod with `--from-stack`.
+    assert PROMOTING_STACKS == ["aws-dev", "aws-prod"]
+
+
+@pytest.mark.parametrize("stack", PROMOTING_STACKS)
 def test_approval_starts_the_build_with_the_package_arn(stack: str) -> None:
     rec = planned(stack)
     rule = rec.one("aws:cloudwatch/eventRule:EventRule")

@@ -86,6 +86,11 @@ RULES: dict[str, NameRule] = {
         r"[A-Za-z0-9][A-Za-z0-9\-_]{1,254}",
         "https://docs.aws.amazon.com/codebuild/latest/APIReference/API_CreateProject.html",
     ),
+    "ssm-parameter": NameRule(
+        2048,
+        r"/?[a-zA-Z0-9_.\-/]+",
+        "https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html",
+    ),
     "sns-topic": NameRule(
         256,
         r"[A-Za-z0-9_-]+",

@@ -25,13 +25,17 @@ How each change behaves (the hazards are pinned in ``tests/aws/test_realtime_end
   (hosting, instance type, variant, rollback alarm set). Changing one gives a new
   endpoint name: Pulumi creates the new endpoint (and its scalable target and alarms)
   beside the old one, then deletes the old (deletion deregisters its target). No
-  update is refused, nothing is deleted first, and the endpoint name, exported as a
-  stack output, changes: clients read it from the output.
+  update is refused, nothing is deleted first, and the endpoint name changes. The old
+  endpoint is deleted at the end of the same update, so clients must not hard-code the
+  name: they read the SSM parameter ``/<name_prefix>/sagemaker/endpoint-name`` (updated
+  in place to the new name before the old endpoint goes) or the stack output.
 - **Rollback**: when an alarm rolls a deployment back, SageMaker keeps serving the old
-  configuration and model while the provider records the update as done (upstream
-  terraform-provider-aws issues 48997, 46663). Models and endpoint configurations are
-  therefore ``retain_on_delete``: replacing them in Pulumi never deletes what may still
-  serve. They cost nothing; ``docs/destroy.md`` lists how to remove old ones.
+  configuration and model; the provider fails the update on ``RollingBack`` (current
+  terraform-provider-aws waits on Creating/Updating/SystemUpdating only; its pull request
+  49020 adds RollingBack) or, in older versions, records it as done (issues 48997,
+  46663). Models and endpoint configurations are therefore ``retain_on_delete``:
+  replacing them in Pulumi never deletes what may still serve. They cost nothing;
+  ``docs/destroy.md`` lists how to remove old ones.
 """
 
 from __future__ import annotations
@@ -109,6 +113,8 @@ class RealtimeEndpoint(pulumi.ComponentResource):
     log_group: aws.cloudwatch.LogGroup
     endpoint_name: pulumi.Output[str]
     endpoint_arn: pulumi.Output[str]
+    name_parameter: aws.ssm.Parameter
+    """``/<name_prefix>/sagemaker/endpoint-name``: the current endpoint name, for clients."""
     alarm_names: list[str]
     """Physical names of the rollback alarms (empty for serverless hosting, whose alarms
     only notify)."""
@@ -185,6 +191,20 @@ class RealtimeEndpoint(pulumi.ComponentResource):
         if instances:
             self._autoscaling(name, s, tags)
 
+        parameter = f"/{args.name_prefix}/sagemaker/endpoint-name"
+        self.name_parameter = aws.ssm.Parameter(
+            child(name, "name-parameter"),
+            name=claim(
+                "ssm-parameter",
+                check_name("ssm-parameter", parameter),
+                child(name, "name-parameter"),
+            ),
+            description="Name of the current endpoint generation; clients resolve it here.",
+            type="String",
+            insecure_value=self.endpoint.name,  # a name, not a secret: shown in previews
+            tags=tags,
+            opts=here,
+        )
         self.endpoint_name = self.endpoint.name
         self.endpoint_arn = self.endpoint.arn
         self.register_outputs(

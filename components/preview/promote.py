@@ -308,11 +308,17 @@ def add_parser(commands: Any) -> None:
         "body for a plan report instead (the stack file is not touched).",
     )
     parser.add_argument("stack", metavar="STACK", help="stack name (Pulumi.<STACK>.yaml)")
-    parser.add_argument(
+    package = parser.add_mutually_exclusive_group(required=True)
+    package.add_argument(
         "--model-package-arn",
-        required=True,
         metavar="ARN",
         help="arn:<partition>:sagemaker:<region>:<account>:model-package/<group>/<version>",
+    )
+    package.add_argument(
+        "--from-stack",
+        metavar="SOURCE",
+        help="promote what stack SOURCE serves (its model_package_arn and model_source), "
+        "e.g. staging's tested model to prod",
     )
     parser.add_argument(
         "--source-artifacts-bucket",
@@ -347,8 +353,20 @@ def add_parser(commands: Any) -> None:
     parser.set_defaults(handler=run)
 
 
+def served_by(project_dir: Path, stack: str) -> tuple[str, ModelSource | None]:
+    """The package stack ``stack`` serves and where its artifacts are (``None``: the
+    stack's own registry), read from its stack file with the settings loader."""
+    architecture = _settings(project_dir, stack).architectures.sagemaker_cicd
+    endpoint = architecture.endpoint if architecture is not None else None
+    if endpoint is None or endpoint.model_package_arn is None:
+        raise PromotionError(f"stack {stack!r} serves no model package to promote")
+    return endpoint.model_package_arn, endpoint.model_source
+
+
 def run(args: argparse.Namespace, _evaluate: object = None) -> int:
     if args.pr_body is not None:
+        if args.model_package_arn is None:
+            raise PromotionError("--pr-body needs --model-package-arn")
         package = parse_package(args.model_package_arn)
         report = args.pr_body.read_text(encoding="utf-8")
         print(
@@ -370,6 +388,12 @@ def run(args: argparse.Namespace, _evaluate: object = None) -> int:
             raise PromotionError(
                 f"invalid --source-artifacts-bucket/--source-kms-key-arn: {exc}"
             ) from None
-    result = promote(project_dir, args.stack, args.model_package_arn, source)
+    arn = args.model_package_arn
+    if args.from_stack is not None:
+        # The source stack's own registry has no model_source in its file: then the
+        # bucket and key must be given (its outputs), as for an approval.
+        arn, served_from = served_by(project_dir, args.from_stack)
+        source = served_from or source
+    result = promote(project_dir, args.stack, arn, source)
     print(result.branch)
     return 0

@@ -434,9 +434,13 @@ PROVISIONING_ALLOWANCE_SECONDS = 900
 """Time allowed for SageMaker to launch the new fleet before traffic shifts."""
 
 PROVIDER_WAIT_SECONDS = 3600
-"""pulumi-aws waits at most 60 minutes for an updated endpoint to be ``InService`` (the
-upstream provider uses the AWS SDK's EndpointInService waiter, 120 polls x 30 s); a
-deployment that takes longer fails the update while SageMaker carries on."""
+"""pulumi-aws waits at most 60 minutes for an updated endpoint to be ``InService``
+(terraform-provider-aws ``waitEndpointInService``); a deployment that takes longer fails
+the update while SageMaker carries on."""
+
+DEPLOYMENT_MARGIN_SECONDS = 300
+"""Slack kept below the provider's wait: a large or GPU fleet can take longer to launch
+than ``PROVISIONING_ALLOWANCE_SECONDS``."""
 
 
 class EndpointSettings(Strict):
@@ -538,6 +542,14 @@ class EndpointSettings(Strict):
                 f"deployment_instance_count must be between min_instances "
                 f"({self.min_instances}) and max_instances ({self.max_instances})"
             )
+        if self.traffic_routing is TrafficRouting.CANARY and self.instance_type.startswith(
+            "ml.inf1."
+        ):
+            raise ValueError(
+                "deployment guardrails do not support Inf1 instances: SageMaker deploys them "
+                'all at once without baking (developer guide, "Exclusions" of deployment '
+                "guardrails); use traffic_routing: all_at_once"
+            )
         if self.traffic_routing is TrafficRouting.CANARY and 2 * self.canary_instances > (
             self.fleet_size
         ):
@@ -548,14 +560,18 @@ class EndpointSettings(Strict):
                 "fleet of at least 2 instances"
             )
         longest = (
-            PROVIDER_WAIT_SECONDS - TERMINATION_WAIT_SECONDS - PROVISIONING_ALLOWANCE_SECONDS
+            PROVIDER_WAIT_SECONDS
+            - TERMINATION_WAIT_SECONDS
+            - PROVISIONING_ALLOWANCE_SECONDS
+            - DEPLOYMENT_MARGIN_SECONDS
         ) // 60
         if self.bake_minutes > longest:
             raise ValueError(
                 f"bake_minutes must be at most {longest}: launching the new fleet "
-                f"({PROVISIONING_ALLOWANCE_SECONDS // 60} min), baking and the "
-                f"{TERMINATION_WAIT_SECONDS // 60}-minute termination wait must finish "
-                "within the 60 minutes pulumi-aws waits for an endpoint update"
+                f"({PROVISIONING_ALLOWANCE_SECONDS // 60} min), baking, the "
+                f"{TERMINATION_WAIT_SECONDS // 60}-minute termination wait and a "
+                f"{DEPLOYMENT_MARGIN_SECONDS // 60}-minute margin must finish within the "
+                "60 minutes pulumi-aws waits for an endpoint update"
             )
         return self
 
@@ -739,6 +755,48 @@ class SageMakerCiCdSettings(Strict):
                 f"{', '.join(p for p in ARTIFACT_PREFIXES if p not in KEPT_ARTIFACT_PREFIXES)}"
             )
         return self
+
+    def regional_references(self) -> list[tuple[str, str]]:
+        """``(setting path, region)`` of everything this architecture uses that lives in
+        one region: container images (SageMaker pulls only from ECR in the job's or
+        endpoint's region), the served model package and its source key (CreateModel
+        takes a package of the endpoint's region)."""
+        p = self.pipeline
+        found = [
+            ("pipeline.preprocessing.image_uri", p.preprocessing.image_uri),
+            ("pipeline.training.image_uri", p.training.image_uri),
+            ("pipeline.evaluation.image_uri", p.evaluation.image_uri),
+            ("pipeline.inference_image_uri", p.inference_image_uri),
+        ]
+        regions = [(path, uri.split(".")[3]) for path, uri in found]
+        if self.monitoring.model_monitor_image_uri is not None:
+            regions.append(
+                (
+                    "monitoring.model_monitor_image_uri",
+                    self.monitoring.model_monitor_image_uri.split(".")[3],
+                )
+            )
+        endpoint = self.endpoint
+        if endpoint.model_package_arn is not None:
+            regions.append(("endpoint.model_package_arn", endpoint.model_package_arn.split(":")[3]))
+        if endpoint.model_source is not None:
+            regions.append(
+                (
+                    "endpoint.model_source.kms_key_arn",
+                    endpoint.model_source.kms_key_arn.split(":")[3],
+                )
+            )
+        return regions
+
+    def check_region(self, region: str) -> None:
+        """Raises ``ValueError`` naming every regional reference outside ``region``."""
+        elsewhere = [
+            f"{path} ({where})" for path, where in self.regional_references() if where != region
+        ]
+        if elsewhere:
+            raise ValueError(
+                f"in region {region}, these must be in {region} too: {', '.join(elsewhere)}"
+            )
 
     def model_group_name(self, name_prefix: str) -> str:
         """The model package group this architecture registers into."""

@@ -82,6 +82,7 @@ class StackSettings(Strict):
         if sagemaker is not None:
             try:
                 sagemaker.check_model_source(self.prefix)
+                sagemaker.check_region(self.region)
             except ValueError as exc:
                 raise ValueError(f"architectures.sagemaker_cicd.{exc}") from None
         return self

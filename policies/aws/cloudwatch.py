@@ -20,7 +20,7 @@ LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
     severity=Severity.MEDIUM,
     enforcement=EnforcementLevel.MANDATORY,
     remediation="Set retention_in_days to an allowed value at or above minimumDays (e.g. 365 in prod).",
-    references=["Security Hub CloudWatch.16", "CKV_AWS_338", "CKV_AWS_66"],
+    references=["Security Hub CloudWatch.16", "CKV_AWS_66"],
     resource_types=[LOG_GROUP],
     config_schema={
         "minimumDays": {

@@ -233,7 +233,7 @@ def _policy_doc(resource: PolicyResource) -> Any:
         "Add an aws.s3.BucketPolicy with a Deny statement for Principal '*' on the bucket and "
         "its objects when aws:SecureTransport is 'false'."
     ),
-    references=["FSBP S3.5", "CIS AWS Foundations v1.4.0 2.1.2", "CKV_AWS_379"],
+    references=["FSBP S3.5", "CIS AWS Foundations v1.4.0 2.1.2"],
     resource_types=[*BUCKETS, BUCKET_POLICY],
 )
 def bucket_tls_only(

@@ -464,8 +464,8 @@ def test_promote_finds_the_project_above_the_working_directory(
     project_copy: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(project_copy / "stacks")
-    arn = "arn:aws-us-gov:sagemaker:us-gov-west-1:111111111111:model-package/m-1/3"
-    key = "arn:aws-us-gov:kms:us-gov-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    arn = "arn:aws:sagemaker:eu-west-1:111111111111:model-package/m-1/3"
+    key = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
     source = ["--source-artifacts-bucket", "m-artifacts-1a2b3c4", "--source-kms-key-arn", key]
     assert main(["promote", "aws-dev", "--model-package-arn", arn, *source]) == 0
     assert capsys.readouterr().out == "promote/aws-dev/m-1-v3\n"
@@ -477,6 +477,20 @@ def test_promote_finds_the_project_above_the_working_directory(
         "artifacts_bucket": "m-artifacts-1a2b3c4",
         "kms_key_arn": key,
     }
+
+
+def test_promote_refuses_a_package_of_another_region(
+    project_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arn = "arn:aws-us-gov:sagemaker:us-gov-west-1:111111111111:model-package/m-1/3"
+    key = "arn:aws-us-gov:kms:us-gov-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    stack_file = project_copy / "stacks/Pulumi.aws-dev.yaml"
+    before = stack_file.read_text()
+    source = ["--source-artifacts-bucket", "m-artifacts-1a2b3c4", "--source-kms-key-arn", key]
+    argv = ["promote", "aws-dev", "--model-package-arn", arn, *source]
+    assert main([*argv, "--program", str(project_copy)]) == 2
+    assert "endpoint.model_package_arn (us-gov-west-1)" in capsys.readouterr().err
+    assert stack_file.read_text() == before
 
 
 def test_promote_needs_the_source_of_a_foreign_package(
@@ -674,3 +688,27 @@ def test_pr_body_command_prints_the_body(
     assert out == pull_request_body(
         long_report(3), stack="aws-staging", package=ModelPackage.parse(SAMPLE_ARN), violations=True
     )
+
+
+def test_prod_takes_what_staging_serves(
+    project_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tested = "arn:aws:sagemaker:eu-west-1:111111111111:model-package/mlops-dev-models/7"
+    staging = ["promote", "aws-staging", "--model-package-arn", tested, *SOURCE_ARGS]
+    assert main([*staging, "--program", str(project_copy)]) == 0
+    capsys.readouterr()
+    prod = ["promote", "aws-prod", "--from-stack", "aws-staging", "--program", str(project_copy)]
+    assert main(prod) == 0
+    assert capsys.readouterr().out == "promote/aws-prod/mlops-dev-models-v7\n"
+    edited = yaml.safe_load((project_copy / "stacks/Pulumi.aws-prod.yaml").read_text())
+    endpoint = edited["config"]["mlops-iac:architectures"]["sagemaker_cicd"]["endpoint"]
+    assert endpoint["model_package_arn"] == tested
+    assert endpoint["model_source"] == {"artifacts_bucket": BUCKET, "kms_key_arn": KEY_ARN}
+
+
+def test_from_stack_and_an_arn_are_exclusive(
+    project_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["promote", "aws-prod", "--from-stack", "aws-staging", "--model-package-arn", SAMPLE_ARN]
+    assert main([*argv, "--program", str(project_copy)]) == 2
+    assert "not allowed with argument" in capsys.readouterr().err

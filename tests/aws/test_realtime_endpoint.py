@@ -96,6 +96,17 @@ def test_resize_and_hosting_switch_create_a_new_endpoint_beside_the_old(
     assert after["target"] != before["target"]
 
 
+def test_clients_resolve_the_current_generation_through_a_parameter() -> None:
+    """The old generation is deleted at the end of the update that creates the new one:
+    clients read the name from SSM instead of hard-coding it."""
+    for settings in ({}, {"instance_type": "ml.m5.xlarge"}):
+        rec = plan(**settings)
+        parameter = rec.one("aws:ssm/parameter:Parameter")
+        assert parameter.inputs["name"] == "/mlops-test/sagemaker/endpoint-name"
+        assert parameter.inputs["type"] == "String"
+        assert parameter.inputs["insecureValue"] == rec.one(ENDPOINT).inputs["name"]
+
+
 def test_what_may_still_serve_after_a_rollback_is_retained() -> None:
     rec = plan()
     assert rec.one(MODEL).retain_on_delete is True
@@ -120,13 +131,13 @@ def test_new_fleets_start_at_the_deployment_count() -> None:
 
 
 def test_deployment_timings_derive_from_settings() -> None:
-    policy = plan(bake_minutes=40).one(ENDPOINT).inputs["deploymentConfig"]["blueGreenUpdatePolicy"]
+    policy = plan(bake_minutes=35).one(ENDPOINT).inputs["deploymentConfig"]["blueGreenUpdatePolicy"]
     routing = policy["trafficRoutingConfiguration"]
-    assert routing["waitIntervalInSeconds"] == 2400
+    assert routing["waitIntervalInSeconds"] == 2100
     assert policy["terminationWaitInSeconds"] == 300
-    # Larger than the waits it contains (BlueGreenUpdatePolicy API) and within the
-    # provider's 60-minute wait.
-    assert policy["maximumExecutionTimeoutInSeconds"] == 2400 + 300 + 900 <= 3600
+    # Larger than the waits it contains (BlueGreenUpdatePolicy API) and, with a margin,
+    # within the provider's 60-minute wait.
+    assert policy["maximumExecutionTimeoutInSeconds"] == 2100 + 300 + 900 <= 3600 - 300
 
 
 def test_single_instance_fleets_shift_all_at_once() -> None:
@@ -142,7 +153,7 @@ def test_single_instance_fleets_shift_all_at_once() -> None:
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        ({"bake_minutes": 55}, "bake_minutes must be at most 40"),
+        ({"bake_minutes": 36}, "bake_minutes must be at most 35"),
         (
             {"min_instances": 1, "max_instances": 1},
             r"a canary of 1 instance\(s\) on a fleet of 1 exceeds half the fleet",
@@ -152,6 +163,10 @@ def test_single_instance_fleets_shift_all_at_once() -> None:
             "deployment_instance_count must be between min_instances",
         ),
         ({"min_instances": 3, "max_instances": 2}, "max_instances must be >= min_instances"),
+        (
+            {"instance_type": "ml.inf1.xlarge"},
+            "deployment guardrails do not support Inf1 instances",
+        ),
     ],
 )
 def test_undeployable_settings_are_refused(settings: dict[str, Any], message: str) -> None:

@@ -68,3 +68,17 @@ def test_arn_settings_name_a_real_region_of_their_partition(arn: str, message: s
         load_settings(stack("aws-dev", architectures=architectures))
     assert "mlops-iac:architectures.sagemaker_cicd.endpoint.model_package_arn" in str(raised.value)
     assert message in str(raised.value)
+
+
+def test_everything_regional_must_be_in_the_stacks_region() -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings(stack("aws-prod", region="us-east-1"))
+    message = str(raised.value)
+    for path in (
+        "pipeline.training.image_uri (eu-west-1)",
+        "pipeline.inference_image_uri (eu-west-1)",
+        "endpoint.model_package_arn (eu-west-1)",
+        "endpoint.model_source.kms_key_arn (eu-west-1)",
+    ):
+        assert path in message
+    assert "in region us-east-1, these must be in us-east-1 too" in message
