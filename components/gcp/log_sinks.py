@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_gcp as gcp
+from pulumi_gcp.logging import ProjectBucketConfigCmekSettingsArgsDict
 
 from .. import naming
 from ..retention import stateful_options
@@ -83,7 +84,7 @@ class LogBucket(pulumi.ComponentResource):
                 opts=pulumi.InvokeOutputOptions(parent=self)
             ).project
         )
-        cmek_settings = None
+        cmek_settings: ProjectBucketConfigCmekSettingsArgsDict | None = None
         if args.kms_key_id is not None:
             key = pulumi.Output.from_input(args.kms_key_id).apply(
                 checked_key_id("kms_key_id", args.location)

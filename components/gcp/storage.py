@@ -9,7 +9,7 @@ from typing import Literal
 
 import pulumi
 import pulumi_gcp as gcp
-from pulumi_gcp.storage import BucketLifecycleRuleArgsDict
+from pulumi_gcp.storage import BucketEncryptionArgsDict, BucketLifecycleRuleArgsDict
 
 from .. import naming
 from ..retention import is_protected, stateful_options
@@ -159,7 +159,7 @@ class DataBucket(pulumi.ComponentResource):
         _validate(name, args)
         protected = is_protected(args.retention)
 
-        encryption = None
+        encryption: BucketEncryptionArgsDict | None = None
         if args.kms_key_id is not None:
             key_id = pulumi.Output.from_input(args.kms_key_id).apply(
                 checked_key_id("kms_key_id", args.location)

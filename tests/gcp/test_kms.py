@@ -122,7 +122,7 @@ def test_grant_lookup_names_the_missing_service() -> None:
         key = CmekKey("data", CmekKeyArgs(location=REGION, labels=LABELS))
         key.grant("storage.googleapis.com")
 
-    with pytest.raises(ValueError, match="encrypter_services: 'storage.googleapis.com'"):
+    with pytest.raises(ValueError, match=r"encrypter_services: 'storage\.googleapis\.com'"):
         plan(program)
 
 

@@ -43,7 +43,9 @@ def test_one_private_bucket_encrypted_with_the_key_after_its_grant() -> None:
     assert bucket.inputs["storageClass"] == "STANDARD"
     assert bucket.inputs["uniformBucketLevelAccess"] is True
     assert bucket.inputs["publicAccessPrevention"] == "enforced"
-    assert bucket.inputs["encryption"] == {"defaultKmsKeyName": rec.one("gcp:kms/cryptoKey:CryptoKey").id}
+    assert bucket.inputs["encryption"] == {
+        "defaultKmsKeyName": rec.one("gcp:kms/cryptoKey:CryptoKey").id
+    }
     grant = rec.one(MEMBER)
     assert grant.urn in bucket.dependencies
     assert_labelled(rec, component)
@@ -77,9 +79,11 @@ def test_expiry_is_per_prefix_and_archive_class_is_settable() -> None:
         archive_after_days=180,
         expire=[ExpiryRule(prefix="runs/", after_days=14)],
     )
-    rules = run(lifecycle=lifecycle, archive_storage_class="ARCHIVE").one(BUCKET).inputs[
-        "lifecycleRules"
-    ]
+    rules = (
+        run(lifecycle=lifecycle, archive_storage_class="ARCHIVE")
+        .one(BUCKET)
+        .inputs["lifecycleRules"]
+    )
     assert rules[0] == {
         "action": {"type": "SetStorageClass", "storageClass": "ARCHIVE"},
         "condition": {"age": 180, "matchesStorageClasses": ["STANDARD", "NEARLINE"]},
@@ -138,7 +142,7 @@ def test_a_key_in_another_location_is_refused() -> None:
             ),
         )
 
-    with pytest.raises(Exception, match="kms_key_id.*europe-west4.*us-central1") as caught:
+    with pytest.raises(Exception, match=r"kms_key_id.*europe-west4.*us-central1") as caught:
         plan(program)
     assert isinstance(caught.value, pulumi.InputPropertyError)
 
