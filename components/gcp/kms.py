@@ -36,7 +36,7 @@ SERVICE_AGENTS: Mapping[str, AgentLookup] = {
     # (the provider's `ProjectBucketConfig` CMEK example).
     "logging.googleapis.com": "logging",
     # Services whose agent `projects.ServiceIdentity` generates (a resource, so the
-    # agent exists before the grant; traps-azure-gcp.md #5).
+    # agent exists before the grant; terraform-google-modules/terraform-google-kms#39).
     "artifactregistry.googleapis.com": "service-identity",
     "aiplatform.googleapis.com": "service-identity",
     "pubsub.googleapis.com": "service-identity",

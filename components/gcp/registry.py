@@ -72,7 +72,9 @@ def cleanup_policies(
 ) -> list[RepositoryCleanupPolicyArgsDict]:
     """Keep the newest ``keep_recent_versions`` versions of each package; delete untagged
     versions older than ``delete_untagged_after_days``. Tagged versions are never deleted
-    by these policies. Durations are written in seconds, the API's own form."""
+    by these policies. Durations are written in seconds, the API's own form
+    (``google.protobuf.Duration``): the API refuses other units ("duration must end with
+    's'", pulumi/pulumi-gcp#3344) although the provider's examples show ``"30d"``."""
     return [
         {
             "id": KEEP_RECENT_POLICY,

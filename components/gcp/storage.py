@@ -47,7 +47,7 @@ class DataBucketArgs:
     kms_key_grants: Sequence[pulumi.Resource] = ()
     """The Cloud Storage service agent's grant on the key
     (``CmekKey.grant("storage.googleapis.com")``). The bucket waits for it: otherwise its
-    creation races the grant and fails with 403 (traps-azure-gcp.md #5). Required with
+    creation races the grant and fails with 403 (hashicorp/terraform-provider-google#7611). Required with
     ``kms_key_id``."""
     retention: Retention = Retention.DESTROYABLE
     """``destroyable``: no versioning, no soft delete, ``force_destroy``.
@@ -90,7 +90,9 @@ def lifecycle_rules(
     - unfinished multipart uploads are aborted after
       ``abort_incomplete_multipart_after_days`` (``AbortIncompleteMultipartUpload``).
 
-    With Autoclass no storage-class rule is written (GCS refuses them).
+    With Autoclass no storage-class rule is written: Autoclass "manages all aspects of
+    storage classes for a bucket" (https://cloud.google.com/storage/docs/autoclass) and
+    GCS does not take ``SetStorageClass`` rules beside it.
     Rule reference: https://cloud.google.com/storage/docs/lifecycle#actions
     """
     rules: list[BucketLifecycleRuleArgsDict] = []
