@@ -24,7 +24,14 @@ BUCKET_LOGICAL_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,53}[a-z0-9])?$")
 letters, digits, ``-``, ``_`` and ``.`` (https://cloud.google.com/storage/docs/buckets#naming),
 so the logical name must be lower-case and at most 55 long."""
 
-LOCATION = re.compile(r"^[a-z]+(-[a-z0-9]+)*[0-9]?$")
+LOCATION = re.compile(r"^[a-z]+(-[a-z0-9]+)*[0-9]?$", re.IGNORECASE)
+"""A region (``europe-west4``), multi-region (``EU``) or dual-region (``EUR4``); GCS
+takes either case."""
+
+KMS_LOCATION_OF_MULTI_REGION = {"eu": "europe", "us": "us", "asia": "asia"}
+"""Cloud KMS location of the key for a multi-region bucket: an ``EU`` bucket takes a
+key from the ``europe`` multi-region
+(https://cloud.google.com/storage/docs/encryption/customer-managed-keys#restrictions)."""
 
 SOFT_DELETE_SECONDS = {Retention.DESTROYABLE: 0, Retention.PROTECTED: 7 * 86_400}
 """Soft delete keeps deleted objects restorable (and billed) for 7-90 days; ``0`` turns
@@ -142,6 +149,12 @@ def lifecycle_rules(
     return rules
 
 
+def key_location(bucket_location: str) -> str:
+    """The Cloud KMS location a key for a bucket in ``bucket_location`` must have."""
+    lowered = bucket_location.lower()
+    return KMS_LOCATION_OF_MULTI_REGION.get(lowered, lowered)
+
+
 class DataBucket(pulumi.ComponentResource):
     """A private GCS bucket for ML data and artifacts.
 
@@ -164,7 +177,7 @@ class DataBucket(pulumi.ComponentResource):
         encryption: BucketEncryptionArgsDict | None = None
         if args.kms_key_id is not None:
             key_id = pulumi.Output.from_input(args.kms_key_id).apply(
-                checked_key_id("kms_key_id", args.location)
+                checked_key_id("kms_key_id", key_location(args.location))
             )
             encryption = {"default_kms_key_name": key_id}
 
@@ -206,6 +219,8 @@ def _validate(name: str, args: DataBucketArgs) -> None:
             f"name: {name!r} must be 1-55 lower-case letters, digits and hyphens "
             "(it prefixes the bucket name)"
         )
+    if "google" in name or name.startswith("goog"):
+        problems.append(f"name: {name!r}: GCS refuses bucket names with 'google' or 'goog…'")
     if not LOCATION.match(args.location):
         problems.append(
             f"location: {args.location!r} is not a GCS location ('europe-west4', 'eu' ...)"

@@ -167,3 +167,36 @@ def test_a_key_in_another_location_is_refused() -> None:
 def test_bad_arguments_are_named(overrides: dict[str, object], argument: str) -> None:
     with pytest.raises(ValueError, match=argument):
         run(**overrides)
+
+
+def test_a_multi_region_bucket_takes_a_key_from_the_matching_kms_multi_region() -> None:
+    def program() -> None:
+        key = CmekKey(
+            "key",
+            CmekKeyArgs(
+                location="europe", labels=LABELS, encrypter_services=["storage.googleapis.com"]
+            ),
+        )
+        DataBucket(
+            "data",
+            DataBucketArgs(
+                location="EU",
+                kms_key_id=key.key_id,
+                kms_key_grants=[key.grant("storage.googleapis.com")],
+                labels=LABELS,
+            ),
+        )
+
+    bucket = plan(program).one(BUCKET)
+    assert "/locations/europe/" in bucket.inputs["encryption"]["defaultKmsKeyName"]
+
+
+def test_google_in_the_name_is_refused() -> None:
+    def program() -> None:
+        DataBucket(
+            "google-data",
+            DataBucketArgs(location=REGION, kms_key_id=None, labels=LABELS),
+        )
+
+    with pytest.raises(ValueError, match="name: 'google-data'"):
+        plan(program)
