@@ -116,9 +116,12 @@ class PrivateNetwork(pulumi.ComponentResource):
                 ip_cidr_range=spec.cidr,
                 stack_type="IPV4_ONLY",
                 private_ip_google_access=True,
+                # Left out when empty: the provider then keeps what the API has rather
+                # than sending an empty list (`send_secondary_ip_range_if_empty`).
                 secondary_ip_ranges=[
                     {"range_name": r.name, "ip_cidr_range": r.cidr} for r in spec.secondary_ranges
-                ],
+                ]
+                or None,
                 log_config={
                     "aggregation_interval": "INTERVAL_5_MIN",
                     "flow_sampling": args.flow_log_sampling,

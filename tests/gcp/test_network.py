@@ -49,6 +49,7 @@ def test_subnet_has_private_google_access_and_flow_logs() -> None:
     assert subnet.inputs["ipCidrRange"] == "10.50.0.0/20"
     assert subnet.inputs["privateIpGoogleAccess"] is True
     assert subnet.inputs["stackType"] == "IPV4_ONLY"
+    assert "secondaryIpRanges" not in subnet.inputs
     assert subnet.inputs["logConfig"] == {
         "aggregationInterval": "INTERVAL_5_MIN",
         "flowSampling": 0.5,
