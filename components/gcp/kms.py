@@ -69,7 +69,8 @@ class CmekKeyArgs:
     ``protected``: 30 days, ``protect`` + ``retain_on_delete`` and the provider's
     ``deletion_policy=PREVENT`` on the key."""
     rotation_days: int = 90
-    """A new primary key version every so many days (2-36500; Google recommends 90).
+    """A new primary key version every so many days (2-36500; the CIS Google Cloud
+    benchmark asks for at most 90).
     Old versions stay enabled, so data encrypted earlier still decrypts."""
     protection_level: Literal["SOFTWARE", "HSM"] = "SOFTWARE"
     """``SOFTWARE``: $0.06 per version and month. ``HSM``: FIPS 140-2 level 3 hardware,
@@ -89,8 +90,9 @@ class CmekKey(pulumi.ComponentResource):
     ``kms.KeyRing`` and ``kms.CryptoKey``): destroying the key only destroys its
     versions after ``destroy_scheduled_duration``, and the key ring stays. The ring is
     therefore always ``retain_on_delete``: Pulumi forgets it on destroy, which is what
-    the provider would do anyway, and the plan says so. Logical names get a random
-    suffix, so a new stack never collides with the rings an old one left behind.
+    the provider would do anyway, and the plan says so. Ring and key names are
+    auto-named (a random suffix), so a new stack never collides with the rings an old
+    one left behind.
     """
 
     key_ring: gcp.kms.KeyRing
