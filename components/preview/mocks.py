@@ -140,6 +140,15 @@ class UnmockedInvokeError(Exception):
         )
 
 
+def gcp_service_agent(service: str) -> str:
+    """Email of a Google service agent as ``projects.ServiceIdentity`` returns it:
+    ``service-<project number>@gcp-sa-<service>.iam.gserviceaccount.com`` (the pattern
+    of Google's service-agent list for Artifact Registry, Vertex AI, Pub/Sub, Secret
+    Manager and Cloud Logging)."""
+    short = service.split(".")[0]
+    return f"service-{GCP_PROJECT_NUMBER}@gcp-sa-{short}.iam.gserviceaccount.com"
+
+
 def digest(text: str) -> str:
     """Hex SHA-256 of ``text``: the source of every generated id and suffix."""
     return hashlib.sha256(text.encode()).hexdigest()
@@ -255,6 +264,13 @@ class PlanMocks(pulumi.runtime.Mocks):
             "aws:iam/getPolicyDocument:getPolicyDocument": self._aws_policy_document,
             "gcp:organizations/getClientConfig:getClientConfig": self._gcp_client_config,
             "gcp:organizations/getProject:getProject": self._gcp_project,
+            "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": (
+                self._gcp_storage_agent
+            ),
+            "gcp:bigquery/getDefaultServiceAccount:getDefaultServiceAccount": (
+                self._gcp_bigquery_agent
+            ),
+            "gcp:logging/getProjectCmekSettings:getProjectCmekSettings": (self._gcp_logging_cmek),
             "azure-native:authorization:getClientConfig": self._azure_client_config,
         }
 
@@ -432,9 +448,17 @@ class PlanMocks(pulumi.runtime.Mocks):
             state.setdefault("name", f"projects/{project}/serviceAccounts/{email}")
             state.setdefault("uniqueId", str(int(digest(urn)[:15], 16)))
             return f"projects/{project}/serviceAccounts/{email}", state
+        if args.typ == "gcp:projects/serviceIdentity:ServiceIdentity":
+            email = gcp_service_agent(str(state.get("service") or ""))
+            state.setdefault("email", email)
+            state.setdefault("member", f"serviceAccount:{email}")
+            return f"projects/{project}/services/{state.get('service')}", state
         if declared is not None and "name" in declared and not state.get("name"):
             state["name"] = auto_name(args.name, urn)
         name = state.get("name") if isinstance(state.get("name"), str) else args.name
+        if args.typ == "gcp:kms/cryptoKey:CryptoKey" and isinstance(state.get("keyRing"), str):
+            # A key's id is its key ring's id and ``/cryptoKeys/<name>``.
+            return f"{state['keyRing']}/cryptoKeys/{name}", state
         if args.typ == "gcp:storage/bucket:Bucket":
             state.setdefault("url", f"gs://{name}")
             state.setdefault("selfLink", f"https://www.googleapis.com/storage/v1/b/{name}")
@@ -528,6 +552,37 @@ class PlanMocks(pulumi.runtime.Mocks):
             "name": project,
             "number": GCP_PROJECT_NUMBER,
             "labels": {},
+        }
+
+    def _gcp_storage_agent(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        project = args.get("project") or self.gcp_project
+        email = f"service-{GCP_PROJECT_NUMBER}@gs-project-accounts.iam.gserviceaccount.com"
+        return {
+            "id": email,
+            "project": project,
+            "emailAddress": email,
+            "member": f"serviceAccount:{email}",
+        }
+
+    def _gcp_bigquery_agent(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        project = args.get("project") or self.gcp_project
+        email = f"bq-{GCP_PROJECT_NUMBER}@bigquery-encryption.iam.gserviceaccount.com"
+        return {
+            "id": email,
+            "project": project,
+            "email": email,
+            "member": f"serviceAccount:{email}",
+        }
+
+    def _gcp_logging_cmek(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        project = args.get("project") or self.gcp_project
+        return {
+            "id": f"projects/{project}/cmekSettings",
+            "name": f"projects/{project}/cmekSettings",
+            "project": project,
+            "kmsKeyName": args.get("kmsKeyName") or "",
+            "kmsKeyVersionName": "",
+            "serviceAccountId": gcp_service_agent("logging.googleapis.com"),
         }
 
     def _azure_client_config(self, _: Mapping[str, Any]) -> dict[str, Any]:

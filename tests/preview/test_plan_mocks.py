@@ -10,6 +10,7 @@ import pytest
 from mlops_components.preview.mocks import (
     ACCOUNT_ID,
     AZURE_SUBSCRIPTION_ID,
+    GCP_PROJECT_NUMBER,
     PlanMocks,
     UnmockedInvokeError,
     auto_name,
@@ -153,6 +154,49 @@ def test_gcp_ids() -> None:
     sa_id, sa = _new(mocks, "gcp:serviceaccount/account:Account", "sa", {"accountId": "trainer"})
     assert sa["email"] == "trainer@ml-proj.iam.gserviceaccount.com"
     assert sa_id == "projects/ml-proj/serviceAccounts/trainer@ml-proj.iam.gserviceaccount.com"
+
+
+def test_gcp_kms_key_ids_sit_under_their_key_ring() -> None:
+    mocks = PlanMocks("europe-west4", gcp_project="ml-proj")
+    ring_id, _ = _new(
+        mocks, "gcp:kms/keyRing:KeyRing", "ring", {"location": "europe-west4", "name": "r"}
+    )
+    assert ring_id == "projects/ml-proj/locations/europe-west4/keyRings/r"
+    key_id, _ = _new(mocks, "gcp:kms/cryptoKey:CryptoKey", "key", {"keyRing": ring_id, "name": "k"})
+    assert key_id == f"{ring_id}/cryptoKeys/k"
+
+
+def test_gcp_service_agents() -> None:
+    mocks = PlanMocks("europe-west4", gcp_project="ml-proj")
+    _, identity = _new(
+        mocks,
+        "gcp:projects/serviceIdentity:ServiceIdentity",
+        "ar",
+        {"service": "artifactregistry.googleapis.com"},
+    )
+    email = f"service-{GCP_PROJECT_NUMBER}@gcp-sa-artifactregistry.iam.gserviceaccount.com"
+    assert (identity["email"], identity["member"]) == (email, f"serviceAccount:{email}")
+    gcs, _ = mocks.call(
+        MockCallArgs("gcp:storage/getProjectServiceAccount:getProjectServiceAccount", {}, "")
+    )
+    assert gcs["emailAddress"] == (
+        f"service-{GCP_PROJECT_NUMBER}@gs-project-accounts.iam.gserviceaccount.com"
+    )
+    assert gcs["member"] == f"serviceAccount:{gcs['emailAddress']}"
+    bq, _ = mocks.call(
+        MockCallArgs("gcp:bigquery/getDefaultServiceAccount:getDefaultServiceAccount", {}, "")
+    )
+    assert bq["member"] == (
+        f"serviceAccount:bq-{GCP_PROJECT_NUMBER}@bigquery-encryption.iam.gserviceaccount.com"
+    )
+    logging, _ = mocks.call(
+        MockCallArgs(
+            "gcp:logging/getProjectCmekSettings:getProjectCmekSettings", {"project": "ml-proj"}, ""
+        )
+    )
+    assert logging["serviceAccountId"] == (
+        f"service-{GCP_PROJECT_NUMBER}@gcp-sa-logging.iam.gserviceaccount.com"
+    )
 
 
 def test_zone_id_prefix() -> None:
