@@ -16,8 +16,10 @@ from mlops_components.aws.facts import InstanceUse
 from mlops_components.preview.runner import Recording, run_program
 from mlops_components.settings import EndpointSettings, PipelineSettings, SettingsError
 from mlops_components.settings import load_settings as load
+from mlops_components.settings.aws import ImageUri
 from mlops_policies import instances
 from mlops_policies.aws.sagemaker import LOCAL_STORAGE_TYPES
+from pydantic import TypeAdapter
 from support import TAGS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -169,6 +171,9 @@ def test_misspelled_aws_region_is_refused_with_suggestions() -> None:
 @pytest.mark.parametrize("region", ["eu-west-1", "cn-north-1", "us-gov-west-1", "il-central-1"])
 def test_every_partitions_regions_are_accepted(region: str) -> None:
     config = stack_config()
+    # The example architecture's images and package are in eu-west-1 (and must be in
+    # the stack's region), so the region alone is checked here.
+    del config["mlops-iac:architectures"]
     config["mlops-iac:region"] = region
     assert load(config).region == region
 
@@ -412,7 +417,8 @@ def test_image_registry_names_a_region_and_its_partition_suffix(
 ) -> None:
     config = with_architecture({"pipeline": {"inference_image_uri": image}})
     if problem is None:
-        load(config)
+        # Valid in its own region (a stack in eu-west-1 refuses a cn-north-1 image).
+        assert TypeAdapter(ImageUri).validate_python(image) == image
         return
     with pytest.raises(SettingsError) as caught:
         load(config)
