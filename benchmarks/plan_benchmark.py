@@ -43,10 +43,10 @@ from pathlib import Path
 
 import pulumi
 import pulumi_aws as aws
-from mlops_components.preview import runner
-from mlops_components.preview.project import load_project
-from mlops_components.preview.recorder import Recorder
-from mlops_components.preview.runner import _WorkerPool, plan_stack, run_program
+from mlops_preview import runner
+from mlops_preview.project import load_project
+from mlops_preview.recorder import Recorder
+from mlops_preview.runner import _WorkerPool, plan_stack, run_program
 from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks, set_mocks
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.stack import run_pulumi_func

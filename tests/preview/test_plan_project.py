@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pulumi
 import pytest
-from mlops_components.preview.cli import main
-from mlops_components.preview.project import load_project, load_stack_config, render_value
-from mlops_components.preview.recorder import SECRET
-from mlops_components.preview.runner import PlanError, Recording, plan_stack
+from mlops_preview.cli import main
+from mlops_preview.project import load_project, load_stack_config, render_value
+from mlops_preview.recorder import SECRET
+from mlops_preview.runner import PlanError, Recording, plan_stack
 
 
 def test_project_file(fixture_dir: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 import pytest
-from mlops_components.preview.report import (
+from mlops_preview.report import (
     PlanResult,
     PolicyReport,
     Violation,
@@ -21,7 +21,7 @@ from mlops_components.preview.report import (
     to_json_dict,
     to_markdown,
 )
-from mlops_components.preview.runner import Recording, run_program
+from mlops_preview.runner import Recording, run_program
 
 
 def _violations(recording: Recording) -> PolicyReport:
