@@ -29,7 +29,12 @@ from pulumi import _types
 from .shapes import resource_class
 
 _LOG_WARN = re.compile(r'pulumi\.log\.warn\("""(?P<name>\w+) is deprecated: (?P<text>.*?)"""\)')
-_DEPRECATED_LINE = re.compile(r"(?i)\bdeprecated\b")
+_ARGUMENT_DOC = re.compile(
+    r"^(\*\*)?Deprecated\b|^\([^)]*\bDeprecated\)|"
+    r"(?i:\b(this|the)\s+(\S+\s+)?(argument|field|property|attribute|parameter|option)"
+    r"\s+(is|has been)\s+deprecated\b)"
+)
+_RESOURCE_NOTE = re.compile(r"(?i)\b(is|has been)\s+deprecated\b")
 _CLASS_WARNED = re.compile(r'warnings\.warn\("""')
 _ARGUMENT_NOTE = re.compile(r"The `(?P<name>\w+)` argument is deprecated\.(?P<text>[^\n]*)")
 
@@ -43,13 +48,19 @@ class Deprecations:
     nested: Mapping[str, type]
 
 
-def _docstring_note(doc: str | None) -> str | None:
-    """The line of a docstring that says the thing is deprecated, without markdown
-    quote and warning markers; ``None`` when none does."""
+def _docstring_note(doc: str | None, *, resource: bool = False) -> str | None:
+    """The line of a docstring that says the documented thing is deprecated, without
+    markdown quote and warning markers; ``None`` when none does. An argument's line must
+    start with "Deprecated" (or "(..., Deprecated)") or say "this argument/field/...
+    is deprecated": a line listing a deprecated *value* ("Valid values: X (deprecated)")
+    is not a deprecated argument. A resource's first paragraph may say "X is deprecated"."""
     for line in (doc or "").splitlines():
         text = line.strip().lstrip(">").strip()
         text = re.sub(r"^\*\*Warning\*\*:\s*", "", text)
-        if _DEPRECATED_LINE.search(text) and not text.startswith(":param"):
+        if text.startswith(":param"):
+            continue
+        pattern = _RESOURCE_NOTE if resource else _ARGUMENT_DOC
+        if pattern.search(text):
             return text.replace("`", "")
     return None
 
@@ -154,7 +165,7 @@ def resource_note(token: str) -> str | None:
     if len(docstring) < 3:
         return None
     first = docstring[1].strip().split("\n\n", 1)[0]
-    return _docstring_note(first)
+    return _docstring_note(first, resource=True)
 
 
 @functools.cache

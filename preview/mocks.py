@@ -318,6 +318,7 @@ class PlanMocks(pulumi.runtime.Mocks):
         gcp_project: str = DEFAULT_GCP_PROJECT,
         gcp_region: str = DEFAULT_GCP_REGION,
         azure_location: str = DEFAULT_AZURE_LOCATION,
+        azure_subscription: str = AZURE_SUBSCRIPTION_ID,
         lookups: Callable[[str, Mapping[str, Any]], Mapping[str, Any] | None] | None = None,
     ) -> None:
         self.region = region
@@ -325,6 +326,7 @@ class PlanMocks(pulumi.runtime.Mocks):
         self.gcp_project = gcp_project
         self.gcp_region = gcp_region
         self.azure_location = azure_location
+        self.azure_subscription = azure_subscription
         self._classes = _ClassIndex()
         self._providers: dict[str, ProviderView] = {}
         self._identities: dict[str, tuple[str, str]] = {}
@@ -410,7 +412,7 @@ class PlanMocks(pulumi.runtime.Mocks):
         location = _text(state.get("location")) or self.azure_location
         nodes = _text(state.get("nodeResourceGroup")) or f"MC_{group}_{cluster}_{location}"
         return (
-            f"/subscriptions/{AZURE_SUBSCRIPTION_ID}/resourceGroups/{nodes}/providers/"
+            f"/subscriptions/{self.azure_subscription}/resourceGroups/{nodes}/providers/"
             f"Microsoft.ManagedIdentity/userAssignedIdentities/{cluster}-agentpool"
         )
 
@@ -561,7 +563,7 @@ class PlanMocks(pulumi.runtime.Mocks):
                 or (self._group_locations.get(group) if isinstance(group, str) else None)
                 or self.azure_location
             )
-        sub = (provider.subscription if provider else None) or AZURE_SUBSCRIPTION_ID
+        sub = (provider.subscription if provider else None) or self.azure_subscription
         subscription = f"/subscriptions/{sub}"
         if args.typ == "azure-native:resources:ResourceGroup":
             self._group_locations[name] = str(state.get("location") or self.azure_location)
@@ -792,7 +794,7 @@ class PlanMocks(pulumi.runtime.Mocks):
         return {
             "clientId": AZURE_CLIENT_ID,
             "objectId": AZURE_OBJECT_ID,
-            "subscriptionId": AZURE_SUBSCRIPTION_ID,
+            "subscriptionId": self.azure_subscription,
             "tenantId": AZURE_TENANT_ID,
         }
 

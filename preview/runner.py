@@ -54,6 +54,7 @@ from .lookups import (
     missing_answer_message,
 )
 from .mocks import (
+    AZURE_SUBSCRIPTION_ID,
     DEFAULT_AZURE_LOCATION,
     DEFAULT_GCP_PROJECT,
     DEFAULT_GCP_REGION,
@@ -533,6 +534,7 @@ def run_program(
         gcp_project=config.get("gcp:project") or DEFAULT_GCP_PROJECT,
         gcp_region=config.get("gcp:region") or DEFAULT_GCP_REGION,
         azure_location=config.get("azure-native:location") or DEFAULT_AZURE_LOCATION,
+        azure_subscription=config.get("azure-native:subscriptionId") or AZURE_SUBSCRIPTION_ID,
         lookups=lookups,
     )
     recorder = Recorder(mocks, config, secrets)
