@@ -292,6 +292,15 @@ def _system_assigned(path: str) -> Callable[[Mapping[str, Any]], bool]:
     return check
 
 
+def _present(key: str) -> Callable[[Mapping[str, Any]], bool]:
+    """Whether the program set ``key`` (rules below it must not create the block)."""
+
+    def check(state: Mapping[str, Any]) -> bool:
+        return isinstance(state.get(key), Mapping)
+
+    return check
+
+
 def _oidc_enabled(state: Mapping[str, Any]) -> bool:
     profile = state.get("oidcIssuerProfile")
     return isinstance(profile, Mapping) and profile.get("enabled") is True
@@ -356,9 +365,16 @@ class PlanMocks(pulumi.runtime.Mocks):
 
     def _rules(self) -> dict[str, list[Rule]]:
         """What each resource type computes below its top level (see ``shapes.py``)."""
+        has_identity = _present("identity")
         identity_user = [
-            Rule("identity.userAssignedIdentities{}.principalId", self._assigned("principal")),
-            Rule("identity.userAssignedIdentities{}.clientId", self._assigned("client")),
+            Rule(
+                "identity.userAssignedIdentities{}.principalId",
+                self._assigned("principal"),
+                has_identity,
+            ),
+            Rule(
+                "identity.userAssignedIdentities{}.clientId", self._assigned("client"), has_identity
+            ),
         ]
         system = _system_assigned("identity")
         return {

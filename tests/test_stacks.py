@@ -171,3 +171,16 @@ def test_project_stacks_pass_their_guardrails_with_no_mandatory_violation() -> N
         report = evaluate_guardrails(rec, None, environment_of(rec))
         assert report.evaluated == len(rec.resources)
         assert report.mandatory == [], stack
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_input_wired_from_another_resource_is_recorded(stack: str) -> None:
+    """An input that depends on another resource's output is recorded with a value: the
+    mocks compute every output a resource's inputs are wired from (nested ones too)."""
+    missing = [
+        f"{r.type} {r.name}: {key}"
+        for r in planned(stack).resources
+        for key, deps in r.property_dependencies.items()
+        if deps and key not in r.inputs
+    ]
+    assert missing == []

@@ -226,3 +226,29 @@ def test_every_dependent_input_is_recorded(recording: Recording) -> None:
         if deps and key not in r.inputs
     ]
     assert missing == []
+
+
+def test_blocks_the_program_did_not_ask_for_stay_absent() -> None:
+    def program() -> None:
+        group = resources.ResourceGroup("rg", resource_group_name="rg-plain")
+        storage.StorageAccount(
+            "plain",
+            resource_group_name=group.name,
+            account_name="stplain0001",
+            kind="StorageV2",
+            sku={"name": "Standard_LRS"},
+        )
+        containerservice.ManagedCluster(
+            "aks",
+            resource_group_name=group.name,
+            dns_prefix="aks",
+            identity={"type": "SystemAssigned"},
+            agent_pool_profiles=[{"name": "system", "count": 1, "mode": "System"}],
+        )
+
+    recording = run_program(program)
+    assert "identity" not in recording.one("azure-native:storage:StorageAccount").outputs
+    aks = recording.one("azure-native:containerservice:ManagedCluster").outputs
+    assert "oidcIssuerProfile" not in aks  # not enabled
+    assert GUID.match(aks["identity"]["principalId"])
+    assert "userAssignedIdentities" not in aks["identity"]
