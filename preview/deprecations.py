@@ -19,9 +19,10 @@ import collections.abc
 import functools
 import inspect
 import re
+import sys
 import typing
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pulumi import _types
@@ -39,13 +40,32 @@ _CLASS_WARNED = re.compile(r'warnings\.warn\("""')
 _ARGUMENT_NOTE = re.compile(r"The `(?P<name>\w+)` argument is deprecated\.(?P<text>[^\n]*)")
 
 
-@dataclass(frozen=True)
-class Deprecations:
-    """What one Args class deprecates: messages by engine name, and the nested input
-    types (by engine name) that deprecate something themselves."""
+@functools.cache
+def _module_text(module_name: str) -> str:
+    """Source text of an SDK module, read once (``inspect.getsource`` of a class
+    tokenizes the file on every call: far too slow for the provider SDKs' modules)."""
+    module = sys.modules.get(module_name)
+    try:
+        path = inspect.getsourcefile(module) if module is not None else None
+    except TypeError:
+        path = None
+    if path is None:
+        return ""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError:
+        return ""
 
-    messages: Mapping[str, str]
-    nested: Mapping[str, type]
+
+def _class_text(cls: type) -> str:
+    """The text of ``cls``'s body: from its ``class`` line to the next top-level
+    ``class`` line of its module."""
+    text = _module_text(cls.__module__)
+    match = re.search(rf"^class {re.escape(cls.__name__)}\b.*$", text, re.MULTILINE)
+    if match is None:
+        return ""
+    end = re.compile(r"^class ", re.MULTILINE).search(text, match.end())
+    return text[match.start() : end.start() if end else len(text)]
 
 
 def _docstring_note(doc: str | None, *, resource: bool = False) -> str | None:
@@ -75,17 +95,15 @@ def _item_type(typ: Any) -> Any:
 
 
 @functools.cache
-def scan(args_cls: type) -> Deprecations:
-    """The deprecations an Args class (an ``@pulumi.input_type``) declares."""
+def scan(args_cls: type) -> dict[str, str]:
+    """The arguments an Args class (an ``@pulumi.input_type``) deprecates, by engine
+    name: the ``pulumi.log.warn`` texts of its ``__init__``, then its properties'
+    docstrings."""
     if not _types.is_input_type(args_cls):
-        return Deprecations({}, {})
+        return {}
     names = _types.input_type_py_to_pulumi_names(args_cls)
     messages: dict[str, str] = {}
-    try:
-        source = inspect.getsource(args_cls.__init__)
-    except (OSError, TypeError):
-        source = ""
-    for match in _LOG_WARN.finditer(source):
+    for match in _LOG_WARN.finditer(_class_text(args_cls)):
         engine = names.get(match["name"])
         if engine is not None:
             messages[engine] = f"{match['name']} is deprecated: {match['text']}"
@@ -97,59 +115,21 @@ def scan(args_cls: type) -> Deprecations:
         note = _docstring_note(getter.__doc__ if getter else None)
         if note is not None:
             messages[engine] = f"{python_name} is deprecated: {note}"
-    nested: dict[str, type] = {}
-    try:
-        types = _types.input_type_types(args_cls)
-    except Exception:  # a type hint that does not resolve: no nested scan
-        types = {}
-    for engine, typ in types.items():
-        inner = _item_type(typ)
-        if inner is not args_cls and isinstance(inner, type) and _deprecates(inner):
-            nested[engine] = inner
-    return Deprecations(messages, nested)
+    return messages
 
 
 @functools.cache
-def _deprecates(args_cls: type, depth: int = 0) -> bool:
-    """Whether ``args_cls`` or a type below it deprecates anything (bounded depth)."""
-    if depth > 6 or not _types.is_input_type(args_cls):
-        return False
-    found = scan_flat(args_cls)
-    if found:
-        return True
+def _input_types(args_cls: type) -> dict[str, Any]:
+    """Engine name -> type of each argument (``{}`` when a hint does not resolve)."""
     try:
-        types = _types.input_type_types(args_cls)
+        return _types.input_type_types(args_cls)
     except Exception:
-        return False
-    return any(
-        isinstance(inner, type) and inner is not args_cls and _deprecates(inner, depth + 1)
-        for inner in (_item_type(t) for t in types.values())
-    )
-
-
-@functools.cache
-def scan_flat(args_cls: type) -> bool:
-    """Whether the Args class itself (not its nested types) deprecates an argument."""
-    try:
-        source = inspect.getsource(args_cls.__init__)
-    except (OSError, TypeError):
-        source = ""
-    if _LOG_WARN.search(source):
-        return True
-    for _, prop in inspect.getmembers_static(args_cls):
-        if isinstance(prop, property) and _docstring_note(prop.fget.__doc__ if prop.fget else None):
-            return True
-    return False
+        return {}
 
 
 def _class_source(token: str) -> str:
     cls = resource_class(token)
-    if cls is None:
-        return ""
-    try:
-        return inspect.getsource(cls)
-    except (OSError, TypeError):
-        return ""
+    return _class_text(cls) if cls is not None else ""
 
 
 @functools.cache
@@ -198,24 +178,35 @@ def _args_class(token: str) -> type | None:
     return found if isinstance(found, type) else None
 
 
-def _walk(value: Any, args_cls: type, where: str, out: list[tuple[str, str]]) -> None:
-    found = scan(args_cls)
-    if not isinstance(value, Mapping):
+def _walk(value: Any, args_cls: type, where: str, out: list[tuple[str, str]], depth: int) -> None:
+    """Deprecated arguments set in ``value`` (engine names) and, below each nested
+    object the program set, in its own argument type (types are resolved only along
+    the inputs present)."""
+    if not isinstance(value, Mapping) or depth > 8:
         return
-    for engine, message in found.messages.items():
-        if value.get(engine) is not None:
-            out.append((where, message))
-    for engine, inner in found.nested.items():
-        child = value.get(engine)
-        if isinstance(child, list):
-            items = child
-        elif isinstance(child, Mapping):
-            # The object itself, or a map of them (Mapping[str, T]).
-            items = [child, *(v for v in child.values() if isinstance(v, Mapping))]
+    messages = scan(args_cls)
+    for key, item in value.items():
+        if item is None:
+            continue
+        if key in messages:
+            out.append((where, messages[key]))
+        if not isinstance(item, (Mapping, list)):
+            continue
+        inner = _item_type(_input_types(args_cls).get(key))
+        if not isinstance(inner, type) or not _types.is_input_type(inner):
+            continue
+        if isinstance(item, list):
+            children = item
+        elif _is_map_type(_input_types(args_cls).get(key)):
+            children = list(item.values())
         else:
-            items = []
-        for item in items:
-            _walk(item, inner, where, out)
+            children = [item]
+        for child in children:
+            _walk(child, inner, where, out, depth + 1)
+
+
+def _is_map_type(typ: Any) -> bool:
+    return typing.get_origin(typ) in (dict, collections.abc.Mapping)
 
 
 def deprecation_warnings(resources: Iterable[Any]) -> tuple[list[str], set[str]]:
@@ -238,9 +229,7 @@ def deprecation_warnings(resources: Iterable[Any]) -> tuple[list[str], set[str]]
             for engine, message in resource_argument_notes(resource.type).items()
             if inputs.get(engine) is not None
         ]
-        if not _deprecates(args_cls) and not found:
-            continue
-        _walk(resource.inputs, args_cls, resource.name, found)
+        _walk(inputs, args_cls, resource.name, found, 0)
         for _, message in found:
             bare.add(message)
             messages.append(f"{resource.type} {resource.name!r}: {message}")

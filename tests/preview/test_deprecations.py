@@ -87,7 +87,7 @@ def test_nested_argument_deprecations_are_found() -> None:
     from pulumi_gcp.container import ClusterArgs
 
     # enterprise_config is deprecated on the cluster itself (Args __init__ warning).
-    assert "enterpriseConfig" in scan(ClusterArgs).messages
+    assert "enterpriseConfig" in scan(ClusterArgs)
 
     resource = RecordedResource(
         urn="urn:pulumi:test::p::gcp:container/cluster:Cluster::gke",
