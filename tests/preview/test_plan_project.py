@@ -133,7 +133,7 @@ def test_render_value_matches_the_cli() -> None:
     assert json.loads(render_value(["x"])) == ["x"]
 
 
-# -- what the Pulumi CLI refuses (components/preview/project.py cites the Go source) -------
+# -- what the Pulumi CLI refuses (preview/project.py cites the Go source) -------
 
 REPO = Path(__file__).resolve().parents[2]
 PROJECT = """\
