@@ -76,3 +76,35 @@ def test_azure_location_and_subscription(plan: Recording) -> None:
     group = plan.one("azure-native:resources:ResourceGroup")
     assert group.outputs["location"] == "swedencentral"
     assert group.id == f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{group.outputs['name']}"
+
+
+def test_explicit_providers_apply_their_settings_too() -> None:
+    import pulumi
+    import pulumi_aws as aws
+    import pulumi_gcp as gcp
+    from mlops_preview.runner import run_program
+
+    def program() -> None:
+        east = aws.Provider("east", region="us-east-1", default_tags={"tags": {"owner": "ml"}})
+        aws.sns.Topic("t", tags={"env": "dev"}, opts=pulumi.ResourceOptions(provider=east))
+        google = gcp.Provider("g", project="other", region="asia-east1")
+        gcp.kms.KeyRing(
+            "r", name="r", location="global", opts=pulumi.ResourceOptions(provider=google)
+        )
+        gcp.compute.Subnetwork(
+            "s",
+            network="n",
+            ip_cidr_range="10.0.0.0/24",
+            opts=pulumi.ResourceOptions(provider=google),
+        )
+
+    recording = run_program(program)
+    topic = recording.one("aws:sns/topic:Topic")
+    assert topic.outputs["tagsAll"] == {"owner": "ml", "env": "dev"}
+    assert topic.outputs["arn"].startswith("arn:aws:sns:us-east-1:")
+    assert (
+        recording.one("gcp:kms/keyRing:KeyRing").id == "projects/other/locations/global/keyRings/r"
+    )
+    subnet = recording.one("gcp:compute/subnetwork:Subnetwork")
+    assert (subnet.outputs["project"], subnet.outputs["region"]) == ("other", "asia-east1")
+    assert recording.default_providers == []
