@@ -14,8 +14,9 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
 
 # Dependencies are installed once per change of pyproject.toml; the project itself is
-# re-linked every time (a strict editable install maps components/ to mlops_components
-# and needs a refresh when modules are added).
+# re-linked every time (a strict editable install maps components/ to mlops_components,
+# policies/ to mlops_policies and preview/ to mlops_preview, and needs a refresh when
+# modules are added).
 # Build-backend chatter goes to $(VENV)/install.log and is shown only on failure.
 $(VENV)/.installed: pyproject.toml setup.py stacks/requirements.txt | $(BIN)/python
 	@echo "installing mlops-iac and its dependencies into $(VENV) (log: $(VENV)/install.log)"
@@ -39,7 +40,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/pyright components stacks policies benchmarks
+	$(BIN)/pyright components preview stacks policies benchmarks
 
 unit: install
 	$(BIN)/python -m pytest

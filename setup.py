@@ -1,10 +1,15 @@
 """Maps the source folders to their import names: ``components/`` is installed as
-``mlops_components`` and ``policies/`` as ``mlops_policies`` (every sub-package found).
+``mlops_components``, ``policies/`` as ``mlops_policies`` and ``preview/`` as
+``mlops_preview`` (every sub-package found).
 All other metadata lives in pyproject.toml."""
 
 from setuptools import find_packages, setup
 
-SOURCES = {"mlops_components": "components", "mlops_policies": "policies"}
+SOURCES = {
+    "mlops_components": "components",
+    "mlops_policies": "policies",
+    "mlops_preview": "preview",
+}
 
 packages = []
 package_dir = {}

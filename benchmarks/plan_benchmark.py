@@ -55,10 +55,10 @@ from pathlib import Path
 
 import pulumi
 import pulumi_aws as aws
-from mlops_components.preview import runner
-from mlops_components.preview.project import load_project
-from mlops_components.preview.recorder import Recorder
-from mlops_components.preview.runner import _WorkerPool, plan_stack, run_program
+from mlops_preview import runner
+from mlops_preview.project import load_project
+from mlops_preview.recorder import Recorder
+from mlops_preview.runner import _WorkerPool, plan_stack, run_program
 from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks, set_mocks
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.stack import run_pulumi_func
@@ -230,8 +230,8 @@ class PolicyRow:
 def measure_policies(project_dir: Path, stack: str, rounds: int) -> PolicyRow:
     """Alternate plan (A), evaluation (B) and reference evaluation (C) ``rounds`` times
     after one warm-up round; ratios are taken within each round."""
-    from mlops_components.preview.report import environment_of
     from mlops_policies import evaluation
+    from mlops_preview.report import environment_of
 
     def plan() -> runner.Recording:
         return plan_stack(project_dir, stack)

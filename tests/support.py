@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from google.protobuf import struct_pb2
-from mlops_components.preview.recorder import RecordedResource
-from mlops_components.preview.runner import Recording
 from mlops_components.tags import merge_tags
+from mlops_preview.recorder import RecordedResource
+from mlops_preview.runner import Recording
 from pulumi.runtime import proto
 
 ACCOUNT_ID = "123456789012"

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 import yaml
-from mlops_components.preview.runner import Recording, plan_stack
 from mlops_components.settings.aws import ModelPackageArn
+from mlops_preview.runner import Recording, plan_stack
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCOUNTS = {"aws-dev": "111111111111", "aws-staging": "222222222222", "aws-prod": "333333333333"}

@@ -31,8 +31,8 @@ import botocore.session
 import pytest
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 from botocore.validate import ParamValidator
-from mlops_components.preview.recorder import RecordedResource
-from mlops_components.preview.runner import Recording, plan_stack
+from mlops_preview.recorder import RecordedResource
+from mlops_preview.runner import Recording, plan_stack
 from moto import mock_aws
 from parliament import analyze_policy_string, enhance_finding
 

@@ -11,7 +11,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = {"mlops_components": ROOT / "components", "mlops_policies": ROOT / "policies"}
+SOURCES = {
+    "mlops_components": ROOT / "components",
+    "mlops_policies": ROOT / "policies",
+    "mlops_preview": ROOT / "preview",
+}
 
 
 def modules(package: str, folder: Path) -> list[str]:

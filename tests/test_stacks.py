@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from mlops_components.preview.runner import Recording, plan_stack
+from mlops_preview.runner import Recording, plan_stack
 
 ROOT = Path(__file__).resolve().parents[1]
 STACKS = sorted(
@@ -142,7 +142,7 @@ def test_misspelled_key_in_a_stack_file_exits_2_naming_it(tmp_path: Path) -> Non
         [
             sys.executable,
             "-m",
-            "mlops_components.preview.cli",
+            "mlops_preview.cli",
             "plan",
             "aws-prod",
             "--program",
@@ -163,11 +163,24 @@ def test_misspelled_key_in_a_stack_file_exits_2_naming_it(tmp_path: Path) -> Non
 
 
 def test_project_stacks_pass_their_guardrails_with_no_mandatory_violation() -> None:
-    from mlops_components.preview.guardrails import evaluate_guardrails
-    from mlops_components.preview.report import environment_of
+    from mlops_preview.guardrails import evaluate_guardrails
+    from mlops_preview.report import environment_of
 
     for stack in STACKS:
         rec = planned(stack)
         report = evaluate_guardrails(rec, None, environment_of(rec))
         assert report.evaluated == len(rec.resources)
         assert report.mandatory == [], stack
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_input_wired_from_another_resource_is_recorded(stack: str) -> None:
+    """An input that depends on another resource's output is recorded with a value: the
+    mocks compute every output a resource's inputs are wired from (nested ones too)."""
+    missing = [
+        f"{r.type} {r.name}: {key}"
+        for r in planned(stack).resources
+        for key, deps in r.property_dependencies.items()
+        if deps and key not in r.inputs
+    ]
+    assert missing == []

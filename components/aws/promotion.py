@@ -11,7 +11,7 @@ endpoint without review, and the stack file always names what is served.
 
 The buildspec is data (``promotion_buildspec``) written out by a YAML serializer; its
 shell commands only call tools, and the logic (ARN checks, the YAML edit, the body cut
-to GitHub's size limit) lives in ``mlops_components.preview.promote`` where it is tested.
+to GitHub's size limit) lives in ``mlops_preview.promote`` where it is tested.
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ import yaml
 from mlops_components.architectures.sagemaker_cicd import SageMakerCiCd, SageMakerCiCdArgs
 from mlops_components.aws.promotion import promotion_buildspec
 from mlops_components.naming import PhysicalNameError
-from mlops_components.preview.runner import Recording, run_program
 from mlops_components.settings import Retention, SageMakerCiCdSettings
+from mlops_preview.runner import Recording, run_program
 from support import taggable
 
 IMAGE = "141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1"

@@ -10,8 +10,8 @@ import pytest
 from mlops_components.architectures import sagemaker_cleanup as cleanup
 from mlops_components.architectures.sagemaker_cicd import SageMakerCiCd, SageMakerCiCdArgs
 from mlops_components.aws.cleanup import StudioDomainRef, cleanup_steps
-from mlops_components.preview.runner import Recording, run_program
 from mlops_components.settings import Retention, StackSettings
+from mlops_preview.runner import Recording, run_program
 
 IMAGE = "141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1"
 PIPELINE = {

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pulumi
 import pytest
 from mlops_components.aws import EncryptedBucket, EncryptedBucketArgs
-from mlops_components.preview.recorder import RecordedResource
-from mlops_components.preview.runner import Recording, run_program
 from mlops_components.settings import LifecycleSettings, Retention
+from mlops_preview.recorder import RecordedResource
+from mlops_preview.runner import Recording, run_program
 from support import ACCOUNT_ID, TAGS, assert_tagged, document, statement
 
 KEY_ARN = f"arn:aws:kms:eu-west-1:{ACCOUNT_ID}:key/0b7e5c1e-1f3a-4f3e-9d7a-5d1c2f3a4b5c"

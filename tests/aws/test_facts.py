@@ -13,12 +13,12 @@ import yaml
 from mlops_components.architectures.sagemaker_pipeline import PipelineRefs, pipeline_definition
 from mlops_components.aws import RealtimeEndpoint, RealtimeEndpointArgs, facts
 from mlops_components.aws.facts import InstanceUse
-from mlops_components.preview.runner import Recording, run_program
 from mlops_components.settings import EndpointSettings, PipelineSettings, SettingsError
 from mlops_components.settings import load_settings as load
 from mlops_components.settings.aws import ImageUri
 from mlops_policies import instances
 from mlops_policies.aws.sagemaker import LOCAL_STORAGE_TYPES
+from mlops_preview.runner import Recording, run_program
 from pydantic import TypeAdapter
 from support import TAGS
 
@@ -385,7 +385,7 @@ def test_policy_local_storage_default_is_derived_from_the_facts() -> None:
 def test_plan_mocks_answer_get_partition_from_the_facts(
     region: str, partition: str, suffix: str, reverse: str
 ) -> None:
-    from mlops_components.preview.mocks import PlanMocks
+    from mlops_preview.mocks import PlanMocks
     from pulumi.runtime import MockCallArgs
 
     answer, _ = PlanMocks(region).call(MockCallArgs("aws:index/getPartition:getPartition", {}, ""))

@@ -8,8 +8,8 @@ import pulumi
 import pytest
 from mlops_components.aws import KmsKey, KmsKeyArgs
 from mlops_components.aws.kms import KEY_USE_ACTIONS
-from mlops_components.preview.runner import Recording, run_program
 from mlops_components.settings import Retention
+from mlops_preview.runner import Recording, run_program
 from support import ACCOUNT_ID, TAGS, document, statement
 
 KEY = "aws:kms/key:Key"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 import pytest
 from mlops_components.aws import encrypted_log_group
-from mlops_components.preview.runner import Recording, run_program
+from mlops_preview.runner import Recording, run_program
 from support import ACCOUNT_ID, TAGS
 
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"

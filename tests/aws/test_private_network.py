@@ -8,9 +8,9 @@ from typing import Any
 import pulumi
 import pytest
 from mlops_components.aws import PrivateNetwork, PrivateNetworkArgs
-from mlops_components.preview.runner import Recording, run_program
 from mlops_components.settings import NetworkSettings
 from mlops_components.settings.aws import DEFAULT_INTERFACE_ENDPOINTS
+from mlops_preview.runner import Recording, run_program
 from support import ACCOUNT_ID, TAGS, assert_tagged, document, subtree
 
 REGION = "eu-west-1"

@@ -26,17 +26,17 @@ from mlops_components.aws.promotion import (
     ModelPromotionArgs,
     promotion_buildspec,
 )
-from mlops_components.preview.cli import main
-from mlops_components.preview.promote import (
+from mlops_components.settings import PromotionSettings
+from mlops_preview.cli import main
+from mlops_preview.promote import (
     PR_BODY_BUDGET,
     ModelPackage,
     PromotionError,
     branch_name,
     pull_request_body,
 )
-from mlops_components.preview.recorder import RecordedResource
-from mlops_components.preview.runner import run_program
-from mlops_components.settings import PromotionSettings
+from mlops_preview.recorder import RecordedResource
+from mlops_preview.runner import run_program
 from ruamel.yaml import YAML
 from support import TAGS
 

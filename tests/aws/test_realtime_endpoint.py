@@ -12,8 +12,8 @@ from mlops_components.aws.sagemaker_endpoint import (
     RealtimeEndpointArgs,
     generation,
 )
-from mlops_components.preview.runner import Recording, run_program
 from mlops_components.settings.aws import EndpointSettings
+from mlops_preview.runner import Recording, run_program
 from pydantic import ValidationError
 
 PACKAGE = "arn:aws:sagemaker:eu-west-1:123456789012:model-package/mlops-test-models/3"

@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 from mlops_components.aws import ESCALATION_ACTIONS, ScopedRole, ScopedRoleArgs, Statement
-from mlops_components.preview.runner import Recording, run_program
+from mlops_preview.runner import Recording, run_program
 from support import ACCOUNT_ID, TAGS, assert_tagged, document
 
 ROLE = "aws:iam/role:Role"

@@ -10,10 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pulumi
-from mlops_components.preview.mocks import AZURE_SUBSCRIPTION_ID, AZURE_TENANT_ID
-from mlops_components.preview.recorder import RecordedResource
-from mlops_components.preview.runner import Recording, run_program
 from mlops_components.tags import merge_tags
+from mlops_preview.mocks import AZURE_SUBSCRIPTION_ID, AZURE_TENANT_ID
+from mlops_preview.recorder import RecordedResource
+from mlops_preview.runner import Recording, run_program
 
 __all__ = [
     "AZURE_SUBSCRIPTION_ID",

@@ -8,9 +8,9 @@ import importlib
 import inspect
 from collections.abc import Callable
 
-from mlops_components.preview.recorder import RecordedResource
-from mlops_components.preview.runner import Recording, run_program
 from mlops_components.tags import merge_tags
+from mlops_preview.recorder import RecordedResource
+from mlops_preview.runner import Recording, run_program
 
 PROJECT = "mlops-gcp-test"
 REGION = "europe-west4"

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mlops_components.preview.runner import plan_stack
 from mlops_policies import evaluation
 from mlops_policies.evaluation import (
     PolicyIndex,
@@ -24,6 +23,7 @@ from mlops_policies.evaluation import (
     resolve_config,
 )
 from mlops_policies.framework import Category, Rule, parsed_json
+from mlops_preview.runner import plan_stack
 from pulumi_policy import EnforcementLevel, Severity
 
 ROOT = Path(__file__).resolve().parents[2]

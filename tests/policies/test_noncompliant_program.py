@@ -12,11 +12,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from mlops_components.preview.runner import plan_stack
 from mlops_policies.evaluation import config_path_for, evaluate, load_policy_config
+from mlops_preview.runner import plan_stack
 
 ROOT = Path(__file__).resolve().parents[2]
-CLI = [sys.executable, "-m", "mlops_components.preview.cli"]
+CLI = [sys.executable, "-m", "mlops_preview.cli"]
 PROGRAM = ROOT / "tests" / "fixtures" / "programs" / "noncompliant"
 
 # (resource type, name, the rule for its defect, enforcement in dev)

@@ -15,7 +15,6 @@ from typing import Any
 import grpc
 import pytest
 from google.protobuf import struct_pb2
-from mlops_components.preview.runner import Recording, plan_stack
 from mlops_policies.evaluation import (
     as_engine_values,
     config_path_for,
@@ -23,6 +22,7 @@ from mlops_policies.evaluation import (
     load_policy_config,
 )
 from mlops_policies.registry import PACKS
+from mlops_preview.runner import Recording, plan_stack
 from pulumi.runtime import proto
 from pulumi.runtime.proto import analyzer_pb2_grpc
 from support import ENFORCEMENT_LEVELS, policy_config_message, running_pack

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from mlops_components.preview.runner import Recording, plan_stack
+from mlops_preview.runner import Recording, plan_stack
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "programs" / "minimal"
 

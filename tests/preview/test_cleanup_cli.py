@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mlops_components.preview.cli import main
-from mlops_components.preview.report import no_policies
+from mlops_preview.cli import main
+from mlops_preview.report import no_policies
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = "d-abc123def456"

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from mlops_components.preview.cli import main
-from mlops_components.preview.report import PolicyReport, Violation, no_policies
-from mlops_components.preview.runner import Recording
+from mlops_preview.cli import main
+from mlops_preview.report import PolicyReport, Violation, no_policies
+from mlops_preview.runner import Recording
 
 
 def test_markdown_to_stdout(fixture_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -143,7 +143,8 @@ def test_guardrails_run_by_default(fixture_dir: Path, capsys: pytest.CaptureFixt
     assert main(["plan", "dev", "--program", str(fixture_dir), "--format", "json"]) == 1
     report = json.loads(capsys.readouterr().out)
     store = next(r["urn"] for r in report["resources"] if r["name"] == "store" and r["custom"])
-    assert report["policies"]["evaluated"] == 4
+    # The four resources and the default AWS provider they use.
+    assert report["policies"]["evaluated"] == 5
     blocking = {
         v["policy"]
         for v in report["policies"]["violations"]

@@ -20,11 +20,11 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 import yaml
-from mlops_components.preview.cli import DEFAULT_TIMEOUT, main
-from mlops_components.preview.lookups import Lookups, LookupsError, example
-from mlops_components.preview.project import PlanError, load_project
-from mlops_components.preview.report import PolicyReport, no_policies
-from mlops_components.preview.runner import (
+from mlops_preview.cli import DEFAULT_TIMEOUT, main
+from mlops_preview.lookups import Lookups, LookupsError, example
+from mlops_preview.project import PlanError, load_project
+from mlops_preview.report import PolicyReport, no_policies
+from mlops_preview.runner import (
     ProgramExit,
     ProgramTimeout,
     Recording,

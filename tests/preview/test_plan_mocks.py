@@ -7,7 +7,7 @@ import json
 import pulumi
 import pulumi_aws as aws
 import pytest
-from mlops_components.preview.mocks import (
+from mlops_preview.mocks import (
     ACCOUNT_ID,
     AZURE_SUBSCRIPTION_ID,
     GCP_PROJECT_NUMBER,
@@ -17,7 +17,7 @@ from mlops_components.preview.mocks import (
     render_policy_document,
     zone_id_prefix,
 )
-from mlops_components.preview.runner import run_program
+from mlops_preview.runner import run_program
 from pulumi.runtime import MockCallArgs, MockResourceArgs
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pulumi
 import pytest
-from mlops_components.preview.cli import main
-from mlops_components.preview.project import load_project, load_stack_config, render_value
-from mlops_components.preview.recorder import SECRET
-from mlops_components.preview.runner import PlanError, Recording, plan_stack
+from mlops_preview.cli import main
+from mlops_preview.project import load_project, load_stack_config, render_value
+from mlops_preview.recorder import SECRET
+from mlops_preview.runner import PlanError, Recording, plan_stack
 
 
 def test_project_file(fixture_dir: Path) -> None:
@@ -133,7 +133,7 @@ def test_render_value_matches_the_cli() -> None:
     assert json.loads(render_value(["x"])) == ["x"]
 
 
-# -- what the Pulumi CLI refuses (components/preview/project.py cites the Go source) -------
+# -- what the Pulumi CLI refuses (preview/project.py cites the Go source) -------
 
 REPO = Path(__file__).resolve().parents[2]
 PROJECT = """\

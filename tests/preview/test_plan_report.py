@@ -9,7 +9,7 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 import pytest
-from mlops_components.preview.report import (
+from mlops_preview.report import (
     PlanResult,
     PolicyReport,
     Violation,
@@ -21,7 +21,7 @@ from mlops_components.preview.report import (
     to_json_dict,
     to_markdown,
 )
-from mlops_components.preview.runner import Recording, run_program
+from mlops_preview.runner import Recording, run_program
 
 
 def _violations(recording: Recording) -> PolicyReport:
@@ -57,6 +57,7 @@ def test_json_contract(dev_plan: Recording) -> None:
         "project",
         "stack",
         "resources",
+        "default_providers",
         "outputs",
         "policies",
         "cost",
@@ -91,6 +92,10 @@ def test_json_contract(dev_plan: Recording) -> None:
     assert report["resources"][0]["inputs"]["value"] == "[secret]"
     assert report["outputs"]["password"] == "[secret]"
     assert report["outputs"]["teams"] == ["vision", "nlp"]
+    (aws,) = report["default_providers"]
+    assert list(aws) == list(data)
+    assert aws["type"] == "pulumi:providers:aws" and aws["inputs"]["region"] == "eu-central-1"
+    assert data["provider"].startswith(f"{aws['urn']}::")
 
 
 def test_json_violations_sorted_by_severity(dev_plan: Recording) -> None:

@@ -8,8 +8,8 @@ import warnings
 import pulumi
 import pulumi_aws as aws
 import pytest
-from mlops_components.preview.recorder import SECRET
-from mlops_components.preview.runner import Recording, run_program
+from mlops_preview.recorder import SECRET
+from mlops_preview.runner import Recording, run_program
 
 ROOT = "urn:pulumi:test::mlops-iac::pulumi:pulumi:Stack::mlops-iac-test"
 COMPONENT = "urn:pulumi:test::mlops-iac::test:index:Pair::pair"

@@ -13,11 +13,11 @@ from typing import Any, get_args
 import pulumi
 import pytest
 import yaml
-from mlops_components.preview import runner
-from mlops_components.preview.project import SECRET_PLACEHOLDER
 from mlops_components.settings import SettingsError, StackSettings, Strict, load_settings
 from mlops_components.settings.evaluation import MetricComparison
 from mlops_components.settings.loader import UNDECRYPTED
+from mlops_preview import runner
+from mlops_preview.project import SECRET_PLACEHOLDER
 from pulumi.runtime import config as runtime_config
 from pydantic import BaseModel
 

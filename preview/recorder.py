@@ -14,9 +14,12 @@ and leaves its siblings readable. Keys stay in the engine's camelCase, as a poli
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import pulumi
@@ -28,6 +31,7 @@ from pulumi.runtime.settings import get_project, get_stack
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from .mocks import PlanMocks
+from .shapes import SDK_PACKAGES
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 SECRET = "[secret]"
@@ -156,13 +160,38 @@ def mock_inputs(struct: struct_pb2.Struct) -> dict[str, Any]:
     return rpc.deserialize_properties(_without_references(struct))
 
 
+@functools.cache
+def sdk_versions() -> dict[str, str]:
+    """Installed version of each provider SDK by package (``aws`` -> ``7.51.1``): the
+    engine names a default provider after its plugin version (``default_7_51_1``)."""
+    found = {}
+    for package, module in SDK_PACKAGES.items():
+        try:
+            found[package] = version(module.replace("_", "-"))
+        except PackageNotFoundError:
+            continue
+    return found
+
+
 class Recorder(MockMonitor):
     """``MockMonitor`` that records every registration (see ``RecordedResource``) and
     the root stack's outputs. Duplicate URNs fail as they do in the engine; the stock
     monitor would silently keep the last one."""
 
-    def __init__(self, mocks: Mocks) -> None:
+    def __init__(
+        self,
+        mocks: Mocks,
+        config: Mapping[str, str] | None = None,
+        secret_keys: Iterable[str] = (),
+    ) -> None:
         super().__init__(mocks)
+        self.config = dict(config or {})
+        """The stack's flat config: the default providers' settings (``aws:region`` ...)."""
+        self.secret_keys = frozenset(secret_keys)
+        self._default_providers: dict[str, str] = {}
+        self._default_records: dict[str, RecordedResource] = {}
+        # Read up front: registering the first resource must not be slower than the next.
+        self._versions = sdk_versions()
         self.root_urn: str | None = None
         self.stack_outputs: dict[str, Any] = {}
         self._records: dict[str, RecordedResource] = {}
@@ -189,6 +218,15 @@ class Recorder(MockMonitor):
             return dict(self._records)
 
     @property
+    def default_providers(self) -> list[RecordedResource]:
+        """The default providers the program's resources use, sorted by URN. Kept apart
+        from ``records`` (the program did not declare them); each resource on one has
+        its reference as ``provider``, so policies read its ``defaultTags`` as they do
+        under ``pulumi preview --policy-pack``."""
+        with self._lock:
+            return [self._default_records[urn] for urn in sorted(self._default_records)]
+
+    @property
     def last_registered(self) -> RecordedResource | None:
         """The resource registered most recently (for a program that never finishes)."""
         with self._lock:
@@ -208,11 +246,12 @@ class Recorder(MockMonitor):
 
         # Serializing the state (assets, secrets) needs an event loop on this thread.
         _ensure_event_loop()
+        provider = request.provider or self._default_provider(request.type, request.custom)
         args = MockResourceArgs(
             typ=request.type,
             name=request.name,
             inputs=mock_inputs(request.object),
-            provider=request.provider,
+            provider=provider,
             resource_id=request.importId,
             custom=request.custom or False,
         )
@@ -233,7 +272,7 @@ class Recorder(MockMonitor):
                 key: sorted(set(deps.urns))
                 for key, deps in sorted(request.propertyDependencies.items())
             },
-            provider=request.provider or None,
+            provider=provider or None,
             custom=bool(request.custom),
             protect=bool(request.protect),
             retain_on_delete=bool(request.retainOnDelete),
@@ -250,6 +289,67 @@ class Recorder(MockMonitor):
             self._last = record
             self.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, state)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=state_proto)
+
+    def _default_provider(self, type_: str, custom: bool) -> str:
+        """The reference (``urn::id``) of the default provider of ``type_``'s package,
+        registered on first use as the engine registers it: ``pulumi:providers:<pkg>``
+        named ``default_<version>``, configured from the stack's ``<pkg>:*`` config
+        (string values, as the engine passes them; secrets recorded as ``"[secret]"``).
+        Empty for components and for packages the preview does not know."""
+        package = type_.split(":")[0]
+        if not custom or package not in SDK_PACKAGES or type_.startswith("pulumi:providers:"):
+            return ""
+        with self._lock:
+            known = self._default_providers.get(package)
+        if known:
+            return known
+        sdk_version = self._versions.get(package)
+        if sdk_version is None:
+            return ""
+        name = "default_" + sdk_version.replace(".", "_").replace("-", "_")
+        provider_type = f"pulumi:providers:{package}"
+        urn = self.make_urn(self.root_urn or "", provider_type, name)
+        settings = {
+            key.split(":", 1)[1]: value
+            for key, value in sorted(self.config.items())
+            if key.startswith(f"{package}:")
+        }
+        inputs = {**settings, "version": sdk_version}
+        args = MockResourceArgs(
+            typ=provider_type, name=name, inputs=inputs, provider="", resource_id="", custom=True
+        )
+        if isinstance(self.mocks, PlanMocks):
+            provider_id, state = self.mocks.new_resource_at(urn, args)
+        else:
+            id_or_none, state = self.mocks.new_resource(args)
+            provider_id = id_or_none or ""
+        shown = {
+            key: SECRET if f"{package}:{key}" in self.secret_keys else value
+            for key, value in inputs.items()
+        }
+        record = RecordedResource(
+            urn=urn,
+            type=provider_type,
+            name=name,
+            parent=self.root_urn,
+            dependencies=[],
+            property_dependencies={},
+            provider=None,
+            custom=True,
+            protect=False,
+            retain_on_delete=False,
+            inputs=shown,
+            id=provider_id,
+            outputs=dict(shown),
+        )
+        reference = f"{urn}::{provider_id}"
+        with self._lock:
+            if package in self._default_providers:
+                return self._default_providers[package]
+            self._default_records[urn] = record
+            self.resources[urn] = MockMonitor.ResourceRegistration(urn, provider_id, state)
+            self._default_providers[package] = reference
+        return reference
 
     def Invoke(self, request: Any) -> Any:
         # Same hazard as in ``mock_inputs``: keep references in invoke args as URNs.

@@ -32,7 +32,10 @@ def evaluate_guardrails(
         else:
             config = None
         result = evaluation.evaluate(
-            [resource.to_json() for resource in recording.resources],
+            [
+                resource.to_json()
+                for resource in [*recording.resources, *recording.default_providers]
+            ],
             config,
             project=recording.project,
             stack=recording.stack,

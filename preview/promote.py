@@ -30,12 +30,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from mlops_components.settings import SettingsError, load_settings
+from mlops_components.settings.aws import ModelPackageArn, ModelSource
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError as RuamelYAMLError
 
-from ..settings import SettingsError, load_settings
-from ..settings.aws import ModelPackageArn, ModelSource
 from .project import PlanError, find_project_root, load_project, load_stack_config
 
 SETTING_PATH = ("architectures", "sagemaker_cicd", "endpoint", "model_package_arn")

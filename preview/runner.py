@@ -45,6 +45,7 @@ from pulumi.runtime.proto import engine_pb2, source_pb2
 from pulumi.runtime.settings import SETTINGS, _get_rpc_manager
 from pulumi.runtime.stack import run_in_stack
 
+from .deprecations import deprecation_warnings
 from .lookups import (
     LookupHook,
     find_lookups_file,
@@ -52,7 +53,15 @@ from .lookups import (
     lookups_file,
     missing_answer_message,
 )
-from .mocks import DEFAULT_GCP_PROJECT, DEFAULT_REGION, PlanMocks, UnmockedInvokeError
+from .mocks import (
+    AZURE_SUBSCRIPTION_ID,
+    DEFAULT_AZURE_LOCATION,
+    DEFAULT_GCP_PROJECT,
+    DEFAULT_GCP_REGION,
+    DEFAULT_REGION,
+    PlanMocks,
+    UnmockedInvokeError,
+)
 from .project import PlanError, load_project, load_stack_config
 from .recorder import SECRET, STACK_TYPE, RecordedResource, Recorder
 
@@ -84,6 +93,11 @@ class Recording:
     """Pulumi warnings (``pulumi.log.warn``, deprecations) and Python warnings, sorted."""
     config: dict[str, str] = field(default_factory=dict)
     """The config the program ran with; secret values are ``"[secret]"``."""
+    default_providers: list[RecordedResource] = field(default_factory=list)
+    """The default providers (``pulumi:providers:aws`` ``default_7_51_1``...) the
+    engine would create for resources without an explicit provider, configured from the
+    stack's ``<package>:*`` config; not in ``resources`` (the program did not declare
+    them), referenced by each such resource's ``provider``."""
 
     def by_type(self, type_token: str) -> list[RecordedResource]:
         """Resources of one type token, e.g. ``aws:s3/bucket:Bucket``."""
@@ -518,10 +532,12 @@ def run_program(
     mocks = PlanMocks(
         region or _region(config),
         gcp_project=config.get("gcp:project") or DEFAULT_GCP_PROJECT,
-        azure_location=config.get("azure-native:location") or "westeurope",
+        gcp_region=config.get("gcp:region") or DEFAULT_GCP_REGION,
+        azure_location=config.get("azure-native:location") or DEFAULT_AZURE_LOCATION,
+        azure_subscription=config.get("azure-native:subscriptionId") or AZURE_SUBSCRIPTION_ID,
         lookups=lookups,
     )
-    recorder = Recorder(mocks)
+    recorder = Recorder(mocks, config, secrets)
     engine = _LogCollector()
     progress = _Progress()
     failure: list[BaseException] = []
@@ -567,16 +583,22 @@ def run_program(
             raise ProgramExit(exit_message(exc, where), exc.code) from exc
         raise _unwrap(exc)
 
-    messages = set(engine.messages)
+    resources = _tree_order(recorder.records, recorder.root_urn)
+    deprecated, covered = deprecation_warnings(resources)
+    # The SDK's own copy of an argument deprecation (logged only when the program built
+    # the Args object) names no resource; the attributed one replaces it.
+    messages = set(engine.messages) - covered
+    messages.update(deprecated)
     messages.update(f"{w.category.__name__}: {w.message}" for w in caught if _reportable(w))
     return Recording(
-        resources=_tree_order(recorder.records, recorder.root_urn),
+        resources=resources,
         outputs=recorder.stack_outputs,
         project=project,
         stack=stack,
         root_urn=recorder.root_urn,
         warnings=sorted(messages),
         config={k: SECRET if k in secrets else v for k, v in sorted(config.items())},
+        default_providers=recorder.default_providers,
     )
 
 

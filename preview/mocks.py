@@ -14,6 +14,7 @@ program take a code path it never takes in the cloud (STYLE rule 15).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib
 import inspect
@@ -22,20 +23,34 @@ import sys
 import threading
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
+
+from .placeholders import (
+    AZURE_TENANT_ID,
+    aks_oidc_issuer,
+    certificate_data,
+    eks_endpoint,
+    eks_oidc_issuer,
+    gcp_service_agent,
+    guid,
+)
+from .shapes import Rule, Shapes, Site
 
 ACCOUNT_ID = "123456789012"
 """AWS account of every mocked ARN (the documentation account)."""
 
 AZURE_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
-AZURE_TENANT_ID = "00000000-0000-0000-0000-000000000001"
 AZURE_CLIENT_ID = "00000000-0000-0000-0000-000000000002"
 AZURE_OBJECT_ID = "00000000-0000-0000-0000-000000000003"
 
 DEFAULT_REGION = "eu-west-1"
 DEFAULT_GCP_PROJECT = "mlops-iac-plan"
+DEFAULT_GCP_REGION = "europe-west1"
+"""Region of GCP resources and lookups when neither ``gcp:region`` nor the resource says."""
+DEFAULT_AZURE_LOCATION = "westeurope"
 GCP_PROJECT_NUMBER = "123456789012"
 
 # Python package of each provider, to look up which outputs a resource class declares.
@@ -140,15 +155,6 @@ class UnmockedInvokeError(Exception):
         )
 
 
-def gcp_service_agent(service: str) -> str:
-    """Email of a Google service agent as ``projects.ServiceIdentity`` returns it:
-    ``service-<project number>@gcp-sa-<service>.iam.gserviceaccount.com`` (the pattern
-    of Google's service-agent list for Artifact Registry, Vertex AI, Pub/Sub, Secret
-    Manager and Cloud Logging)."""
-    short = service.split(".")[0]
-    return f"service-{GCP_PROJECT_NUMBER}@gcp-sa-{short}.iam.gserviceaccount.com"
-
-
 def digest(text: str) -> str:
     """Hex SHA-256 of ``text``: the source of every generated id and suffix."""
     return hashlib.sha256(text.encode()).hexdigest()
@@ -234,12 +240,84 @@ class _ClassIndex:
         )
 
 
+@dataclass
+class ProviderView:
+    """What a provider (explicit, or the default one configured from the stack file)
+    changes in the state of the resources it manages, read from its inputs."""
+
+    package: str
+    region: str | None = None
+    default_tags: dict[str, Any] = dataclasses.field(default_factory=dict)
+    default_labels: dict[str, Any] = dataclasses.field(default_factory=dict)
+    project: str | None = None
+    location: str | None = None
+    subscription: str | None = None
+
+    @classmethod
+    def from_inputs(cls, package: str, inputs: Mapping[str, Any]) -> ProviderView:
+        """``inputs`` as a provider receives them: engine names, nested values either
+        as objects or as JSON text (how the engine passes structured stack config)."""
+        tags = _json_object(inputs.get("defaultTags")).get("tags")
+        return cls(
+            package=package,
+            region=_text(inputs.get("region")) or _text(inputs.get("location")),
+            default_tags=_json_object(tags),
+            default_labels=_json_object(inputs.get("defaultLabels")),
+            project=_text(inputs.get("project")),
+            location=_text(inputs.get("location")),
+            subscription=_text(inputs.get("subscriptionId")),
+        )
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _json_object(value: Any) -> dict[str, Any]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return dict(value) if isinstance(value, Mapping) else {}
+
+
+def _system_assigned(path: str) -> Callable[[Mapping[str, Any]], bool]:
+    """Whether the identity block at ``path`` asks for a system-assigned identity."""
+
+    def check(state: Mapping[str, Any]) -> bool:
+        block = state.get(path)
+        return isinstance(block, Mapping) and "SystemAssigned" in str(block.get("type") or "")
+
+    return check
+
+
+def _present(key: str) -> Callable[[Mapping[str, Any]], bool]:
+    """Whether the program set ``key`` (rules below it must not create the block)."""
+
+    def check(state: Mapping[str, Any]) -> bool:
+        return isinstance(state.get(key), Mapping)
+
+    return check
+
+
+def _oidc_enabled(state: Mapping[str, Any]) -> bool:
+    profile = state.get("oidcIssuerProfile")
+    return isinstance(profile, Mapping) and profile.get("enabled") is True
+
+
 class PlanMocks(pulumi.runtime.Mocks):
     """Pulumi mocks with realistic computed outputs for AWS, Azure Native and GCP.
 
-    ``region`` is the stack's region: it goes into ARNs, availability zones and
-    ``getRegion``; a resource's own ``region`` input or its explicit provider's region
-    wins, as in pulumi-aws v7. ``lookups`` answers invokes before the built-in mocks.
+    ``region`` is the stack's AWS region: it goes into ARNs, availability zones and
+    ``getRegion``; a resource's own ``region`` input or its provider's region wins, as
+    in pulumi-aws v7. ``gcp_region`` and ``azure_location`` are the same for the other
+    clouds. Providers (explicit ones, and the default ones the recorder configures from
+    the stack file) apply their ``defaultTags`` / ``defaultLabels`` / ``location`` as the
+    real providers do. ``lookups`` answers invokes before the built-in mocks.
+
+    Nested computed outputs (OIDC issuers, identity blocks, kubelet identities) are set
+    by ``shapes.Shapes`` along the SDK's output types, with the rules of ``_rules``.
     """
 
     def __init__(
@@ -247,15 +325,23 @@ class PlanMocks(pulumi.runtime.Mocks):
         region: str = DEFAULT_REGION,
         *,
         gcp_project: str = DEFAULT_GCP_PROJECT,
-        azure_location: str = "westeurope",
+        gcp_region: str = DEFAULT_GCP_REGION,
+        azure_location: str = DEFAULT_AZURE_LOCATION,
+        azure_subscription: str = AZURE_SUBSCRIPTION_ID,
         lookups: Callable[[str, Mapping[str, Any]], Mapping[str, Any] | None] | None = None,
     ) -> None:
         self.region = region
         self.lookups = lookups
         self.gcp_project = gcp_project
+        self.gcp_region = gcp_region
         self.azure_location = azure_location
+        self.azure_subscription = azure_subscription
         self._classes = _ClassIndex()
-        self._provider_regions: dict[str, str] = {}
+        self._providers: dict[str, ProviderView] = {}
+        self._identities: dict[str, tuple[str, str]] = {}
+        """Azure user-assigned identity id (lower case) -> (principal id, client id)."""
+        self._group_locations: dict[str, str] = {}
+        self.shapes = Shapes(self._rules())
         self._invokes: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
             "aws:index/getCallerIdentity:getCallerIdentity": self._aws_caller_identity,
             "aws:index/getRegion:getRegion": self._aws_region,
@@ -264,6 +350,7 @@ class PlanMocks(pulumi.runtime.Mocks):
             "aws:iam/getPolicyDocument:getPolicyDocument": self._aws_policy_document,
             "gcp:organizations/getClientConfig:getClientConfig": self._gcp_client_config,
             "gcp:organizations/getProject:getProject": self._gcp_project,
+            "gcp:compute/getZones:getZones": self._gcp_zones,
             "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": (
                 self._gcp_storage_agent
             ),
@@ -271,8 +358,88 @@ class PlanMocks(pulumi.runtime.Mocks):
                 self._gcp_bigquery_agent
             ),
             "gcp:logging/getProjectCmekSettings:getProjectCmekSettings": (self._gcp_logging_cmek),
+            "gcp:container/getEngineVersions:getEngineVersions": self._gcp_engine_versions,
             "azure-native:authorization:getClientConfig": self._azure_client_config,
         }
+
+    # -- nested computed outputs -------------------------------------------------------
+
+    def _rules(self) -> dict[str, list[Rule]]:
+        """What each resource type computes below its top level (see ``shapes.py``)."""
+        has_identity = _present("identity")
+        identity_user = [
+            Rule(
+                "identity.userAssignedIdentities{}.principalId",
+                self._assigned("principal"),
+                has_identity,
+            ),
+            Rule(
+                "identity.userAssignedIdentities{}.clientId", self._assigned("client"), has_identity
+            ),
+        ]
+        system = _system_assigned("identity")
+        return {
+            # Every azure-native resource with a managed identity: the system-assigned
+            # principal, and each user-assigned identity's ids keyed by its resource id.
+            "azure-native": [
+                Rule("identity.principalId", lambda s: guid(f"{s.urn}#principal"), system),
+                Rule("identity.tenantId", lambda s: AZURE_TENANT_ID, system),
+                *identity_user,
+            ],
+            "azure-native:containerservice:ManagedCluster": [
+                Rule("oidcIssuerProfile.issuerURL", self._aks_issuer, _oidc_enabled),
+                Rule("identityProfile{kubeletidentity}.resourceId", self._kubelet_id),
+                Rule("identityProfile{kubeletidentity}.objectId", self._kubelet("principal")),
+                Rule("identityProfile{kubeletidentity}.clientId", self._kubelet("client")),
+            ],
+            "aws:eks/cluster:Cluster": [
+                Rule(
+                    "identities[].oidcs[].issuer",
+                    lambda s: eks_oidc_issuer(self._region_in(s.state), s.urn),
+                ),
+                Rule("certificateAuthority.data", lambda s: certificate_data(s.urn)),
+                Rule("endpoint", lambda s: eks_endpoint(self._region_in(s.state), s.urn)),
+            ],
+        }
+
+    def _region_in(self, state: Mapping[str, Any]) -> str:
+        return _text(state.get("region")) or self.region
+
+    def _identity_ids(self, resource_id: str, seed: str) -> tuple[str, str]:
+        known = self._identities.get(resource_id.lower())
+        return known or (guid(f"{seed}#principal"), guid(f"{seed}#client"))
+
+    def _assigned(self, which: str) -> Callable[[Site], str]:
+        def value(site: Site) -> str:
+            principal, client = self._identity_ids(site.path[-2], site.path[-2])
+            return principal if which == "principal" else client
+
+        return value
+
+    def _aks_issuer(self, site: Site) -> str:
+        location = _text(site.state.get("location")) or self.azure_location
+        return aks_oidc_issuer(location, site.urn)
+
+    def _kubelet_id(self, site: Site) -> str:
+        """AKS creates the kubelet identity ``<cluster>-agentpool`` in the node resource
+        group (``MC_<group>_<cluster>_<location>`` unless ``nodeResourceGroup`` names one)."""
+        state = site.state
+        cluster = _text(state.get("resourceName")) or _text(state.get("name")) or "cluster"
+        group = _text(state.get("resourceGroupName")) or "group"
+        location = _text(state.get("location")) or self.azure_location
+        nodes = _text(state.get("nodeResourceGroup")) or f"MC_{group}_{cluster}_{location}"
+        return (
+            f"/subscriptions/{self.azure_subscription}/resourceGroups/{nodes}/providers/"
+            f"Microsoft.ManagedIdentity/userAssignedIdentities/{cluster}-agentpool"
+        )
+
+    def _kubelet(self, which: str) -> Callable[[Site], str]:
+        def value(site: Site) -> str:
+            resource_id = str(site.parent.get("resourceId") or "")
+            principal, client = self._identity_ids(resource_id, f"{site.urn}#kubelet")
+            return principal if which == "principal" else client
+
+        return value
 
     # -- resources -------------------------------------------------------------------
 
@@ -292,28 +459,34 @@ class PlanMocks(pulumi.runtime.Mocks):
         if args.resource_id:
             return args.resource_id, inputs
         if pkg == "aws":
-            return self._aws(urn, args, inputs)
-        if pkg == "azure-native":
-            return self._azure(urn, args, inputs)
-        if pkg == "gcp":
-            return self._gcp(urn, args, inputs)
-        return f"{args.name}-{digest(urn)[:8]}", inputs
+            resource_id, state = self._aws(urn, args, inputs)
+        elif pkg == "azure-native":
+            resource_id, state = self._azure(urn, args, inputs)
+        elif pkg == "gcp":
+            resource_id, state = self._gcp(urn, args, inputs)
+        else:
+            return f"{args.name}-{digest(urn)[:8]}", inputs
+        if pkg == "azure-native" or self.shapes.applies(args.typ):
+            state = self.shapes.shape(urn, args.typ, state)
+        return resource_id, state
 
     def _provider(self, urn: str, typ: str, inputs: dict) -> tuple[str, dict]:
         provider_id = _uuid(urn)
-        region = inputs.get("region") or inputs.get("location")
-        if isinstance(region, str):
-            self._provider_regions[provider_id] = region
+        self._providers[provider_id] = ProviderView.from_inputs(typ.split(":")[-1], inputs)
         return provider_id, inputs
+
+    def provider_of(self, args: pulumi.runtime.MockResourceArgs) -> ProviderView | None:
+        """The provider managing the resource (``None`` without one: plain mocks)."""
+        if not args.provider:
+            return None
+        return self._providers.get(args.provider.rsplit("::", 1)[-1])
 
     def _region_of(self, args: pulumi.runtime.MockResourceArgs, inputs: Mapping[str, Any]) -> str:
         region = inputs.get("region")
         if isinstance(region, str) and region:
             return region
-        if args.provider:
-            provider_id = args.provider.rsplit("::", 1)[-1]
-            return self._provider_regions.get(provider_id, self.region)
-        return self.region
+        provider = self.provider_of(args)
+        return (provider.region if provider else None) or self.region
 
     def _aws(
         self, urn: str, args: pulumi.runtime.MockResourceArgs, inputs: dict
@@ -354,7 +527,10 @@ class PlanMocks(pulumi.runtime.Mocks):
         if declared is not None and "region" in declared:
             state.setdefault("region", region)
         if declared is not None and "tagsAll" not in state and "tags_all" in declared:
-            state["tagsAll"] = dict(state.get("tags") or {})
+            # The provider's default tags under the resource's own (pulumi-aws tagsAll).
+            provider = self.provider_of(args)
+            defaults = provider.default_tags if provider else {}
+            state["tagsAll"] = {**defaults, **dict(state.get("tags") or {})}
         if typ == "aws:iam/role:Role":
             state.setdefault("uniqueId", "AROA" + hexed[:17].upper())
         if typ == "aws:s3/bucket:Bucket":
@@ -383,6 +559,8 @@ class PlanMocks(pulumi.runtime.Mocks):
         self, urn: str, args: pulumi.runtime.MockResourceArgs, inputs: dict
     ) -> tuple[str, dict]:
         _, module, cls_name = _split_token(args.typ)
+        declared = self._classes.outputs(args.typ)
+        provider = self.provider_of(args)
         state = dict(inputs)
         name_key = self._azure_name_key(cls_name, inputs)
         name = state.get(name_key) if name_key else None
@@ -394,16 +572,26 @@ class PlanMocks(pulumi.runtime.Mocks):
         namespace = _AZURE_NAMESPACES.get(module, f"Microsoft.{module.capitalize()}")
         kind = _plural(_lower_first(cls_name))
         state.setdefault("type", f"{namespace}/{kind}")
-        subscription = f"/subscriptions/{AZURE_SUBSCRIPTION_ID}"
-        if args.typ == "azure-native:resources:ResourceGroup":
-            return f"{subscription}/resourceGroups/{name}", state
         group = inputs.get("resourceGroupName")
+        if declared is not None and "location" in declared and not _text(state.get("location")):
+            # The provider's location, else the resource group's (azure-native's default).
+            state["location"] = (
+                (provider.location if provider else None)
+                or (self._group_locations.get(group) if isinstance(group, str) else None)
+                or self.azure_location
+            )
+        sub = (provider.subscription if provider else None) or self.azure_subscription
+        subscription = f"/subscriptions/{sub}"
+        if args.typ == "azure-native:resources:ResourceGroup":
+            self._group_locations[name] = str(state.get("location") or self.azure_location)
+            return f"{subscription}/resourceGroups/{name}", state
         scope = f"{subscription}/resourceGroups/{group}" if isinstance(group, str) else subscription
+        resource_id = f"{scope}/providers/{namespace}/{kind}/{name}"
         if cls_name == "UserAssignedIdentity":
             state.setdefault("principalId", _uuid(urn + "#principal"))
             state.setdefault("clientId", _uuid(urn + "#client"))
             state.setdefault("tenantId", AZURE_TENANT_ID)
-        _azure_identity_map(state)
+            self._identities[resource_id.lower()] = (state["principalId"], state["clientId"])
         if args.typ == "azure-native:keyvault:Vault" and isinstance(state.get("properties"), dict):
             properties = dict(state["properties"])
             properties.setdefault("vaultUri", f"https://{name}.vault.azure.net/")
@@ -412,7 +600,7 @@ class PlanMocks(pulumi.runtime.Mocks):
             key_uri = f"https://{inputs.get('vaultName')}.vault.azure.net/keys/{name}"
             state.setdefault("keyUri", key_uri)
             state.setdefault("keyUriWithVersion", f"{key_uri}/{digest(urn)[:32]}")
-        return f"{scope}/providers/{namespace}/{kind}/{name}", state
+        return resource_id, state
 
     @staticmethod
     def _azure_name_key(cls_name: str, inputs: Mapping[str, Any]) -> str | None:
@@ -434,12 +622,26 @@ class PlanMocks(pulumi.runtime.Mocks):
     ) -> tuple[str, dict]:
         _, _, cls_name = _split_token(args.typ)
         declared = self._classes.outputs(args.typ)
+        provider = self.provider_of(args)
         state = dict(inputs)
         project = (
-            state.get("project") if isinstance(state.get("project"), str) else self.gcp_project
+            _text(state.get("project"))
+            or (provider.project if provider else None)
+            or self.gcp_project
         )
+        region = _text(state.get("region")) or (provider.region if provider else None)
+        region = region or self.gcp_region
         if declared is not None and "project" in declared:
             state.setdefault("project", project)
+        if declared is not None and "region" in declared:
+            state.setdefault("region", region)
+        if declared is not None and "effective_labels" in declared:
+            # pulumi-gcp: the provider's default labels under the resource's own.
+            defaults = provider.default_labels if provider else {}
+            merged = {**defaults, **dict(state.get("labels") or {})}
+            state.setdefault("effectiveLabels", merged)
+            if "pulumi_labels" in declared:
+                state.setdefault("pulumiLabels", merged)
         if args.typ == "gcp:serviceaccount/account:Account":
             account = state.get("accountId") or auto_name(args.name, urn)[:30]
             email = f"{account}@{project}.iam.gserviceaccount.com"
@@ -449,10 +651,11 @@ class PlanMocks(pulumi.runtime.Mocks):
             state.setdefault("uniqueId", str(int(digest(urn)[:15], 16)))
             return f"projects/{project}/serviceAccounts/{email}", state
         if args.typ == "gcp:projects/serviceIdentity:ServiceIdentity":
-            email = gcp_service_agent(str(state.get("service") or ""))
+            service = str(state.get("service") or "")
+            email = gcp_service_agent(service, GCP_PROJECT_NUMBER)
             state.setdefault("email", email)
             state.setdefault("member", f"serviceAccount:{email}")
-            return f"projects/{project}/services/{state.get('service')}", state
+            return f"projects/{project}/services/{service}", state
         if declared is not None and "name" in declared and not state.get("name"):
             state["name"] = auto_name(args.name, urn)
         name = state.get("name") if isinstance(state.get("name"), str) else args.name
@@ -463,7 +666,12 @@ class PlanMocks(pulumi.runtime.Mocks):
             state.setdefault("url", f"gs://{name}")
             state.setdefault("selfLink", f"https://www.googleapis.com/storage/v1/b/{name}")
             return str(name), state
-        location = state.get("location") or state.get("region") or state.get("zone") or self.region
+        if args.typ == "gcp:kms/cryptoKey:CryptoKey" and isinstance(state.get("keyRing"), str):
+            return f"{state['keyRing']}/cryptoKeys/{name}", state
+        if args.typ == "gcp:kms/keyRing:KeyRing":
+            location = _text(state.get("location")) or region
+            return f"projects/{project}/locations/{location}/keyRings/{name}", state
+        location = state.get("location") or state.get("region") or state.get("zone") or region
         kind = _plural(_lower_first(cls_name))
         return f"projects/{project}/locations/{location}/{kind}/{name}", state
 
@@ -499,7 +707,9 @@ class PlanMocks(pulumi.runtime.Mocks):
         }
 
     def _aws_partition(self, _: Mapping[str, Any]) -> dict[str, Any]:
-        from ..aws import facts  # botocore's partition data: aws-cn for cn-north-1 ...
+        from mlops_components.aws import (
+            facts,  # botocore's partition data: aws-cn for cn-north-1 ...
+        )
 
         known = facts.is_region(self.region)
         name = facts.partition_of(self.region).name if known else "aws"
@@ -536,12 +746,47 @@ class PlanMocks(pulumi.runtime.Mocks):
         }
 
     def _gcp_client_config(self, _: Mapping[str, Any]) -> dict[str, Any]:
+        zone = gcp_zones(self.gcp_region)[0]
         return {
-            "id": f"projects/{self.gcp_project}/regions/{self.region}/zones/{self.region}-a",
+            "id": f"projects/{self.gcp_project}/regions/{self.gcp_region}/zones/{zone}",
             "project": self.gcp_project,
-            "region": self.region,
-            "zone": f"{self.region}-a",
+            "region": self.gcp_region,
+            "zone": zone,
             "accessToken": "[mock-access-token]",
+        }
+
+    def _gcp_zones(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        project = args.get("project") or self.gcp_project
+        region = args.get("region") or self.gcp_region
+        return {
+            "id": f"projects/{project}/regions/{region}",
+            "project": project,
+            "region": region,
+            "names": gcp_zones(region),
+            "status": args.get("status") or "UP",
+        }
+
+    def _gcp_engine_versions(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        """GKE versions of each release channel (placeholders of real versions, see
+        ``GKE_VERSIONS``), filtered by ``versionPrefix`` as the API filters them."""
+        prefix = str(args.get("versionPrefix") or "")
+        valid = [v for v in GKE_VERSIONS.values() if v.startswith(prefix)]
+        valid = sorted(set(valid), key=_version_key, reverse=True)
+        latest = valid[0] if valid else ""
+        location = args.get("location") or self.gcp_region
+        return {
+            "id": f"projects/{args.get('project') or self.gcp_project}/locations/{location}",
+            "project": args.get("project") or self.gcp_project,
+            "location": location,
+            "defaultClusterVersion": GKE_VERSIONS["REGULAR"],
+            "latestMasterVersion": latest,
+            "latestNodeVersion": latest,
+            "validMasterVersions": valid,
+            "validNodeVersions": valid,
+            "releaseChannelDefaultVersion": dict(GKE_VERSIONS),
+            "releaseChannelLatestVersion": dict(GKE_VERSIONS),
+            "releaseChannelUpgradeTargetVersion": dict(GKE_VERSIONS),
+            **({"versionPrefix": prefix} if prefix else {}),
         }
 
     def _gcp_project(self, args: Mapping[str, Any]) -> dict[str, Any]:
@@ -582,37 +827,37 @@ class PlanMocks(pulumi.runtime.Mocks):
             "project": project,
             "kmsKeyName": args.get("kmsKeyName") or "",
             "kmsKeyVersionName": "",
-            "serviceAccountId": gcp_service_agent("logging.googleapis.com"),
+            "serviceAccountId": gcp_service_agent("logging.googleapis.com", GCP_PROJECT_NUMBER),
         }
 
     def _azure_client_config(self, _: Mapping[str, Any]) -> dict[str, Any]:
         return {
             "clientId": AZURE_CLIENT_ID,
             "objectId": AZURE_OBJECT_ID,
-            "subscriptionId": AZURE_SUBSCRIPTION_ID,
+            "subscriptionId": self.azure_subscription,
             "tenantId": AZURE_TENANT_ID,
         }
 
 
-def _azure_identity_map(state: dict[str, Any]) -> None:
-    """azure-native v3 takes ``identity.userAssignedIdentities`` as a list of identity
-    ids in most modules but returns ARM's map (id -> principal and client id); echoing
-    the list makes the SDK fail to read the output. Answer with the map, as ARM does."""
-    identity = state.get("identity")
-    if not isinstance(identity, dict):
-        return
-    assigned = identity.get("userAssignedIdentities")
-    if isinstance(assigned, list):
-        state["identity"] = {
-            **identity,
-            "userAssignedIdentities": {
-                str(i): {
-                    "principalId": _uuid(f"{i}#principal"),
-                    "clientId": _uuid(f"{i}#client"),
-                }
-                for i in assigned
-            },
-        }
+GKE_VERSIONS = {
+    "RAPID": "1.34.1-gke.1431000",
+    "REGULAR": "1.33.5-gke.1201000",
+    "STABLE": "1.32.9-gke.1108000",
+}
+"""Default version of each GKE release channel (the form of the versions GKE lists in
+2025-11; the plan needs their shape, not today's exact build)."""
+
+# Zones of regions whose letters do not start at "a" (Compute Engine's zone list).
+_GCP_ZONE_LETTERS = {"europe-west1": "bcd", "us-east1": "bcd", "us-central1": "abcf"}
+
+
+def gcp_zones(region: str) -> list[str]:
+    """Zones of a Google Cloud region: ``europe-west1`` -> ``europe-west1-b`` ..."""
+    return [f"{region}-{letter}" for letter in _GCP_ZONE_LETTERS.get(region, "abc")]
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.replace("-gke.", ".").split(".") if part.isdigit())
 
 
 def _one_or_many(values: list[Any]) -> Any:

@@ -205,6 +205,10 @@ def to_json_dict(result: PlanResult) -> dict[str, Any]:
         "project": recording.project,
         "stack": recording.stack,
         "resources": resources,
+        "default_providers": [
+            {key: _deep_sorted(p.to_json()[key]) for key in RESOURCE_FIELDS}
+            for p in recording.default_providers
+        ],
         "outputs": _deep_sorted(recording.outputs),
         "policies": {
             "evaluated": result.policies.evaluated,

@@ -219,9 +219,9 @@ def _read_outputs(path: Path) -> dict[str, object]:
 
 
 def _cleanup_script(args: argparse.Namespace, _evaluate: Evaluator) -> int:
-    from ..architectures.sagemaker_cleanup import cleanup_target
-    from ..aws.cleanup import cleanup_steps, describe, render
-    from ..settings import load_settings
+    from mlops_components.architectures.sagemaker_cleanup import cleanup_target
+    from mlops_components.aws.cleanup import cleanup_steps, describe, render
+    from mlops_components.settings import load_settings
 
     project_dir = args.program if args.program is not None else find_project_root(Path.cwd())
     config = load_stack_config(load_project(project_dir), args.stack)
