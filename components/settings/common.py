@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Self
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import AliasChoices, Field, StringConstraints, model_validator
 
 from .base import Strict
 
@@ -42,26 +42,37 @@ class ExpiryRule(Strict):
 
 
 class LifecycleSettings(Strict):
-    """Storage tiering for object storage, by access pattern, and expiry per prefix.
+    """Storage lifecycle in cloud-neutral words: objects move to the ``cool`` tier, then
+    to the ``archive`` tier (``vocabulary.StorageTier``), and expire per prefix.
 
-    Defaults: objects move to infrequent-access storage after 30 days and to
-    instant-retrieval archive after 90; old versions are deleted 90 days after they
-    are replaced; incomplete multipart uploads are aborted after 7 days. Nothing
-    current is ever expired unless an ``expire`` rule names its prefix: expiry is
-    always per prefix (never the whole bucket), so a bucket can hold scratch data next
-    to artifacts that must live as long as anything refers to them. A bucket may
-    refuse expiry rules on prefixes it keeps (see the architecture's prefix table).
+    Defaults: objects move to cool storage 30 days after creation and to (online)
+    archive after 90; old versions are deleted 90 days after they are replaced;
+    incomplete multipart uploads are aborted after 7 days. Nothing current is ever
+    expired unless an ``expire`` rule names its prefix: expiry is always per prefix
+    (never the whole bucket), so a bucket can hold scratch data next to artifacts that
+    must live as long as anything refers to them. A bucket may refuse expiry rules on
+    prefixes it keeps (see the architecture's prefix table). Tiering applies to the
+    whole bucket or container.
+
+    Each cloud maps these words in ``<cloud>/lifecycle.py``: cool is S3
+    ``STANDARD_IA``, Blob ``Cool``, GCS ``NEARLINE``; archive is S3 ``GLACIER_IR``,
+    Blob ``Cold``, GCS ``COLDLINE`` (all readable in milliseconds, 30 and 90 days
+    minimum storage duration).
     """
 
-    infrequent_access_after_days: int | None = Field(
+    cool_after_days: int | None = Field(
         default=30,
         ge=30,
-        description="Days until objects move to infrequent access; null disables.",
+        validation_alias=AliasChoices("cool_after_days", "infrequent_access_after_days"),
+        description="Days after creation until objects move to the cool tier; null "
+        "disables. At least 30 (S3 refuses STANDARD_IA earlier). Also accepted under its "
+        "former name `infrequent_access_after_days`.",
     )
     archive_after_days: int | None = Field(
         default=90,
         ge=1,
-        description="Days until objects move to archive (instant retrieval); null disables.",
+        description="Days after creation until objects move to the (online) archive "
+        "tier; null disables. At least 30 days after cool_after_days.",
     )
     expire: list[ExpiryRule] = Field(
         default_factory=list,
@@ -74,12 +85,18 @@ class LifecycleSettings(Strict):
         default=7, ge=1, le=30, description="Days until unfinished multipart uploads are aborted."
     )
 
+    @property
+    def infrequent_access_after_days(self) -> int | None:
+        """Former name of ``cool_after_days`` (read-only, kept for callers)."""
+        return self.cool_after_days
+
     @model_validator(mode="after")
     def _ordered(self) -> Self:
-        ia, archive = self.infrequent_access_after_days, self.archive_after_days
-        if ia is not None and archive is not None and archive < ia + 30:
+        cool, archive = self.cool_after_days, self.archive_after_days
+        if cool is not None and archive is not None and archive < cool + 30:
             raise ValueError(
-                "archive_after_days must be at least 30 days after infrequent_access_after_days"
+                "archive_after_days must be at least 30 days after cool_after_days "
+                "(infrequent_access_after_days)"
             )
         prefixes = [rule.prefix for rule in self.expire]
         for i, prefix in enumerate(prefixes):
