@@ -30,8 +30,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..settings.common import LifecycleSettings
-from ..vocabulary import StorageTier
+from ..vocabulary import LifecycleSettings, StorageTier
 
 if TYPE_CHECKING:
     from pulumi_gcp.storage import BucketAutoclassArgsDict, BucketLifecycleRuleArgsDict
