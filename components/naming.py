@@ -111,7 +111,8 @@ def unique_name(
 
     The name is checked against ``rule`` and claimed by ``owner`` for the program."""
     sep = rule.separator
-    base = physical(*parts, max_length=rule.max_length, separator=sep or "-")
+    # Shortened here, not by ``physical``, so that the only hash is the seeded one.
+    base = physical(*parts, max_length=1024, separator=sep or "-")
     if not sep:
         base = base.replace("-", "")
     digest = hashlib.sha256(f"{seed}\0{base}".encode()).hexdigest()[:hash_length]
