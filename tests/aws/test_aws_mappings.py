@@ -192,3 +192,20 @@ def test_unique_bucket_name_is_deterministic_and_seeded() -> None:
     c = names.unique_name("s3-bucket", "mlops-dev", "data", seed="222222222222/dev", owner="y")
     assert a == b != c
     assert a.startswith("mlops-dev-data-") and len(a) == len("mlops-dev-data-") + 6
+
+
+# -- words the AWS architecture does not build yet -------------------------------------------
+
+
+def test_sagemaker_settings_refuse_words_they_do_not_build_yet() -> None:
+    from mlops_components.settings.aws import EndpointSettings, TrainingStepSettings
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="hosting serverless or instances; scale_to_zero"):
+        EndpointSettings.model_validate({"hosting": "scale_to_zero"})
+    image = "141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1"
+    with pytest.raises(ValidationError, match="capacity spot_first or on_demand; reserved"):
+        TrainingStepSettings.model_validate({"image_uri": image, "capacity": "reserved"})
+    assert TrainingStepSettings.model_validate({"image_uri": image}).capacity is (
+        CapacityStrategy.SPOT_FIRST
+    )
