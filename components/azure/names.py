@@ -72,11 +72,17 @@ RULES: dict[str, NameRule] = {
         f"{_DOCS}#microsoftmachinelearningservices",
         min_length=3,
     ),
-    "ml-compute": NameRule(
-        24,
-        r"[a-zA-Z](?!.*--)[a-zA-Z0-9-]*[a-zA-Z0-9]",
+    "ml-compute-cluster": NameRule(
+        16,
+        r"[a-zA-Z][a-zA-Z0-9-]*",
         "https://learn.microsoft.com/azure/machine-learning/how-to-create-attach-compute-cluster",
         min_length=2,
+    ),
+    "ml-compute-instance": NameRule(
+        24,
+        r"[a-zA-Z][a-zA-Z0-9-]*",
+        "https://learn.microsoft.com/azure/machine-learning/how-to-create-compute-instance",
+        min_length=3,
     ),
     "aks-cluster": NameRule(
         63,
