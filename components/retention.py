@@ -14,16 +14,20 @@ feature group); nothing else sets ``protect`` or ``retain_on_delete``.
   (Pulumi docs, "retainOnDelete").
 
 Service-level deletion safeguards that follow the same switch (KMS deletion windows,
-S3 ``force_destroy``, Studio's home file system) read ``is_protected``.
+S3 ``force_destroy``, Studio's home file system, Key Vault purge protection, blob and
+GCS soft delete, GKE deletion protection) read ``is_protected``; each cloud lists them,
+with their API names and sources, as data in ``<cloud>/retention.py``
+(``RetentionSwitch`` tables).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pulumi
 
-from .settings import Retention
+from .vocabulary import Retention
 
 
 def is_protected(retention: Retention) -> bool:
@@ -47,3 +51,33 @@ def stateful_options(
         depends_on=list(depends_on) or None,
         aliases=list(aliases) or None,
     )
+
+
+@dataclass(frozen=True)
+class RetentionSwitch:
+    """One service-level deletion safeguard and its value per ``Retention``.
+
+    ``argument`` is the Python keyword path of the resource's argument
+    (``properties.enable_purge_protection``); ``None`` as a value means "leave the
+    argument unset" (some switches cannot be sent as ``false``)."""
+
+    resource_type: str
+    """The Pulumi type token, e.g. ``azure-native:keyvault:Vault``."""
+    argument: str
+    api_name: str
+    """The cloud API's own name of the setting."""
+    destroyable: object
+    protected: object
+    source: str
+
+    def value(self, retention: Retention) -> object:
+        return self.protected if is_protected(retention) else self.destroyable
+
+
+def switches(
+    table: Sequence[RetentionSwitch], resource_type: str, retention: Retention
+) -> dict[str, object]:
+    """``{argument: value}`` of every switch of ``resource_type`` in ``table`` for
+    ``retention``, leaving out switches whose value is ``None`` (unset)."""
+    found = {s.argument: s.value(retention) for s in table if s.resource_type == resource_type}
+    return {k: v for k, v in found.items() if v is not None}

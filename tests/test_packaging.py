@@ -65,7 +65,11 @@ def test_component_data_files_ship_with_the_package() -> None:
     for relative in (
         "aws/data/sagemaker-instance-storage.json",
         "aws/data/instance-accelerators.json",
+        "aws/data/accelerator-instances.json",
+        "azure/data/accelerator-vm-sizes.json",
+        "gcp/data/accelerator-machine-types.json",
     ):
         assert files.joinpath(relative).is_file(), relative
     packaged = (ROOT / "pyproject.toml").read_text()
-    assert 'mlops_components = ["py.typed", "aws/data/*.json"]' in packaged
+    for pattern in ("aws/data/*.json", "azure/data/*.json", "gcp/data/*.json"):
+        assert f'"{pattern}"' in packaged, pattern

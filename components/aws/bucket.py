@@ -10,14 +10,20 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
-from pulumi_aws.s3 import (
-    BucketLifecycleConfigurationRuleArgsDict,
-    BucketLifecycleConfigurationRuleTransitionArgsDict,
-)
 
 from .. import naming
 from ..retention import is_protected, stateful_options
 from ..settings import LifecycleSettings, Retention
+from .lifecycle import EXPIRY_RULE_ID_PREFIX, LIFECYCLE_RULE_ID, lifecycle_rules
+
+__all__ = [
+    "EXPIRY_RULE_ID_PREFIX",
+    "LIFECYCLE_RULE_ID",
+    "EncryptedBucket",
+    "EncryptedBucketArgs",
+    "bucket_policy",
+    "lifecycle_rules",
+]
 
 BUCKET_LOGICAL_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,53}[a-z0-9])?$")
 """Pulumi names the bucket ``<name>-<7 random characters>``; S3 allows 63 lower-case
@@ -25,9 +31,6 @@ characters, so the logical name must be lower-case and at most 55 long."""
 
 KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/.+$")
 IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(root|role/.+|user/.+)$")
-
-LIFECYCLE_RULE_ID = "tiering"
-EXPIRY_RULE_ID_PREFIX = "expire-"
 
 
 @dataclass
@@ -54,51 +57,6 @@ class EncryptedBucketArgs:
     """Folders no expiry rule may touch (e.g. ``models/`` holding artifacts that
     registered model packages point to); an ``expire`` rule overlapping one is a
     ``ValueError``."""
-
-
-def lifecycle_rules(settings: LifecycleSettings) -> list[BucketLifecycleConfigurationRuleArgsDict]:
-    """The bucket's lifecycle configuration built from ``settings``.
-
-    - ``tiering`` (whole bucket, empty prefix filter): transitions, deletion of replaced
-      versions, aborting incomplete multipart uploads, and removal of expired-object
-      delete markers (markers whose old versions have all been expired, which would
-      otherwise pile up and slow listings of a versioned bucket). It never expires
-      current objects.
-    - ``expire-<prefix>`` (one per ``settings.expire`` rule): deletes current objects
-      under that prefix after its days. S3 applies the expiration over the tiering
-      rule's transitions where both match (S3 user guide, "Lifecycle configuration
-      elements": expiration takes precedence).
-    """
-    transitions: list[BucketLifecycleConfigurationRuleTransitionArgsDict] = []
-    if settings.infrequent_access_after_days is not None:
-        transitions.append(
-            {"days": settings.infrequent_access_after_days, "storage_class": "STANDARD_IA"}
-        )
-    if settings.archive_after_days is not None:
-        transitions.append({"days": settings.archive_after_days, "storage_class": "GLACIER_IR"})
-    tiering: BucketLifecycleConfigurationRuleArgsDict = {
-        "id": LIFECYCLE_RULE_ID,
-        "status": "Enabled",
-        "filter": {"prefix": ""},
-        "noncurrent_version_expiration": {"noncurrent_days": settings.noncurrent_expire_after_days},
-        "abort_incomplete_multipart_upload": {
-            "days_after_initiation": settings.abort_incomplete_multipart_after_days
-        },
-        "expiration": {"expired_object_delete_marker": True},
-    }
-    if transitions:
-        tiering["transitions"] = transitions
-    rules = [tiering]
-    for rule in settings.expire:
-        rules.append(
-            {
-                "id": EXPIRY_RULE_ID_PREFIX + rule.prefix.rstrip("/").replace("/", "-"),
-                "status": "Enabled",
-                "filter": {"prefix": rule.prefix},
-                "expiration": {"days": rule.after_days},
-            }
-        )
-    return rules
 
 
 def bucket_policy(

@@ -10,30 +10,17 @@ a logical name that Pulumi will auto-name (``<logical>-<7 characters>``).
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from ..naming import (
+    NameRule,
+    check_auto_rule,
+    check_rule,
+    claim,
+    physical,
+    rule_of,
+)
+from ..naming import unique_name as _unique_name
 
-from ..naming import AUTO_NAME_SUFFIX, PhysicalNameError, claim, physical
-
-
-@dataclass(frozen=True)
-class NameRule:
-    """What one AWS API accepts as a name."""
-
-    max_length: int
-    pattern: str
-    """A full-match regular expression, copied from the API reference."""
-    source: str
-    """The API reference page the limit and pattern come from."""
-
-    def problems(self, name: str) -> list[str]:
-        found = []
-        if len(name) > self.max_length:
-            found.append(f"is {len(name)} characters long; at most {self.max_length} allowed")
-        if not re.fullmatch(self.pattern, name):
-            found.append(f"does not match {self.pattern}")
-        return found
-
+__all__ = ["RULES", "NameRule", "check_auto_name", "check_name", "fixed_name", "unique_name"]
 
 _SM = "https://docs.aws.amazon.com/sagemaker/latest/APIReference"
 _SAGEMAKER_NAME = r"[a-zA-Z0-9](-*[a-zA-Z0-9])*"
@@ -91,6 +78,13 @@ RULES: dict[str, NameRule] = {
         r"/?[a-zA-Z0-9_.\-/]+",
         "https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html",
     ),
+    "s3-bucket": NameRule(
+        63,
+        r"(?!xn--|sthree-|amzn-s3-demo-)[a-z0-9][a-z0-9.-]*[a-z0-9](?<!-s3alias)(?<!--ol-s3)",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html",
+        min_length=3,
+        globally_unique=True,
+    ),
     "sns-topic": NameRule(
         256,
         r"[A-Za-z0-9_-]+",
@@ -100,23 +94,13 @@ RULES: dict[str, NameRule] = {
 
 
 def _rule(kind: str) -> NameRule:
-    try:
-        return RULES[kind]
-    except KeyError:
-        raise KeyError(
-            f"no AWS name rule for {kind!r}; known: {', '.join(sorted(RULES))}"
-        ) from None
+    return rule_of(RULES, kind, "AWS")
 
 
 def check_name(kind: str, name: str) -> str:
     """``name`` if it satisfies the rule of ``kind``; else ``PhysicalNameError`` with the
     rule's source."""
-    problems = _rule(kind).problems(name)
-    if problems:
-        raise PhysicalNameError(
-            f"{kind} name {name!r} {'; '.join(problems)} (see {_rule(kind).source})"
-        )
-    return name
+    return check_rule(kind, _rule(kind), name)
 
 
 def fixed_name(kind: str, *parts: str, owner: str, max_length: int | None = None) -> str:
@@ -130,13 +114,10 @@ def fixed_name(kind: str, *parts: str, owner: str, max_length: int | None = None
 def check_auto_name(kind: str, logical_name: str) -> str:
     """``logical_name`` if Pulumi's auto-name for it (``<logical>-<7 characters>``) fits
     the rule of ``kind``; else ``PhysicalNameError`` saying how long the name may be."""
-    rule = _rule(kind)
-    longest = rule.max_length - AUTO_NAME_SUFFIX
-    if len(logical_name) > longest:
-        raise PhysicalNameError(
-            f"{kind} {logical_name!r}: Pulumi names it '<logical name>-<7 characters>', "
-            f"{len(logical_name) + AUTO_NAME_SUFFIX} characters, but {kind} names have at "
-            f"most {rule.max_length} (see {rule.source}); shorten the component name by "
-            f"{len(logical_name) - longest} characters"
-        )
-    return logical_name
+    return check_auto_rule(kind, _rule(kind), logical_name)
+
+
+def unique_name(kind: str, *parts: str, seed: str, owner: str) -> str:
+    """A globally unique name for ``kind`` (``s3-bucket``) derived from ``parts`` and a
+    hash of ``seed`` (e.g. account id and stack), see ``naming.unique_name``."""
+    return _unique_name(kind, _rule(kind), *parts, seed=seed, owner=owner)

@@ -243,6 +243,17 @@ class TrainingStepSettings(Strict):
         default_factory=dict, description="Passed to the training image as is."
     )
 
+    @field_validator("capacity")
+    @classmethod
+    def _capacity_offered(cls, value: CapacityStrategy) -> CapacityStrategy:
+        # SageMaker training plans (reserved capacity) are not wired into the pipeline.
+        if value is CapacityStrategy.RESERVED:
+            raise ValueError(
+                "the SageMaker training step offers capacity spot_first or on_demand; "
+                "reserved is not supported yet"
+            )
+        return value
+
     @model_validator(mode="after")
     def _wait_covers_runtime(self) -> Self:
         if self.max_wait_seconds is not None:
@@ -530,6 +541,18 @@ class EndpointSettings(Strict):
         return max(
             600, self.bake_minutes * 60 + TERMINATION_WAIT_SECONDS + PROVISIONING_ALLOWANCE_SECONDS
         )
+
+    @field_validator("hosting")
+    @classmethod
+    def _hosting_offered(cls, value: EndpointHosting) -> EndpointHosting:
+        # Scale to zero needs inference components with managed instance scaling, which
+        # the SageMaker endpoint block does not build yet.
+        if value is EndpointHosting.SCALE_TO_ZERO:
+            raise ValueError(
+                "the SageMaker endpoint offers hosting serverless or instances; "
+                "scale_to_zero is not supported yet"
+            )
+        return value
 
     @model_validator(mode="after")
     def _deployable(self) -> Self:

@@ -1,13 +1,28 @@
-"""Settings shared by architectures on every cloud: tags and storage lifecycle."""
+"""Settings shared by architectures on every cloud: tags and storage lifecycle.
+
+The lifecycle words (``LifecycleSettings``, ``ExpiryRule``, ``ObjectPrefix``) live in
+``mlops_components.vocabulary`` and are re-exported here."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints
 
-from .base import Strict
+from ..vocabulary import ExpiryRule, LifecycleSettings, ObjectPrefix, Strict
+
+S3Prefix = ObjectPrefix
+"""Former name of ``vocabulary.ObjectPrefix``."""
+
+__all__ = [
+    "ExpiryRule",
+    "LifecycleSettings",
+    "ObjectPrefix",
+    "S3Prefix",
+    "TagKey",
+    "TagSettings",
+    "TagValue",
+]
 
 TagKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,62}$")]
 """Lower-case keys are valid as AWS tags, Azure tags and GCP labels alike."""
@@ -26,71 +41,3 @@ class TagSettings(Strict):
         description="Further tags for every resource. They cannot replace the tags the "
         "platform owns (`project`, `environment`, `managed-by`, `component`).",
     )
-
-
-S3Prefix = Annotated[
-    str, StringConstraints(pattern=r"^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*/$")
-]
-"""A key prefix naming a folder: non-empty, ending in ``/`` (``runs/``, ``raw/2024/``)."""
-
-
-class ExpiryRule(Strict):
-    """Objects under ``prefix`` are deleted ``after_days`` days after creation."""
-
-    prefix: S3Prefix = Field(description="Folder whose objects expire, e.g. `runs/`.")
-    after_days: int = Field(ge=1, description="Days after creation until objects are deleted.")
-
-
-class LifecycleSettings(Strict):
-    """Storage tiering for object storage, by access pattern, and expiry per prefix.
-
-    Defaults: objects move to infrequent-access storage after 30 days and to
-    instant-retrieval archive after 90; old versions are deleted 90 days after they
-    are replaced; incomplete multipart uploads are aborted after 7 days. Nothing
-    current is ever expired unless an ``expire`` rule names its prefix: expiry is
-    always per prefix (never the whole bucket), so a bucket can hold scratch data next
-    to artifacts that must live as long as anything refers to them. A bucket may
-    refuse expiry rules on prefixes it keeps (see the architecture's prefix table).
-    """
-
-    infrequent_access_after_days: int | None = Field(
-        default=30,
-        ge=30,
-        description="Days until objects move to infrequent access; null disables.",
-    )
-    archive_after_days: int | None = Field(
-        default=90,
-        ge=1,
-        description="Days until objects move to archive (instant retrieval); null disables.",
-    )
-    expire: list[ExpiryRule] = Field(
-        default_factory=list,
-        description="Prefixes whose current objects are deleted, each after its own days.",
-    )
-    noncurrent_expire_after_days: int = Field(
-        default=90, ge=1, description="Days until a replaced object version is deleted."
-    )
-    abort_incomplete_multipart_after_days: int = Field(
-        default=7, ge=1, le=30, description="Days until unfinished multipart uploads are aborted."
-    )
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Self:
-        ia, archive = self.infrequent_access_after_days, self.archive_after_days
-        if ia is not None and archive is not None and archive < ia + 30:
-            raise ValueError(
-                "archive_after_days must be at least 30 days after infrequent_access_after_days"
-            )
-        prefixes = [rule.prefix for rule in self.expire]
-        for i, prefix in enumerate(prefixes):
-            if any(other.startswith(prefix) or prefix.startswith(other) for other in prefixes[:i]):
-                raise ValueError(f"expire[{i}].prefix {prefix!r} overlaps another expire rule")
-        return self
-
-    def expired_prefixes_overlapping(self, kept: Sequence[str]) -> list[str]:
-        """The expire prefixes that cover, or lie inside, one of the ``kept`` prefixes."""
-        return [
-            rule.prefix
-            for rule in self.expire
-            if any(k.startswith(rule.prefix) or rule.prefix.startswith(k) for k in kept)
-        ]
