@@ -13,14 +13,28 @@ from .registry import REGISTRY, Deployment
 from .settings import Cloud, StackSettings
 from .tags import platform_tags
 
+_PACKAGES = {Cloud.AWS: "aws", Cloud.AZURE: "azure-native", Cloud.GCP: "gcp"}
+"""The Pulumi package each cloud's resources belong to (the providers map's key)."""
+
 
 def _provider(cloud: Cloud, settings: StackSettings) -> pulumi.ProviderResource:
-    """The cloud's provider, importing only that cloud's SDK."""
+    """The cloud's explicit provider, importing only that cloud's SDK."""
+    found = settings.cloud_settings(cloud)
     if cloud is Cloud.AWS:
-        from .aws.provider import provider
+        from .aws.provider import provider as aws_provider
 
-        return provider(settings.region, platform_tags(settings))
-    raise ValueError(f"no provider factory for {cloud.value} yet")
+        return aws_provider(settings.region_of(cloud), platform_tags(settings))
+    if cloud is Cloud.AZURE:
+        from .azure.provider import provider as azure_provider
+        from .settings.clouds import AzureCloudSettings
+
+        assert isinstance(found, AzureCloudSettings)  # StackSettings checked it
+        return azure_provider(found)
+    from .gcp.provider import provider as gcp_provider
+    from .settings.clouds import GcpCloudSettings
+
+    assert isinstance(found, GcpCloudSettings)  # StackSettings checked it
+    return gcp_provider(found, platform_tags(settings))
 
 
 def deploy(settings: StackSettings) -> dict[str, pulumi.Output[Any] | None]:
@@ -36,10 +50,10 @@ def deploy(settings: StackSettings) -> dict[str, pulumi.Output[Any] | None]:
             providers[spec.cloud] = _provider(spec.cloud, settings)
         deployment = Deployment(
             name_prefix=settings.prefix,
-            region=settings.region,
+            region=settings.region_of(spec.cloud),
             tags=platform_tags(settings),
             retention=settings.retention,
-            opts=pulumi.ResourceOptions(providers={spec.cloud.value: providers[spec.cloud]}),
+            opts=pulumi.ResourceOptions(providers={_PACKAGES[spec.cloud]: providers[spec.cloud]}),
         )
         outputs.update(spec.load()(deployment, arch))
     for key, value in outputs.items():

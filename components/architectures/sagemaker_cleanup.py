@@ -16,7 +16,7 @@ from typing import Any
 import pulumi
 
 from ..aws.cleanup import CleanupTarget, StudioDomainRef
-from ..settings import Retention, StackSettings
+from ..settings import Cloud, Retention, StackSettings
 from .sagemaker_cicd import SageMakerCiCd
 
 PIPELINE = "sagemaker_pipeline"
@@ -53,7 +53,7 @@ def cleanup_target(settings: StackSettings, outputs: Mapping[str, Any]) -> Clean
     settings call for that is missing."""
     sm = settings.architectures.sagemaker_cicd
     if sm is None or not sm.enabled:
-        return CleanupTarget(region=settings.region)
+        return CleanupTarget(region=settings.region_of(Cloud.AWS))
 
     wanted = [PIPELINE, MODEL_PACKAGE_GROUP, VPC]
     if sm.network.vpc_id is None:
@@ -80,7 +80,7 @@ def cleanup_target(settings: StackSettings, outputs: Mapping[str, Any]) -> Clean
             keep_home=not destroyable,
         )
     return CleanupTarget(
-        region=settings.region,
+        region=settings.region_of(Cloud.AWS),
         pipeline_name=outputs[PIPELINE],
         model_package_group_name=outputs[MODEL_PACKAGE_GROUP],
         # A registry other accounts serve from is protected whatever the stack's

@@ -8,6 +8,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .aws import SageMakerCiCdSettings
 from .base import Cloud, Environment, Retention, Strict
+from .clouds import AwsCloudSettings, AzureCloudSettings, GcpCloudSettings
 from .common import TagSettings
 
 # AWS regions come from botocore's partition data (mlops_components.aws.facts).
@@ -48,6 +49,20 @@ class StackSettings(Strict):
         "name derived from it fits its service's limit.",
     )
     architectures: ArchitecturesSettings = Field(default_factory=ArchitecturesSettings)
+    aws: AwsCloudSettings | None = Field(
+        default=None,
+        description="AWS provider settings; for AWS architectures of a stack "
+        "whose `cloud` is another one (default: `region` when `cloud` is aws).",
+    )
+    azure: AzureCloudSettings | None = Field(
+        default=None,
+        description="Azure provider settings (default: location `region` when `cloud` is azure).",
+    )
+    gcp: GcpCloudSettings | None = Field(
+        default=None,
+        description="Google Cloud provider settings; `project` is required "
+        "for every stack with a GCP architecture.",
+    )
 
     @property
     def prefix(self) -> str:
@@ -68,21 +83,53 @@ class StackSettings(Strict):
             raise ValueError(f"region {region!r} is not a {cloud.value} region name")
         return region
 
+    def cloud_settings(
+        self, cloud: Cloud
+    ) -> AwsCloudSettings | AzureCloudSettings | GcpCloudSettings | None:
+        """The provider settings of ``cloud``: its section, else (for the primary cloud
+        of AWS and Azure) the one implied by ``region``; ``None`` when the stack has none."""
+        section = {Cloud.AWS: self.aws, Cloud.AZURE: self.azure, Cloud.GCP: self.gcp}[cloud]
+        if section is not None or cloud is not self.cloud:
+            return section
+        if cloud is Cloud.AWS:
+            return AwsCloudSettings(region=self.region)
+        if cloud is Cloud.AZURE:
+            return AzureCloudSettings(location=self.region)
+        return None
+
+    def region_of(self, cloud: Cloud) -> str:
+        """The region (Azure: location) of ``cloud``'s resources."""
+        found = self.cloud_settings(cloud)
+        if isinstance(found, AzureCloudSettings):
+            return found.location
+        if found is None:
+            raise ValueError(f"the stack has no {cloud.value} settings")
+        return found.region
+
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         from ..registry import REGISTRY  # the registry imports the settings models
 
         for spec in REGISTRY:
-            if getattr(self.architectures, spec.key) is not None and spec.cloud is not self.cloud:
-                raise ValueError(
-                    f"architectures.{spec.key} runs on {spec.cloud.value}, but cloud is "
-                    f"{self.cloud.value}"
+            if getattr(self.architectures, spec.key) is None:
+                continue
+            if self.cloud_settings(spec.cloud) is None:
+                section = {"gcp": "project and region", "azure": "location"}.get(
+                    spec.cloud.value, "region"
                 )
+                raise ValueError(
+                    f"architectures.{spec.key} runs on {spec.cloud.value}: add "
+                    f"mlops-iac:{spec.cloud.value} with its {section}"
+                )
+        if self.aws is not None:
+            from ..aws import facts  # imported when used: botocore's region data
+
+            facts.check_region(self.aws.region)
         sagemaker = self.architectures.sagemaker_cicd
         if sagemaker is not None:
             try:
                 sagemaker.check_model_source(self.prefix)
-                sagemaker.check_region(self.region)
+                sagemaker.check_region(self.region_of(Cloud.AWS))
             except ValueError as exc:
                 raise ValueError(f"architectures.sagemaker_cicd.{exc}") from None
         return self

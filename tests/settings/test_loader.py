@@ -9,6 +9,7 @@ import pytest
 import yaml
 from mlops_components.settings import (
     CapacityStrategy,
+    Cloud,
     EndpointHosting,
     Environment,
     Retention,
@@ -106,14 +107,21 @@ def test_other_namespaces_are_ignored() -> None:
     assert settings.region == "eu-west-1"
 
 
-def test_architecture_must_match_the_cloud() -> None:
+def test_an_architecture_needs_its_clouds_provider_settings() -> None:
     config = stack_config("aws-dev")
     config["mlops-iac:cloud"] = "gcp"
     config["mlops-iac:region"] = "europe-west4"
     with pytest.raises(
-        SettingsError, match=r"architectures\.sagemaker_cicd runs on aws, but cloud is gcp"
+        SettingsError,
+        match=r"architectures\.sagemaker_cicd runs on aws: add mlops-iac:aws with its region",
     ):
         load_settings(config)
+    # A GCP-first stack may run the AWS architecture with an aws section.
+    config["mlops-iac:gcp"] = json.dumps({"project": "ml-dev-123456", "region": "europe-west4"})
+    config["mlops-iac:aws"] = json.dumps({"region": "eu-west-1"})
+    settings = load_settings(config)
+    assert settings.region_of(Cloud.AWS) == "eu-west-1"
+    assert settings.region_of(Cloud.GCP) == "europe-west4"
 
 
 def test_region_must_belong_to_the_cloud() -> None:

@@ -1,0 +1,19 @@
+"""The stack's explicit Google Cloud provider."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pulumi
+import pulumi_gcp as gcp
+
+from ..settings.clouds import GcpCloudSettings
+
+
+def provider(settings: GcpCloudSettings, labels: Mapping[str, str]) -> pulumi.ProviderResource:
+    """``gcp`` for the stack's project and region whose ``default_labels`` carry the
+    platform tags as labels (the tag vocabulary is label-safe: lower-case keys and
+    values of at most 63 characters); blocks also pass them explicitly."""
+    return gcp.Provider(
+        "gcp", project=settings.project, region=settings.region, default_labels=dict(labels)
+    )
