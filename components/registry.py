@@ -62,6 +62,12 @@ REGISTRY: tuple[ArchitectureSpec, ...] = (
         "SageMaker CI/CD",
         "mlops_components.architectures.sagemaker_cicd:deploy",
     ),
+    ArchitectureSpec(
+        "gcp_foundation",
+        Cloud.GCP,
+        "Google Cloud foundation",
+        "mlops_components.architectures.gcp_foundation:deploy",
+    ),
 )
 """Every architecture, in the order stacks deploy them."""
 

@@ -686,7 +686,20 @@ class PlanMocks(pulumi.runtime.Mocks):
         handler = self._invokes.get(args.token)
         if handler is None:
             raise UnmockedInvokeError(args.token, args.args)
-        return handler(args.args), []
+        return handler(self._with_provider_defaults(args)), []
+
+    def _with_provider_defaults(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+        """The invoke's arguments; for a Google lookup made through a provider (an
+        explicit one, e.g. a stack's ``mlops-iac:gcp`` project), that provider's project
+        and region where the lookup names none, as pulumi-gcp resolves them."""
+        found = dict(args.args)
+        provider = self._providers.get(args.provider.rsplit("::", 1)[-1]) if args.provider else None
+        if provider is not None and args.token.startswith("gcp:"):
+            if provider.project:
+                found.setdefault("project", provider.project)
+            if provider.region:
+                found.setdefault("region", provider.region)
+        return found
 
     def _aws_caller_identity(self, _: Mapping[str, Any]) -> dict[str, Any]:
         return {
@@ -745,12 +758,15 @@ class PlanMocks(pulumi.runtime.Mocks):
             "id": str(int(digest(text)[:8], 16)),
         }
 
-    def _gcp_client_config(self, _: Mapping[str, Any]) -> dict[str, Any]:
-        zone = gcp_zones(self.gcp_region)[0]
+    def _gcp_client_config(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        # `project` and `region` are only present when filled from the invoke's provider.
+        project = args.get("project") or self.gcp_project
+        region = args.get("region") or self.gcp_region
+        zone = gcp_zones(region)[0]
         return {
-            "id": f"projects/{self.gcp_project}/regions/{self.gcp_region}/zones/{zone}",
-            "project": self.gcp_project,
-            "region": self.gcp_region,
+            "id": f"projects/{project}/regions/{region}/zones/{zone}",
+            "project": project,
+            "region": region,
             "zone": zone,
             "accessToken": "[mock-access-token]",
         }
@@ -790,7 +806,7 @@ class PlanMocks(pulumi.runtime.Mocks):
         }
 
     def _gcp_project(self, args: Mapping[str, Any]) -> dict[str, Any]:
-        project = args.get("projectId") or self.gcp_project
+        project = args.get("projectId") or args.get("project") or self.gcp_project
         return {
             "id": f"projects/{project}",
             "projectId": project,

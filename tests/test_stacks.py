@@ -28,20 +28,29 @@ def cloud_resources(rec: Recording) -> list:
     return [r for r in rec.resources if r.custom and not r.type.startswith("pulumi:providers:")]
 
 
-def test_the_three_aws_stacks_exist() -> None:
-    assert STACKS == ["aws-dev", "aws-prod", "aws-staging"]
+def test_the_project_stacks_exist() -> None:
+    assert {"aws-dev", "aws-prod", "aws-staging", "gcp-dev"} <= set(STACKS)
+
+
+PROVIDERS = {
+    "aws": ("aws", "eu-west-1", lambda p: json.loads(p["defaultTags"])["tags"]),
+    "gcp": ("gcp", "europe-west4", lambda p: json.loads(p["defaultLabels"])),
+}
+"""Per cloud of a stack name: the explicit provider's package, region and platform tags."""
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_stack_plans_without_warnings(stack: str) -> None:
     rec = planned(stack)
     assert rec.warnings == []
-    assert len(cloud_resources(rec)) >= 40
-    provider = rec.one("pulumi:providers:aws", "aws")
-    assert provider.inputs["region"] == "eu-west-1"
-    assert json.loads(provider.inputs["defaultTags"])["tags"]["environment"] == stack.removeprefix(
-        "aws-"
-    )
+    assert len(cloud_resources(rec)) >= 30
+    cloud, environment = stack.split("-", 1)
+    if cloud not in PROVIDERS:
+        pytest.skip(f"no provider expectations for {cloud}")
+    package, region, platform_tags = PROVIDERS[cloud]
+    provider = rec.one(f"pulumi:providers:{package}", package)
+    assert provider.inputs["region"] == region
+    assert platform_tags(provider.inputs)["environment"] == environment
     # every cloud resource uses the stack's explicit provider
     assert all(r.provider and r.provider.startswith(provider.urn) for r in cloud_resources(rec))
 

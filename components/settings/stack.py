@@ -10,6 +10,7 @@ from .aws import SageMakerCiCdSettings
 from .base import Cloud, Environment, Retention, Strict
 from .clouds import AwsCloudSettings, AzureCloudSettings, GcpCloudSettings
 from .common import TagSettings
+from .gcp import GcpFoundationSettings
 
 # AWS regions come from botocore's partition data (mlops_components.aws.facts).
 REGION_PATTERNS = {
@@ -26,6 +27,7 @@ class ArchitecturesSettings(Strict):
     has ``enabled: false``) deploys nothing."""
 
     sagemaker_cicd: SageMakerCiCdSettings | None = None
+    gcp_foundation: GcpFoundationSettings | None = None
 
 
 class StackSettings(Strict):

@@ -75,3 +75,23 @@ def test_azure_client_config() -> None:
         "subscription": subscription,
         "tenant": "00000000-0000-0000-0000-000000000001",
     }
+
+
+def test_gcp_lookups_through_an_explicit_provider_use_its_project_and_region() -> None:
+    """As pulumi-gcp resolves them: a lookup that names no project or region takes the
+    provider's (a stack's `mlops-iac:gcp` section), not the `gcp:*` config."""
+
+    def program() -> None:
+        provider = gcp.Provider("explicit", project="ml-other", region="us-central1")
+        opts = pulumi.InvokeOptions(provider=provider)
+        client = gcp.organizations.get_client_config_output(opts=opts)
+        project = gcp.organizations.get_project_output(opts=opts)
+        cmek = gcp.logging.get_project_cmek_settings_output(project=client.project, opts=opts)
+        pulumi.export("client", {"project": client.project, "region": client.region})
+        pulumi.export("project", project.project_id)
+        pulumi.export("cmek", cmek.name)
+
+    outputs = run_program(program, config=CONFIG).outputs
+    assert outputs["client"] == {"project": "ml-other", "region": "us-central1"}
+    assert outputs["project"] == "ml-other"
+    assert outputs["cmek"] == "projects/ml-other/cmekSettings"
