@@ -123,6 +123,14 @@ class StackSettings(Strict):
                     f"architectures.{spec.key} runs on {spec.cloud.value}: add "
                     f"mlops-iac:{spec.cloud.value} with its {section}"
                 )
+        primary = {Cloud.AWS: self.aws, Cloud.AZURE: self.azure, Cloud.GCP: self.gcp}[self.cloud]
+        if primary is not None:
+            where = primary.location if isinstance(primary, AzureCloudSettings) else primary.region
+            if where != self.region:
+                raise ValueError(
+                    f"{self.cloud.value} is the stack's cloud, so mlops-iac:{self.cloud.value} "
+                    f"must use its region {self.region!r}, not {where!r}"
+                )
         if self.aws is not None:
             from ..aws import facts  # imported when used: botocore's region data
 
