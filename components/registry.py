@@ -62,6 +62,12 @@ REGISTRY: tuple[ArchitectureSpec, ...] = (
         "SageMaker CI/CD",
         "mlops_components.architectures.sagemaker_cicd:deploy",
     ),
+    ArchitectureSpec(
+        "azure_foundation",
+        Cloud.AZURE,
+        "Azure foundation",
+        "mlops_components.architectures.azure_foundation:deploy",
+    ),
 )
 """Every architecture, in the order stacks deploy them."""
 
