@@ -28,20 +28,35 @@ def cloud_resources(rec: Recording) -> list:
     return [r for r in rec.resources if r.custom and not r.type.startswith("pulumi:providers:")]
 
 
-def test_the_three_aws_stacks_exist() -> None:
-    assert STACKS == ["aws-dev", "aws-prod", "aws-staging"]
+PROVIDERS = {
+    "aws": ("pulumi:providers:aws", "aws", "region", 40),
+    "azure": ("pulumi:providers:azure-native", "azure-native", "location", 30),
+}
+"""Per cloud: the explicit provider's type and name, its region input, and the fewest
+cloud resources a stack of that cloud plans (a stack that plans nothing is a mistake)."""
+
+
+def cloud_of(rec: Recording) -> str:
+    return rec.config["mlops-iac:cloud"]
+
+
+def test_the_project_stacks_exist_each_named_after_its_cloud() -> None:
+    assert {"aws-dev", "aws-staging", "aws-prod", "azure-dev"} <= set(STACKS)
+    for stack in STACKS:
+        assert stack.startswith(f"{cloud_of(planned(stack))}-"), stack
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_stack_plans_without_warnings(stack: str) -> None:
     rec = planned(stack)
     assert rec.warnings == []
-    assert len(cloud_resources(rec)) >= 40
-    provider = rec.one("pulumi:providers:aws", "aws")
-    assert provider.inputs["region"] == "eu-west-1"
-    assert json.loads(provider.inputs["defaultTags"])["tags"]["environment"] == stack.removeprefix(
-        "aws-"
-    )
+    token, name, region_key, fewest = PROVIDERS[cloud_of(rec)]
+    assert len(cloud_resources(rec)) >= fewest
+    provider = rec.one(token, name)
+    assert provider.inputs[region_key] == rec.config["mlops-iac:region"]
+    if token == "pulumi:providers:aws":
+        default_tags = json.loads(provider.inputs["defaultTags"])["tags"]
+        assert default_tags["environment"] == stack.removeprefix("aws-")
     # every cloud resource uses the stack's explicit provider
     assert all(r.provider and r.provider.startswith(provider.urn) for r in cloud_resources(rec))
 

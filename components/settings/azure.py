@@ -19,6 +19,20 @@ StorageSku = Literal["Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_G
 ARCHIVE_SKUS = ("Standard_LRS", "Standard_GRS")
 """Redundancies whose accounts offer the archive tier (``storage.ARCHIVE_SKUS``)."""
 
+NOT_PUBLIC = tuple(
+    ipaddress.IPv4Network(block)
+    for block in (
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+    )
+)
+"""Private (RFC 1918), shared (RFC 6598), loopback and link-local ranges, which Azure
+service firewalls do not match (the same list as ``azure.keyvault.check_ip_ranges``)."""
+
 _CONTAINER = r"^(?=.{3,63}$)[a-z0-9](?!.*--)[a-z0-9-]*[a-z0-9]$"
 
 
@@ -125,7 +139,9 @@ class AzureFoundationSettings(Strict):
     def _public_ipv4(cls, access: NetworkAccess) -> NetworkAccess:
         for i, cidr in enumerate(access.allowed_cidrs):
             network = ipaddress.ip_network(cidr)
-            if not isinstance(network, ipaddress.IPv4Network) or not network.is_global:
+            if not isinstance(network, ipaddress.IPv4Network) or any(
+                network.overlaps(block) for block in NOT_PUBLIC
+            ):
                 raise ValueError(
                     f"allowed_cidrs[{i}]: {cidr} is not a public IPv4 range; Azure "
                     "service firewalls match public IPv4 client addresses only"
