@@ -199,3 +199,11 @@ def test_every_input_wired_from_another_resource_is_recorded(stack: str) -> None
         if deps and key not in r.inputs
     ]
     assert missing == []
+
+
+def test_the_plan_workflow_plans_every_stack() -> None:
+    """`.github/workflows/plan.yml` previews each stack file on pull requests."""
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "plan.yml").read_text())
+    assert sorted(workflow["jobs"]["plan"]["strategy"]["matrix"]["stack"]) == STACKS
