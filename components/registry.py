@@ -63,6 +63,12 @@ REGISTRY: tuple[ArchitectureSpec, ...] = (
         "mlops_components.architectures.sagemaker_cicd:deploy",
     ),
     ArchitectureSpec(
+        "azure_foundation",
+        Cloud.AZURE,
+        "Azure foundation",
+        "mlops_components.architectures.azure_foundation:deploy",
+    ),
+    ArchitectureSpec(
         "gcp_foundation",
         Cloud.GCP,
         "Google Cloud foundation",

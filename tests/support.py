@@ -35,9 +35,10 @@ def taggable(type_token: str) -> bool:
     """Whether the provider resource behind ``type_token`` takes a ``tags`` argument,
     read from the SDK class itself so a new child cannot be missed."""
     pkg, module, cls_name = type_token.split(":")
-    if pkg != "aws":
+    packages = {"aws": "pulumi_aws", "azure-native": "pulumi_azure_native"}
+    if pkg not in packages:
         return False
-    sdk = importlib.import_module(f"pulumi_aws.{module.split('/')[0]}")
+    sdk = importlib.import_module(f"{packages[pkg]}.{module.split('/')[0]}")
     cls = getattr(sdk, cls_name)
     return "tags" in inspect.signature(cls._internal_init).parameters
 

@@ -28,29 +28,38 @@ def cloud_resources(rec: Recording) -> list:
     return [r for r in rec.resources if r.custom and not r.type.startswith("pulumi:providers:")]
 
 
-def test_the_project_stacks_exist() -> None:
-    assert {"aws-dev", "aws-prod", "aws-staging", "gcp-dev"} <= set(STACKS)
-
-
 PROVIDERS = {
-    "aws": ("aws", "eu-west-1", lambda p: json.loads(p["defaultTags"])["tags"]),
-    "gcp": ("gcp", "europe-west4", lambda p: json.loads(p["defaultLabels"])),
+    "aws": ("pulumi:providers:aws", "aws", "region", 40),
+    "azure": ("pulumi:providers:azure-native", "azure-native", "location", 30),
+    "gcp": ("pulumi:providers:gcp", "gcp", "region", 30),
 }
-"""Per cloud of a stack name: the explicit provider's package, region and platform tags."""
+"""Per cloud: the explicit provider's type and name, its region input, and the fewest
+cloud resources a stack of that cloud plans (a stack that plans nothing is a mistake)."""
+
+
+def cloud_of(rec: Recording) -> str:
+    return rec.config["mlops-iac:cloud"]
+
+
+def test_the_project_stacks_exist_each_named_after_its_cloud() -> None:
+    assert {"aws-dev", "aws-staging", "aws-prod", "azure-dev", "gcp-dev"} <= set(STACKS)
+    for stack in STACKS:
+        assert stack.startswith(f"{cloud_of(planned(stack))}-"), stack
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_stack_plans_without_warnings(stack: str) -> None:
     rec = planned(stack)
     assert rec.warnings == []
-    assert len(cloud_resources(rec)) >= 30
-    cloud, environment = stack.split("-", 1)
-    if cloud not in PROVIDERS:
-        pytest.skip(f"no provider expectations for {cloud}")
-    package, region, platform_tags = PROVIDERS[cloud]
-    provider = rec.one(f"pulumi:providers:{package}", package)
-    assert provider.inputs["region"] == region
-    assert platform_tags(provider.inputs)["environment"] == environment
+    token, name, region_key, fewest = PROVIDERS[cloud_of(rec)]
+    assert len(cloud_resources(rec)) >= fewest
+    provider = rec.one(token, name)
+    assert provider.inputs[region_key] == rec.config["mlops-iac:region"]
+    environment = stack.split("-", 1)[1]
+    if token == "pulumi:providers:aws":
+        assert json.loads(provider.inputs["defaultTags"])["tags"]["environment"] == environment
+    if token == "pulumi:providers:gcp":
+        assert json.loads(provider.inputs["defaultLabels"])["environment"] == environment
     # every cloud resource uses the stack's explicit provider
     assert all(r.provider and r.provider.startswith(provider.urn) for r in cloud_resources(rec))
 
@@ -193,3 +202,11 @@ def test_every_input_wired_from_another_resource_is_recorded(stack: str) -> None
         if deps and key not in r.inputs
     ]
     assert missing == []
+
+
+def test_the_plan_workflow_plans_every_stack() -> None:
+    """`.github/workflows/plan.yml` previews each stack file on pull requests."""
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "plan.yml").read_text())
+    assert sorted(workflow["jobs"]["plan"]["strategy"]["matrix"]["stack"]) == STACKS

@@ -127,21 +127,22 @@ class PrivateNetwork(pulumi.ComponentResource):
             self.subnets[subnet_name] = subnet
             previous = [subnet]
 
-        groups = sorted({t.group_id for t in args.private_endpoints.values()})
+        # ``kind`` (a private-link sub-resource), not ``group``: that is the resource group.
+        kinds = sorted({t.group_id for t in args.private_endpoints.values()})
         self.dns_zones = {}
         self.dns_zone_links = {}
-        for group in groups:
+        for kind in kinds:
             zone = privatedns.PrivateZone(
-                naming.child(name, f"dns-{group}"),
+                naming.child(name, f"dns-{kind}"),
                 resource_group_name=group,
-                private_zone_name=PRIVATE_DNS_ZONES[group],
+                private_zone_name=PRIVATE_DNS_ZONES[kind],
                 location="global",
                 tags=tags,
                 opts=here,
             )
-            self.dns_zones[group] = zone
-            self.dns_zone_links[group] = privatedns.VirtualNetworkLink(
-                naming.child(name, f"dns-{group}-link"),
+            self.dns_zones[kind] = zone
+            self.dns_zone_links[kind] = privatedns.VirtualNetworkLink(
+                naming.child(name, f"dns-{kind}-link"),
                 resource_group_name=group,
                 private_zone_name=zone.name,
                 location="global",

@@ -7,6 +7,7 @@ from typing import Self
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .aws import SageMakerCiCdSettings
+from .azure import AzureFoundationSettings
 from .base import Cloud, Environment, Retention, Strict
 from .clouds import AwsCloudSettings, AzureCloudSettings, GcpCloudSettings
 from .common import TagSettings
@@ -27,6 +28,7 @@ class ArchitecturesSettings(Strict):
     has ``enabled: false``) deploys nothing."""
 
     sagemaker_cicd: SageMakerCiCdSettings | None = None
+    azure_foundation: AzureFoundationSettings | None = None
     gcp_foundation: GcpFoundationSettings | None = None
 
 

@@ -111,6 +111,14 @@ def test_each_endpoint_has_a_connection_and_a_zone_group_in_its_dns_zone() -> No
     assert_tagged(rec, TOKEN, "net")
 
 
+def test_every_child_is_in_the_callers_resource_group() -> None:
+    rec = run(private_endpoints=targets())
+    component = rec.one(TOKEN, "net")
+    placed = {r.name: r.inputs.get("resourceGroupName") for r in rec.children_of(component.urn)}
+    assert len(placed) == 1 + 1 + 2 + 4 * 4  # vnet, nsg, subnets, 4 x (zone, link, pe, group)
+    assert set(placed.values()) == {GROUP}
+
+
 def test_one_zone_per_kind_of_endpoint() -> None:
     rec = run(
         private_endpoints={
