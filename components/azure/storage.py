@@ -17,16 +17,15 @@ from pulumi_azure_native.storage import (
 from .. import naming
 from ..retention import stateful_options
 from ..settings import LifecycleSettings, Retention
+from ..vocabulary import StorageTier
 from .keyvault import check_ip_ranges
+from .lifecycle import ACCESS_TIERS
 from .unique_names import unique_name
 
 SOFT_DELETE_DAYS = {Retention.DESTROYABLE: 7, Retention.PROTECTED: 30}
 """Days deleted blobs and containers stay restorable (Azure allows 1-365)."""
 
 SKUS = ("Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_GZRS")
-ARCHIVE_SKUS = ("Standard_LRS", "Standard_GRS")
-"""The archive tier exists only for LRS, GRS and RA-GRS accounts
-(https://learn.microsoft.com/azure/storage/blobs/access-tiers-overview)."""
 
 TIERING_RULE = "tiering"
 EXPIRY_RULE_PREFIX = "expire"
@@ -83,8 +82,10 @@ def lifecycle_rules(
 ) -> list[ManagementPolicyRuleArgsDict]:
     """The account's lifecycle management rules built from ``settings``.
 
-    - ``tiering`` (every block blob): to Cool after ``infrequent_access_after_days`` and
-      to Archive after ``archive_after_days`` since creation; on a versioned (flat)
+    - ``tiering`` (every block blob): to the vocabulary's cool and archive tiers
+      (``azure.lifecycle.ACCESS_TIERS``: Cool, and Cold, which stays online unlike
+      Archive and exists for every redundancy) after ``cool_after_days`` and
+      ``archive_after_days`` since creation; on a versioned (flat)
       account, previous versions are deleted ``noncurrent_expire_after_days`` after they
       were created. Never deletes current data.
     - ``expire<n><prefix>`` (one per ``settings.expire`` rule): deletes block blobs under
@@ -96,12 +97,11 @@ def lifecycle_rules(
     discarded after 7 days by the service itself).
     """
     base_blob: ManagementPolicyBaseBlobArgsDict = {}
-    if settings.infrequent_access_after_days is not None:
-        base_blob["tier_to_cool"] = {
-            "days_after_creation_greater_than": settings.infrequent_access_after_days
-        }
+    if settings.cool_after_days is not None:
+        base_blob["tier_to_cool"] = {"days_after_creation_greater_than": settings.cool_after_days}
     if settings.archive_after_days is not None:
-        base_blob["tier_to_archive"] = {
+        assert ACCESS_TIERS[StorageTier.ARCHIVE] == "Cold"  # one mapping: azure/lifecycle.py
+        base_blob["tier_to_cold"] = {
             "days_after_creation_greater_than": settings.archive_after_days
         }
     actions: ManagementPolicyActionArgsDict = {}
@@ -278,11 +278,6 @@ def _validate(args: DataLakeStorageArgs) -> None:
     problems: list[str] = []
     if args.sku_name not in SKUS:
         problems.append(f"sku_name: {args.sku_name!r} is not one of {', '.join(SKUS)}")
-    elif args.lifecycle.archive_after_days is not None and args.sku_name not in ARCHIVE_SKUS:
-        problems.append(
-            f"lifecycle.archive_after_days: the archive tier is not available for "
-            f"{args.sku_name} accounts; use {' or '.join(ARCHIVE_SKUS)} or set it to null"
-        )
     if not args.containers:
         problems.append("containers: at least one container")
     if len(set(args.containers)) != len(args.containers):

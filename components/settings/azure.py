@@ -16,9 +16,6 @@ from ..vocabulary import LifecycleSettings, NetworkAccess, Strict
 StorageSku = Literal["Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_GZRS"]
 """Redundancy of the data lake account (``DataLakeStorage.SKUS``)."""
 
-ARCHIVE_SKUS = ("Standard_LRS", "Standard_GRS")
-"""Redundancies whose accounts offer the archive tier (``storage.ARCHIVE_SKUS``)."""
-
 NOT_PUBLIC = tuple(
     ipaddress.IPv4Network(block)
     for block in (
@@ -162,12 +159,6 @@ class AzureFoundationSettings(Strict):
                 raise ValueError(f"{key}: {subnet} is smaller than /29 (Azure's minimum)")
         if subnets["endpoint_subnet"].overlaps(subnets["workload_subnet"]):
             raise ValueError("workload_subnet: overlaps endpoint_subnet")
-        if self.lifecycle.archive_after_days is not None and self.storage_sku not in ARCHIVE_SKUS:
-            raise ValueError(
-                f"lifecycle.archive_after_days: the archive tier is not available for "
-                f"{self.storage_sku} accounts; use {' or '.join(ARCHIVE_SKUS)} or set it "
-                "to null"
-            )
         return self
 
     @property

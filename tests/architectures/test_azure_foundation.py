@@ -280,10 +280,6 @@ def test_protected_retention_keeps_every_stateful_resource() -> None:
         ({"address_space": "8.8.0.0/16"}, "address_space: 8.8.0.0/16 is not a private"),
         ({"endpoint_subnet": "10.20.0.0/30"}, "smaller than /29"),
         (
-            {"storage_sku": "Standard_ZRS"},
-            "lifecycle.archive_after_days: the archive tier is not available",
-        ),
-        (
             {"network_access": {"mode": "public", "allowed_cidrs": ["10.0.0.0/8"]}},
             "allowed_cidrs[0]: 10.0.0.0/8 is not a public IPv4 range",
         ),
