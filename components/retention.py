@@ -81,3 +81,13 @@ def switches(
     ``retention``, leaving out switches whose value is ``None`` (unset)."""
     found = {s.argument: s.value(retention) for s in table if s.resource_type == resource_type}
     return {k: v for k, v in found.items() if v is not None}
+
+
+def switch_value(
+    table: Sequence[RetentionSwitch], resource_type: str, argument: str, retention: Retention
+) -> object:
+    """The value of one switch for ``retention``; ``KeyError`` when the table lacks it."""
+    for switch in table:
+        if switch.resource_type == resource_type and switch.argument == argument:
+            return switch.value(retention)
+    raise KeyError(f"no retention switch {argument!r} of {resource_type}")

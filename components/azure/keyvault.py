@@ -11,14 +11,27 @@ import pulumi
 from pulumi_azure_native import authorization, keyvault
 
 from .. import naming
-from ..retention import stateful_options
+from ..retention import stateful_options, switch_value
 from ..settings import Retention
 from .identity import role_assignment
+from .retention import SWITCHES
 from .unique_names import unique_name
 
-SOFT_DELETE_RETENTION_DAYS = {Retention.DESTROYABLE: 7, Retention.PROTECTED: 90}
-"""Days a deleted vault (and its keys) stays recoverable; Key Vault allows 7-90.
-Purge protection makes the period binding: nobody can purge earlier."""
+
+def _soft_delete_days(retention: Retention) -> int:
+    days = switch_value(
+        SWITCHES,
+        "azure-native:keyvault:Vault",
+        "properties.soft_delete_retention_in_days",
+        retention,
+    )
+    assert isinstance(days, int)
+    return days
+
+
+SOFT_DELETE_RETENTION_DAYS = {retention: _soft_delete_days(retention) for retention in Retention}
+"""Days a deleted vault (and its keys) stays recoverable (``azure.retention.SWITCHES``);
+purge protection makes the period binding: nobody can purge earlier."""
 
 KEY_SIZES = (3072, 4096)
 """RSA sizes offered; 2048 is left out (NIST SP 800-57 keeps it only until 2030)."""
@@ -105,6 +118,15 @@ class KeyVaultKey(pulumi.ComponentResource):
             opts=pulumi.InvokeOutputOptions(parent=self)
         ).tenant_id
         public = bool(args.allowed_ip_ranges)
+        purge_protection: bool = (
+            switch_value(
+                SWITCHES,
+                "azure-native:keyvault:Vault",
+                "properties.enable_purge_protection",
+                args.retention,
+            )
+            is True
+        )
 
         self.vault = keyvault.Vault(
             naming.child(name),
@@ -120,7 +142,7 @@ class KeyVaultKey(pulumi.ComponentResource):
                 "soft_delete_retention_in_days": SOFT_DELETE_RETENTION_DAYS[args.retention],
                 # Once on, purge protection cannot be turned off; a deleted vault keeps
                 # its name for the soft-delete period (recover it, or wait).
-                "enable_purge_protection": True,
+                "enable_purge_protection": purge_protection,
                 "enabled_for_deployment": False,
                 "enabled_for_disk_encryption": False,
                 "enabled_for_template_deployment": False,

@@ -5,12 +5,17 @@ the switches of the services, with the ARM property names and sources.
 
 - Key Vault soft delete cannot be turned off (it is always on since 2020); retention
   is 7 days (the minimum) for ``destroyable`` and 90 (the maximum) for ``protected``.
-  Purge protection is irreversible and ARM does not accept ``false`` for it, so
-  ``destroyable`` leaves it unset (a destroyed vault can be purged and its name reused)
-  and ``protected`` turns it on (nobody can purge the vault or its keys before the
-  retention ends, which storage encrypted with its keys requires).
-- Blob and container soft delete (``BlobServiceProperties``): off for ``destroyable``
-  (deleted data is gone and not billed), 30 days for ``protected``.
+  Purge protection is on for both: Azure Storage and Container Registry refuse a
+  customer-managed key from a vault without it ("Customer-managed keys for Azure Storage
+  encryption": the vault must have soft delete and purge protection), and it is
+  irreversible anyway. A destroyed vault's name is therefore held for the retention
+  days; vault names carry a hash of the stack, so a new stack never collides.
+- Blob and container soft delete (``BlobServiceProperties``): 7 days for
+  ``destroyable`` (a mistaken delete in development can still be undone, at a week's
+  storage), 30 days for ``protected``.
+
+The blocks read their values from ``SWITCHES`` (``retention.switch_value``), so this
+table is the one source of these facts.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ SWITCHES: tuple[RetentionSwitch, ...] = (
         "azure-native:keyvault:Vault",
         "properties.enable_purge_protection",
         "properties.enablePurgeProtection",
-        None,
+        True,
         True,
         _KV,
     ),
@@ -42,7 +47,7 @@ SWITCHES: tuple[RetentionSwitch, ...] = (
         "azure-native:storage:BlobServiceProperties",
         "delete_retention_policy",
         "deleteRetentionPolicy (blob soft delete, 1-365 days)",
-        {"enabled": False},
+        {"enabled": True, "days": 7},
         {"enabled": True, "days": 30},
         "https://learn.microsoft.com/azure/storage/blobs/soft-delete-blob-overview",
     ),
@@ -50,7 +55,7 @@ SWITCHES: tuple[RetentionSwitch, ...] = (
         "azure-native:storage:BlobServiceProperties",
         "container_delete_retention_policy",
         "containerDeleteRetentionPolicy (container soft delete, 1-365 days)",
-        {"enabled": False},
+        {"enabled": True, "days": 7},
         {"enabled": True, "days": 30},
         "https://learn.microsoft.com/azure/storage/blobs/soft-delete-container-overview",
     ),

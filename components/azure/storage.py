@@ -15,15 +15,26 @@ from pulumi_azure_native.storage import (
 )
 
 from .. import naming
-from ..retention import stateful_options
+from ..retention import stateful_options, switch_value
 from ..settings import LifecycleSettings, Retention
 from ..vocabulary import StorageTier
 from .keyvault import check_ip_ranges
 from .lifecycle import ACCESS_TIERS
+from .retention import SWITCHES
 from .unique_names import unique_name
 
-SOFT_DELETE_DAYS = {Retention.DESTROYABLE: 7, Retention.PROTECTED: 30}
-"""Days deleted blobs and containers stay restorable (Azure allows 1-365)."""
+
+def _soft_delete_days(retention: Retention) -> int:
+    policy = switch_value(
+        SWITCHES, "azure-native:storage:BlobServiceProperties", "delete_retention_policy", retention
+    )
+    assert isinstance(policy, dict)
+    return int(policy["days"])
+
+
+SOFT_DELETE_DAYS = {retention: _soft_delete_days(retention) for retention in Retention}
+"""Days deleted blobs and containers stay restorable (``azure.retention.SWITCHES``;
+Azure allows 1-365)."""
 
 SKUS = ("Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_GZRS")
 

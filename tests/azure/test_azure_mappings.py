@@ -147,7 +147,11 @@ def test_tiers_are_online_access_tiers() -> None:
     [
         (
             "azure-native:keyvault:Vault",
-            {"properties.soft_delete_retention_in_days": 7},
+            # Purge protection in both: storage and registry CMK require it.
+            {
+                "properties.enable_purge_protection": True,
+                "properties.soft_delete_retention_in_days": 7,
+            },
             {
                 "properties.enable_purge_protection": True,
                 "properties.soft_delete_retention_in_days": 90,
@@ -156,8 +160,8 @@ def test_tiers_are_online_access_tiers() -> None:
         (
             "azure-native:storage:BlobServiceProperties",
             {
-                "delete_retention_policy": {"enabled": False},
-                "container_delete_retention_policy": {"enabled": False},
+                "delete_retention_policy": {"enabled": True, "days": 7},
+                "container_delete_retention_policy": {"enabled": True, "days": 7},
             },
             {
                 "delete_retention_policy": {"enabled": True, "days": 30},
