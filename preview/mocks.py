@@ -392,6 +392,28 @@ class PlanMocks(pulumi.runtime.Mocks):
                 Rule("identityProfile{kubeletidentity}.objectId", self._kubelet("principal")),
                 Rule("identityProfile{kubeletidentity}.clientId", self._kubelet("client")),
             ],
+            # Endpoints and keys Azure computes from a resource's name (the shapes ARM
+            # returns, so outputs wired from them are recorded).
+            "azure-native:storage:StorageAccount": [
+                Rule(
+                    f"primaryEndpoints.{service}",
+                    lambda s, service=service: (
+                        f"https://{s.state.get('accountName')}.{service}.core.windows.net/"
+                    ),
+                )
+                for service in ("blob", "dfs", "file", "queue", "table", "web")
+            ],
+            "azure-native:containerregistry:Registry": [
+                Rule("loginServer", lambda s: f"{s.state.get('registryName')}.azurecr.io"),
+            ],
+            "azure-native:applicationinsights:Component": [
+                Rule("instrumentationKey", lambda s: guid(f"{s.urn}#ikey")),
+                Rule("appId", lambda s: guid(f"{s.urn}#app")),
+                Rule("connectionString", self._insights_connection),
+            ],
+            "azure-native:operationalinsights:Workspace": [
+                Rule("customerId", lambda s: guid(f"{s.urn}#customer")),
+            ],
             "aws:eks/cluster:Cluster": [
                 Rule(
                     "identities[].oidcs[].issuer",
@@ -401,6 +423,16 @@ class PlanMocks(pulumi.runtime.Mocks):
                 Rule("endpoint", lambda s: eks_endpoint(self._region_in(s.state), s.urn)),
             ],
         }
+
+    def _insights_connection(self, site: Site) -> str:
+        """Application Insights' connection string: its instrumentation key and the
+        ingestion endpoint of its location."""
+        location = _text(site.state.get("location")) or self.azure_location
+        return (
+            f"InstrumentationKey={guid(f'{site.urn}#ikey')};"
+            f"IngestionEndpoint=https://{location}-0.in.applicationinsights.azure.com/;"
+            f"ApplicationId={guid(f'{site.urn}#app')}"
+        )
 
     def _region_in(self, state: Mapping[str, Any]) -> str:
         return _text(state.get("region")) or self.region

@@ -252,3 +252,36 @@ def test_blocks_the_program_did_not_ask_for_stay_absent() -> None:
     assert "oidcIssuerProfile" not in aks  # not enabled
     assert GUID.match(aks["identity"]["principalId"])
     assert "userAssignedIdentities" not in aks["identity"]
+
+
+def test_azure_endpoints_computed_from_names_reach_dependent_inputs() -> None:
+    from pulumi_azure_native import applicationinsights, containerregistry
+
+    def program() -> None:
+        account = storage.StorageAccount(
+            "lake",
+            account_name="mlopsdevlake",
+            resource_group_name="rg",
+            kind="StorageV2",
+            sku={"name": "Standard_LRS"},
+        )
+        registry = containerregistry.Registry(
+            "acr", registry_name="mlopsdevacr", resource_group_name="rg", sku={"name": "Premium"}
+        )
+        insights = applicationinsights.Component(
+            "ai", resource_group_name="rg", kind="web", application_type="web"
+        )
+        pulumi.export("dfs", account.primary_endpoints.apply(lambda e: e.dfs))
+        pulumi.export("login", registry.login_server)
+        pulumi.export("ikey", insights.instrumentation_key)
+        pulumi.export("connection", insights.connection_string)
+
+    outputs = run_program(program, config={"azure-native:location": "westeurope"}).outputs
+    assert outputs["dfs"] == "https://mlopsdevlake.dfs.core.windows.net/"
+    assert outputs["login"] == "mlopsdevacr.azurecr.io"
+    assert re.fullmatch(r"[0-9a-f-]{36}", outputs["ikey"])
+    assert outputs["connection"].startswith(f"InstrumentationKey={outputs['ikey']};")
+    assert (
+        "IngestionEndpoint=https://westeurope-0.in.applicationinsights.azure.com/"
+        in (outputs["connection"])
+    )
