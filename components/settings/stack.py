@@ -9,17 +9,11 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from .aws import SageMakerCiCdSettings
 from .azure import AzureFoundationSettings
 from .base import Cloud, Environment, Retention, Strict
-from .clouds import AwsCloudSettings, AzureCloudSettings, GcpCloudSettings
+from .clouds import AwsCloudSettings, AzureCloudSettings, GcpCloudSettings, check_region
 from .common import TagSettings
 from .gcp import GcpFoundationSettings
 
 # AWS regions come from botocore's partition data (mlops_components.aws.facts).
-REGION_PATTERNS = {
-    Cloud.AZURE: r"^[a-z]+[a-z0-9]*$",
-    Cloud.GCP: r"^[a-z]+-[a-z]+\d$",
-}
-
-
 NAME_PREFIX_PATTERN = r"^[a-z][a-z0-9-]{1,30}[a-z0-9]$"
 
 
@@ -76,16 +70,8 @@ class StackSettings(Strict):
     @field_validator("region")
     @classmethod
     def _region_of_cloud(cls, region: str, info: ValidationInfo) -> str:
-        import re
-
         cloud = info.data.get("cloud")
-        if cloud is Cloud.AWS:
-            from ..aws import facts  # imported when used: the aws package imports settings
-
-            return facts.check_region(region)
-        if cloud is not None and not re.match(REGION_PATTERNS[cloud], region):
-            raise ValueError(f"region {region!r} is not a {cloud.value} region name")
-        return region
+        return region if cloud is None else check_region(cloud, region)
 
     def cloud_settings(
         self, cloud: Cloud
@@ -133,10 +119,6 @@ class StackSettings(Strict):
                     f"{self.cloud.value} is the stack's cloud, so mlops-iac:{self.cloud.value} "
                     f"must use its region {self.region!r}, not {where!r}"
                 )
-        if self.aws is not None:
-            from ..aws import facts  # imported when used: botocore's region data
-
-            facts.check_region(self.aws.region)
         sagemaker = self.architectures.sagemaker_cicd
         if sagemaker is not None:
             try:

@@ -164,3 +164,26 @@ def test_lifecycle_transitions_must_be_ordered() -> None:
     config["mlops-iac:architectures"] = json.dumps(arch)
     with pytest.raises(SettingsError, match="archive_after_days must be at least 30 days after"):
         load_settings(config)
+
+
+@pytest.mark.parametrize(
+    ("section", "value", "message"),
+    [
+        (
+            "gcp",
+            {"project": "ml-dev-123456", "region": "europe-west99"},
+            "'europe-west99' is not a region name of gcp",
+        ),
+        ("aws", {"region": "eu-wset-1"}, "'eu-wset-1' is not an AWS region"),
+        ("azure", {"location": "West Europe"}, "'West Europe' is not a region name of azure"),
+    ],
+)
+def test_provider_sections_get_the_primary_regions_check(
+    section: str, value: dict[str, str], message: str
+) -> None:
+    config = stack_config("aws-dev")
+    config[f"mlops-iac:{section}"] = json.dumps(value)
+    with pytest.raises(SettingsError) as raised:
+        load_settings(config)
+    assert f"mlops-iac:{section}." in str(raised.value)
+    assert message in str(raised.value)
