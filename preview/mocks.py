@@ -19,6 +19,7 @@ import hashlib
 import importlib
 import inspect
 import json
+import re
 import sys
 import threading
 import uuid
@@ -126,6 +127,57 @@ _AZURE_NAMESPACES = {
     "kubernetes": "Microsoft.Kubernetes",
     "web": "Microsoft.Web",
 }
+
+_AZURE_ID_PATHS = {
+    "azure-native:keyvault:Key": "Microsoft.KeyVault/vaults/{vaultName}/keys/{keyName}",
+    "azure-native:keyvault:Secret": "Microsoft.KeyVault/vaults/{vaultName}/secrets/{secretName}",
+    "azure-native:network:Subnet": (
+        "Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets/{subnetName}"
+    ),
+    "azure-native:network:PrivateDnsZoneGroup": (
+        "Microsoft.Network/privateEndpoints/{privateEndpointName}"
+        "/privateDnsZoneGroups/{privateDnsZoneGroupName}"
+    ),
+    "azure-native:privatedns:PrivateZone": "Microsoft.Network/privateDnsZones/{privateZoneName}",
+    "azure-native:privatedns:VirtualNetworkLink": (
+        "Microsoft.Network/privateDnsZones/{privateZoneName}"
+        "/virtualNetworkLinks/{virtualNetworkLinkName}"
+    ),
+    "azure-native:storage:BlobContainer": (
+        "Microsoft.Storage/storageAccounts/{accountName}/blobServices/default"
+        "/containers/{containerName}"
+    ),
+    "azure-native:storage:BlobServiceProperties": (
+        "Microsoft.Storage/storageAccounts/{accountName}/blobServices/default"
+    ),
+    "azure-native:storage:ManagementPolicy": (
+        "Microsoft.Storage/storageAccounts/{accountName}/managementPolicies/default"
+    ),
+    "azure-native:managedidentity:FederatedIdentityCredential": (
+        "Microsoft.ManagedIdentity/userAssignedIdentities/{resourceName}"
+        "/federatedIdentityCredentials/{federatedIdentityCredentialResourceName}"
+    ),
+}
+"""ARM id templates (after ``/providers/``) of child resources, which sit below their
+parent's id; their keys are the resource's inputs naming each level."""
+
+_AZURE_ID_KEYS = {
+    token: tuple(re.findall(r"{(\w+)}", path)) for token, path in _AZURE_ID_PATHS.items()
+}
+
+_GCP_GLOBAL_COMPUTE = {
+    "gcp:compute/network:Network",
+    "gcp:compute/firewall:Firewall",
+    "gcp:compute/globalAddress:GlobalAddress",
+    "gcp:compute/route:Route",
+}
+"""Compute Engine resources whose ids are ``projects/<p>/global/<kind>/<name>``."""
+_GCP_REGIONAL_COMPUTE = {
+    "gcp:compute/subnetwork:Subnetwork",
+    "gcp:compute/router:Router",
+    "gcp:compute/address:Address",
+}
+"""Compute Engine resources whose ids are ``projects/<p>/regions/<region>/<kind>/<name>``."""
 
 _AZ_DIRECTIONS = {
     "north": "n",
@@ -619,6 +671,14 @@ class PlanMocks(pulumi.runtime.Mocks):
             return f"{subscription}/resourceGroups/{name}", state
         scope = f"{subscription}/resourceGroups/{group}" if isinstance(group, str) else subscription
         resource_id = f"{scope}/providers/{namespace}/{kind}/{name}"
+        if args.typ == "azure-native:authorization:RoleAssignment" and _text(inputs.get("scope")):
+            resource_id = (
+                f"{inputs['scope']}/providers/Microsoft.Authorization/roleAssignments/{name}"
+            )
+        elif args.typ in _AZURE_ID_PATHS:
+            # Child resources sit below their parents (the ARM REST API's id template).
+            parts = {key: _text(inputs.get(key)) or name for key in _AZURE_ID_KEYS[args.typ]}
+            resource_id = f"{scope}/providers/{_AZURE_ID_PATHS[args.typ].format(**parts)}"
         if cls_name == "UserAssignedIdentity":
             state.setdefault("principalId", _uuid(urn + "#principal"))
             state.setdefault("clientId", _uuid(urn + "#client"))
@@ -698,13 +758,17 @@ class PlanMocks(pulumi.runtime.Mocks):
             state.setdefault("url", f"gs://{name}")
             state.setdefault("selfLink", f"https://www.googleapis.com/storage/v1/b/{name}")
             return str(name), state
-        if args.typ == "gcp:kms/cryptoKey:CryptoKey" and isinstance(state.get("keyRing"), str):
-            return f"{state['keyRing']}/cryptoKeys/{name}", state
         if args.typ == "gcp:kms/keyRing:KeyRing":
             location = _text(state.get("location")) or region
             return f"projects/{project}/locations/{location}/keyRings/{name}", state
-        location = state.get("location") or state.get("region") or state.get("zone") or region
         kind = _plural(_lower_first(cls_name))
+        if args.typ in _GCP_GLOBAL_COMPUTE:
+            # Compute Engine's global resources (pulumi-gcp import formats).
+            return f"projects/{project}/global/{kind}/{name}", state
+        if args.typ in _GCP_REGIONAL_COMPUTE:
+            where = _text(state.get("region")) or region
+            return f"projects/{project}/regions/{where}/{kind}/{name}", state
+        location = state.get("location") or state.get("region") or state.get("zone") or region
         return f"projects/{project}/locations/{location}/{kind}/{name}", state
 
     # -- invokes ---------------------------------------------------------------------

@@ -285,3 +285,33 @@ def test_azure_endpoints_computed_from_names_reach_dependent_inputs() -> None:
         "IngestionEndpoint=https://westeurope-0.in.applicationinsights.azure.com/"
         in (outputs["connection"])
     )
+
+
+def test_child_and_global_resources_get_their_real_id_shapes() -> None:
+    from pulumi_azure_native import keyvault, network
+    from pulumi_gcp import compute
+
+    def program() -> None:
+        key = keyvault.Key(
+            "cmk", resource_group_name="rg", vault_name="kv1", key_name="cmk", properties={}
+        )
+        subnet = network.Subnet(
+            "sn", resource_group_name="rg", virtual_network_name="vnet1", subnet_name="endpoints"
+        )
+        net = compute.Network("net", auto_create_subnetworks=False)
+        sub = compute.Subnetwork("sub", network=net.id, ip_cidr_range="10.0.0.0/20")
+        pulumi.export("key", key.id)
+        pulumi.export("subnet", subnet.id)
+        pulumi.export("net", net.id)
+        pulumi.export("sub", sub.id)
+
+    config = {"gcp:project": "ml-dev-123456", "gcp:region": "europe-west4"}
+    outputs = run_program(program, config=config).outputs
+    assert outputs["key"].endswith("/providers/Microsoft.KeyVault/vaults/kv1/keys/cmk")
+    assert outputs["subnet"].endswith(
+        "/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/endpoints"
+    )
+    assert re.fullmatch(r"projects/ml-dev-123456/global/networks/net-[0-9a-f]{7}", outputs["net"])
+    assert re.fullmatch(
+        r"projects/ml-dev-123456/regions/europe-west4/subnetworks/sub-[0-9a-f]{7}", outputs["sub"]
+    )
