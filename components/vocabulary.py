@@ -34,7 +34,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Protocol, Self, TypeVar
+from typing import Annotated, Any, Protocol, Self, TypeVar
 
 from pydantic import (
     AliasChoices,
@@ -396,6 +396,11 @@ class OfferedMachine(Protocol):
 
 
 M = TypeVar("M", bound=OfferedMachine)
+
+
+def offered_in(catalogue: Mapping[Accelerator, Mapping[int, Any]]) -> list[Accelerator]:
+    """The accelerators of a cloud's ``catalogue``, in the vocabulary's order."""
+    return [a for a in Accelerator if a in catalogue]
 
 
 def choose_machine(

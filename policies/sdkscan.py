@@ -8,10 +8,14 @@ class's ``__init__``; those two facts are all the scanners read."""
 
 from __future__ import annotations
 
+import argparse
+import json
 import re
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from importlib import metadata, util
 from pathlib import Path
+from typing import Any
 
 _ARGS_CLASS = re.compile(r"^class (\w+Args):\n(.*?)(?=^class |\Z)", re.S | re.M)
 _MAP_OF_STRINGS = re.compile(
@@ -71,3 +75,31 @@ def camel(name: str) -> str:
     ``resourceLabels``)."""
     head, *rest = name.split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def render(distribution: str, generate: Callable[[], Any]) -> str:
+    """A type-data file's text: the SDK version it was read from and ``generate()``."""
+    payload = {distribution: sdk_version(distribution), "types": generate()}
+    return json.dumps(payload, indent=1) + "\n"
+
+
+def generator_main(
+    description: str | None,
+    data_file: Path,
+    distribution: str,
+    generate: Callable[[], Any],
+    argv: list[str] | None = None,
+) -> int:
+    """The command line of a type-data generator: print the file, or ``--write`` it."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(
+        "--write", action="store_true", help=f"write {data_file.name} instead of printing"
+    )
+    options = parser.parse_args(argv)
+    text = render(distribution, generate)
+    if options.write:
+        data_file.write_text(text, encoding="utf-8")
+        print(f"wrote {len(json.loads(text)['types'])} types to {data_file}")
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -22,20 +22,20 @@ refuses a type a region lacks.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 import botocore.session
 
+from ..data import packaged_json
 from ..vocabulary import (
     Accelerator,
     AcceleratorNotOffered,
     AcceleratorPool,
     ScarceCapacity,
     choose_machine,
+    offered_in,
 )
 from . import facts
 
@@ -60,14 +60,8 @@ class AcceleratorMachine:
     source: str
 
 
-@functools.cache
 def _data() -> dict[str, Any]:
-    text = (
-        resources.files("mlops_components.aws")
-        .joinpath("data", "accelerator-instances.json")
-        .read_text("utf-8")
-    )
-    return json.loads(text)
+    return packaged_json("mlops_components.aws", "accelerator-instances.json")
 
 
 @functools.cache
@@ -112,7 +106,7 @@ def machines() -> Mapping[Accelerator, Mapping[int, AcceleratorMachine]]:
 
 def offered() -> list[Accelerator]:
     """Accelerators AWS offers, in the vocabulary's order."""
-    return [a for a in Accelerator if a in machines()]
+    return offered_in(machines())
 
 
 def machine_for(pool: AcceleratorPool, setting: str = "accelerator") -> AcceleratorMachine:

@@ -49,17 +49,17 @@ from __future__ import annotations
 
 import difflib
 import functools
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from importlib import resources
 from typing import Any
 
 import botocore
 import botocore.loaders
 import botocore.session
+
+from ..data import packaged_json
 
 ML_PREFIX = "ml."
 _FAMILY = re.compile(r"^(?P<series>[a-z]+)(?P<generation>\d+)(?P<attributes>[a-z]*)(-[a-z0-9]+)?$")
@@ -226,8 +226,7 @@ def has_instance_store_attribute(family_name: str) -> bool:
 
 
 def _data(name: str) -> dict[str, Any]:
-    text = resources.files("mlops_components.aws").joinpath("data", name).read_text("utf-8")
-    return json.loads(text)
+    return packaged_json("mlops_components.aws", name)
 
 
 @functools.cache

@@ -13,18 +13,18 @@ Resource SKUs API answers it per subscription); Azure refuses a size a region la
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
+from ..data import packaged_json
 from ..vocabulary import (
     Accelerator,
     AcceleratorNotOffered,
     AcceleratorPool,
     ScarceCapacity,
     choose_machine,
+    offered_in,
 )
 
 CLOUD = "Azure"
@@ -44,14 +44,8 @@ class AcceleratorMachine:
     source: str
 
 
-@functools.cache
 def _data() -> dict[str, Any]:
-    text = (
-        resources.files("mlops_components.azure")
-        .joinpath("data", "accelerator-vm-sizes.json")
-        .read_text("utf-8")
-    )
-    return json.loads(text)
+    return packaged_json("mlops_components.azure", "accelerator-vm-sizes.json")
 
 
 @functools.cache
@@ -72,7 +66,7 @@ def machines() -> Mapping[Accelerator, Mapping[int, AcceleratorMachine]]:
 
 def offered() -> list[Accelerator]:
     """Accelerators Azure offers, in the vocabulary's order."""
-    return [a for a in Accelerator if a in machines()]
+    return offered_in(machines())
 
 
 def machine_for(pool: AcceleratorPool, setting: str = "accelerator") -> AcceleratorMachine:

@@ -24,12 +24,11 @@ modelled offline (``compute.get_machine_types`` answers it at run time).
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
+from ..data import packaged_json
 from ..vocabulary import (
     Accelerator,
     AcceleratorNotOffered,
@@ -38,6 +37,7 @@ from ..vocabulary import (
     ScarceCapacity,
     allowed,
     choose_machine,
+    offered_in,
 )
 
 CLOUD = "GCP"
@@ -66,14 +66,8 @@ class AcceleratorMachine:
     source: str
 
 
-@functools.cache
 def _data() -> dict[str, Any]:
-    text = (
-        resources.files("mlops_components.gcp")
-        .joinpath("data", "accelerator-machine-types.json")
-        .read_text("utf-8")
-    )
-    return json.loads(text)
+    return packaged_json("mlops_components.gcp", "accelerator-machine-types.json")
 
 
 @functools.cache
@@ -111,7 +105,7 @@ def machines() -> Mapping[Accelerator, Mapping[int, AcceleratorMachine]]:
 
 def offered() -> list[Accelerator]:
     """Accelerators GCP offers, in the vocabulary's order."""
-    return [a for a in Accelerator if a in machines()]
+    return offered_in(machines())
 
 
 def machine_for(pool: AcceleratorPool, setting: str = "accelerator") -> AcceleratorMachine:

@@ -14,13 +14,13 @@ SDK at runtime. Regenerate after upgrading ``pulumi-aws``::
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
-import sys
 from functools import cache
 from importlib import util
 from pathlib import Path
+
+from .. import sdkscan
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "aws-taggable-types.json"
 
@@ -73,30 +73,16 @@ def taggable_types() -> frozenset[str]:
     return frozenset(json.loads(DATA_FILE.read_text(encoding="utf-8"))["types"])
 
 
-def sdk_version() -> str:
-    from importlib.metadata import version
-
-    return version("pulumi-aws")
+SDK_DISTRIBUTION = "pulumi-aws"
 
 
 def render() -> str:
-    payload = {"pulumi-aws": sdk_version(), "types": generate()}
-    return json.dumps(payload, indent=1) + "\n"
+    return sdkscan.render(SDK_DISTRIBUTION, generate)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument(
-        "--write", action="store_true", help=f"write {DATA_FILE.name} instead of printing"
-    )
-    options = parser.parse_args(argv)
-    text = render()
-    if options.write:
-        DATA_FILE.write_text(text, encoding="utf-8")
-        print(f"wrote {len(json.loads(text)['types'])} types to {DATA_FILE}")
-    else:
-        sys.stdout.write(text)
-    return 0
+    description = __doc__.splitlines()[0] if __doc__ else None
+    return sdkscan.generator_main(description, DATA_FILE, SDK_DISTRIBUTION, generate, argv)
 
 
 if __name__ == "__main__":

@@ -15,9 +15,7 @@ the SDK is not installed)."""
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from functools import cache
 from pathlib import Path
 
@@ -45,23 +43,12 @@ def taggable_types() -> frozenset[str]:
 
 
 def render() -> str:
-    payload = {SDK_DISTRIBUTION: sdkscan.sdk_version(SDK_DISTRIBUTION), "types": generate()}
-    return json.dumps(payload, indent=1) + "\n"
+    return sdkscan.render(SDK_DISTRIBUTION, generate)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument(
-        "--write", action="store_true", help=f"write {DATA_FILE.name} instead of printing"
-    )
-    options = parser.parse_args(argv)
-    text = render()
-    if options.write:
-        DATA_FILE.write_text(text, encoding="utf-8")
-        print(f"wrote {len(json.loads(text)['types'])} types to {DATA_FILE}")
-    else:
-        sys.stdout.write(text)
-    return 0
+    description = __doc__.splitlines()[0] if __doc__ else None
+    return sdkscan.generator_main(description, DATA_FILE, SDK_DISTRIBUTION, generate, argv)
 
 
 if __name__ == "__main__":

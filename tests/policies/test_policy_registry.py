@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from mlops_policies import sdkscan
 from mlops_policies.aws import taggable
 from mlops_policies.evaluation import (
     ENVIRONMENTS,
@@ -164,7 +165,7 @@ def test_taggable_types_file_matches_installed_sdk() -> None:
     assert shipped["types"] == taggable.generate(), (
         "run: python -m mlops_policies.aws.taggable --write"
     )
-    assert shipped["pulumi-aws"] == taggable.sdk_version()
+    assert shipped["pulumi-aws"] == sdkscan.sdk_version(taggable.SDK_DISTRIBUTION)
     assert "aws:sagemaker/endpointConfiguration:EndpointConfiguration" in shipped["types"]
     assert "aws:autoscaling/group:Group" not in shipped["types"]  # list-shaped tags
     assert "aws:s3/bucketPolicy:BucketPolicy" not in shipped["types"]
