@@ -9,7 +9,7 @@ from typing import Any
 
 import pulumi
 
-from .registry import REGISTRY, Deployment
+from .registry import REGISTRY, Capacity, Deployment
 from .settings import Cloud, StackSettings
 from .tags import platform_tags
 
@@ -42,6 +42,8 @@ def deploy(settings: StackSettings) -> dict[str, pulumi.Output[Any] | None]:
     parts a stack does not have, are not exported)."""
     providers: dict[Cloud, pulumi.ProviderResource] = {}
     outputs: dict[str, pulumi.Output[Any] | None] = {}
+    shared: dict[str, pulumi.ComponentResource] = {}
+    capacity: list[Capacity] = []
     for spec in REGISTRY:
         arch = getattr(settings.architectures, spec.key)
         if arch is None or not arch.enabled:
@@ -54,6 +56,8 @@ def deploy(settings: StackSettings) -> dict[str, pulumi.Output[Any] | None]:
             tags=platform_tags(settings),
             retention=settings.retention,
             opts=pulumi.ResourceOptions(providers={_PACKAGES[spec.cloud]: providers[spec.cloud]}),
+            shared=shared,
+            capacity=capacity,
         )
         outputs.update(spec.load()(deployment, arch))
     for key, value in outputs.items():

@@ -210,3 +210,23 @@ def test_the_plan_workflow_plans_every_stack() -> None:
 
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "plan.yml").read_text())
     assert sorted(workflow["jobs"]["plan"]["strategy"]["matrix"]["stack"]) == STACKS
+
+
+def test_deployment_shares_components_and_capacity_between_architectures() -> None:
+    import pulumi
+    import pytest
+    from mlops_components.registry import Capacity, Deployment
+    from mlops_components.settings import Cloud, Retention
+
+    shared: dict[str, pulumi.ComponentResource] = {}
+    capacity: list[Capacity] = []
+    first = Deployment(
+        "p", "r", {}, Retention.DESTROYABLE, pulumi.ResourceOptions(), shared, capacity
+    )
+    second = Deployment(
+        "p", "r", {}, Retention.DESTROYABLE, pulumi.ResourceOptions(), shared, capacity
+    )
+    with pytest.raises(LookupError, match="enable architectures.base"):
+        second.take("base", pulumi.ComponentResource)
+    first.declare_capacity(Capacity(Cloud.AWS, "eu-west-1", "vm", "g5.xlarge", 2, spot=True))
+    assert [c.machine_type for c in second.capacity] == ["g5.xlarge"]

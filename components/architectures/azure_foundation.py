@@ -257,6 +257,7 @@ def deploy(deployment: Deployment, settings: AzureFoundationSettings) -> Outputs
         ),
         opts=deployment.opts,
     )
+    deployment.offer("azure_foundation", foundation)
     return {
         "azure_resource_group_name": foundation.resource_group_name,
         "azure_identity_id": foundation.identity_id,

@@ -299,6 +299,7 @@ def deploy(deployment: Deployment, settings: GcpFoundationSettings) -> Outputs:
         ),
         opts=deployment.opts,
     )
+    deployment.offer("gcp_foundation", foundation)
     return {
         "gcp_kms_key_id": foundation.kms_key_id,
         "gcp_data_bucket": foundation.data_bucket_name,

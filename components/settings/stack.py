@@ -103,6 +103,12 @@ class StackSettings(Strict):
         for spec in REGISTRY:
             if getattr(self.architectures, spec.key) is None:
                 continue
+            for needed in spec.requires:
+                base = getattr(self.architectures, needed)
+                if base is None or not base.enabled:
+                    raise ValueError(
+                        f"architectures.{spec.key} builds on architectures.{needed}: enable it too"
+                    )
             if self.cloud_settings(spec.cloud) is None:
                 section = {"gcp": "project and region", "azure": "location"}.get(
                     spec.cloud.value, "region"
