@@ -226,7 +226,7 @@ def test_deployment_shares_components_and_capacity_between_architectures() -> No
     second = Deployment(
         "p", "r", {}, Retention.DESTROYABLE, pulumi.ResourceOptions(), shared, capacity
     )
-    with pytest.raises(LookupError, match="enable architectures.base"):
+    with pytest.raises(LookupError, match=r"enable architectures\.base"):
         second.take("base", pulumi.ComponentResource)
     first.declare_capacity(Capacity(Cloud.AWS, "eu-west-1", "vm", "g5.xlarge", 2, spot=True))
     assert [c.machine_type for c in second.capacity] == ["g5.xlarge"]
