@@ -55,7 +55,9 @@ def test_stack_plans_without_warnings(stack: str) -> None:
     assert len(cloud_resources(rec)) >= fewest
     provider = rec.one(token, name)
     assert provider.inputs[region_key] == rec.config["mlops-iac:region"]
-    environment = stack.split("-", 1)[1]
+    environment = rec.config["mlops-iac:environment"]
+    # a stack is named <cloud>-<environment>, or <cloud>-hybrid for the hybrid stages
+    assert stack.split("-", 1)[1] in (environment, "hybrid")
     if token == "pulumi:providers:aws":
         assert json.loads(provider.inputs["defaultTags"])["tags"]["environment"] == environment
     if token == "pulumi:providers:gcp":
