@@ -466,6 +466,15 @@ class PlanMocks(pulumi.runtime.Mocks):
             "azure-native:operationalinsights:Workspace": [
                 Rule("customerId", lambda s: guid(f"{s.urn}#customer")),
             ],
+            # A gateway endpoint's service prefix list (S3, DynamoDB): security group
+            # rules allow egress to it.
+            "aws:ec2/vpcEndpoint:VpcEndpoint": [
+                Rule(
+                    "prefixListId",
+                    lambda s: f"pl-{digest(s.state.get('serviceName', '') + s.urn)[:8]}",
+                    lambda state: state.get("vpcEndpointType") == "Gateway",
+                ),
+            ],
             "aws:eks/cluster:Cluster": [
                 Rule(
                     "identities[].oidcs[].issuer",
