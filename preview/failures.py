@@ -11,9 +11,11 @@ the innermost frame that builds a resource — the SDK's ``prepare_resource`` /
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Coroutine, Generator, Iterator
 from pathlib import Path
-from types import FrameType, TracebackType
+from types import FrameType
+from typing import Any
 
 import pulumi
 
@@ -32,12 +34,36 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         current = current.__cause__ or current.__context__
 
 
+_FIRST_TRACEBACK = "_mlops_first_traceback"
+
+
+def _keep_traceback(task: asyncio.Future[Any]) -> None:
+    if task.cancelled():
+        return
+    exc = task.exception()
+    if exc is not None and not hasattr(exc, _FIRST_TRACEBACK):
+        setattr(exc, _FIRST_TRACEBACK, exc.__traceback__)
+
+
+def keeping_tracebacks(
+    loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, Any] | Generator[Any, None, Any]
+) -> asyncio.Task[Any]:
+    """A task factory for the run's event loop. An exception raised in a task (an
+    ``apply`` callback runs in one) reaches the program's end through other tasks and
+    futures, which may re-raise it with a shorter traceback; the traceback it had when
+    its first task failed is kept on it for ``location``."""
+    task = asyncio.Task(coro, loop=loop)
+    task.add_done_callback(_keep_traceback)
+    return task
+
+
 def _frames(exc: BaseException) -> Iterator[tuple[FrameType, int]]:
     for link in _chain(exc):
-        tb: TracebackType | None = link.__traceback__
-        while tb is not None:
-            yield tb.tb_frame, tb.tb_lineno
-            tb = tb.tb_next
+        # The current traceback, then the (deeper) one the exception first had.
+        for tb in (link.__traceback__, getattr(link, _FIRST_TRACEBACK, None)):
+            while tb is not None:
+                yield tb.tb_frame, tb.tb_lineno
+                tb = tb.tb_next
 
 
 def location(exc: BaseException, program_dir: Path) -> str:

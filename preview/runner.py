@@ -48,7 +48,7 @@ from pulumi.runtime.settings import SETTINGS, _get_rpc_manager
 from pulumi.runtime.stack import run_in_stack
 
 from .deprecations import deprecation_warnings
-from .failures import failure_message
+from .failures import failure_message, keeping_tracebacks
 from .lookups import (
     LookupHook,
     find_lookups_file,
@@ -426,6 +426,7 @@ def _execute(
 
     loop = asyncio.new_event_loop()
     loop.set_exception_handler(_quiet_unobserved)
+    loop.set_task_factory(keeping_tracebacks)
     pool = _WorkerPool()
     loop.set_default_executor(pool)
     asyncio.set_event_loop(loop)
