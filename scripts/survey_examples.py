@@ -54,9 +54,25 @@ def plan(folder: Path) -> tuple[int, dict, str]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "plan.json"
         done = subprocess.run(
-            [sys.executable, "-m", "mlops_preview.cli", "plan", stacks[0], "--program",
-             str(folder), "--format", "json", "--out", str(out), "--quiet", "--timeout", "120"],
-            capture_output=True, text=True, check=False,
+            [
+                sys.executable,
+                "-m",
+                "mlops_preview.cli",
+                "plan",
+                stacks[0],
+                "--program",
+                str(folder),
+                "--format",
+                "json",
+                "--out",
+                str(out),
+                "--quiet",
+                "--timeout",
+                "120",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         report = json.loads(out.read_text()) if out.exists() else {}
     return done.returncode, report, done.stderr.strip()
@@ -79,7 +95,9 @@ def main() -> None:
         resources = len(report.get("resources", []))
         unknowns = len(report.get("unknowns", []))
         first = err.splitlines()[0] if err else ""
-        print(f"{folder.name:45} exit {code} resources {resources:3} unknowns {unknowns:3} {first[:150]}")
+        print(
+            f"{folder.name:45} exit {code} resources {resources:3} unknowns {unknowns:3} {first[:150]}"
+        )
 
 
 if __name__ == "__main__":

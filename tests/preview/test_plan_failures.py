@@ -23,7 +23,7 @@ import pytest
 import yaml
 from mlops_preview.cli import DEFAULT_TIMEOUT, main
 from mlops_preview.lookups import Lookups, LookupsError, unanswered_message
-from mlops_preview.project import PlanError, load_project
+from mlops_preview.project import load_project
 from mlops_preview.report import PolicyReport, no_policies
 from mlops_preview.runner import (
     ProgramExit,
