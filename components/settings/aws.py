@@ -254,6 +254,17 @@ class TrainingStepSettings(Strict):
             )
         return value
 
+    @property
+    def stopping_condition(self) -> dict[str, int]:
+        """The job's ``StoppingCondition``: ``MaxRuntimeInSeconds`` and, with spot
+        capacity, ``MaxWaitTimeInSeconds`` (default twice the runtime)."""
+        stopping = {"MaxRuntimeInSeconds": self.max_runtime_seconds}
+        if self.capacity is CapacityStrategy.SPOT_FIRST:
+            stopping["MaxWaitTimeInSeconds"] = (
+                self.max_wait_seconds or 2 * self.max_runtime_seconds
+            )
+        return stopping
+
     @model_validator(mode="after")
     def _wait_covers_runtime(self) -> Self:
         if self.max_wait_seconds is not None:
