@@ -275,7 +275,9 @@ class ServerlessMlops(pulumi.ComponentResource):
         data, artifacts = self.data_bucket.bucket_arn, self.artifacts_bucket.bucket_arn
         v = s.validation
         endpoint = s.api.endpoint_name
-        specs: dict[str, tuple[FunctionSettings, str, dict[str, pulumi.Input[str]], list[Statement]]]
+        specs: dict[
+            str, tuple[FunctionSettings, str, dict[str, pulumi.Input[str]], list[Statement]]
+        ]
         specs = {
             "processing": (
                 s.functions.processing,

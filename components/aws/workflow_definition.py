@@ -193,7 +193,9 @@ def _register_parameters(s: ServerlessMlopsSettings, refs: WorkflowRefs) -> dict
             "metric": s.validation.metric_name,
         },
         "InferenceSpecification": {
-            "Containers": [{"Image": s.inference_image_uri, "ModelDataUrl.$": "$.training.model_data"}],
+            "Containers": [
+                {"Image": s.inference_image_uri, "ModelDataUrl.$": "$.training.model_data"}
+            ],
             "SupportedContentTypes": ["text/csv"],
             "SupportedResponseMIMETypes": ["text/csv"],
         },

@@ -260,9 +260,7 @@ class TrainingStepSettings(Strict):
         capacity, ``MaxWaitTimeInSeconds`` (default twice the runtime)."""
         stopping = {"MaxRuntimeInSeconds": self.max_runtime_seconds}
         if self.capacity is CapacityStrategy.SPOT_FIRST:
-            stopping["MaxWaitTimeInSeconds"] = (
-                self.max_wait_seconds or 2 * self.max_runtime_seconds
-            )
+            stopping["MaxWaitTimeInSeconds"] = self.max_wait_seconds or 2 * self.max_runtime_seconds
         return stopping
 
     @model_validator(mode="after")

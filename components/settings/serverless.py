@@ -34,7 +34,8 @@ SecretArn = Annotated[
 SageMakerName = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")]
 S3Prefix = Annotated[str, StringConstraints(pattern=r"^([A-Za-z0-9!_.*'()-]+/)+$")]
 ScheduleExpression = Annotated[
-    str, StringConstraints(pattern=r"^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$")
+    str,
+    StringConstraints(pattern=r"^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$"),
 ]
 """EventBridge Scheduler's ``rate(...)`` or ``cron(...)`` (recurring schedules only)."""
 
@@ -202,18 +203,16 @@ class InferenceApiSettings(Strict):
         return self
 
 
-def _network_without_endpoints() -> NetworkSettings:
-    # Training jobs use network isolation: SageMaker itself pulls the image and writes
-    # logs, and S3 goes through the free gateway endpoint; no interface endpoint needed.
-    return NetworkSettings(interface_endpoints=[])
-
-
 class ServerlessMlopsSettings(Strict):
     """Reference architecture 2: S3 data -> EventBridge -> Step Functions (Lambda
     preprocessing, SageMaker training, Lambda validation, registration) -> HTTP API."""
 
     enabled: bool = True
-    network: NetworkSettings = Field(default_factory=_network_without_endpoints)
+    network: NetworkSettings = Field(
+        default_factory=NetworkSettings,
+        description="Private subnets of the training jobs (a VPC of its own by default, "
+        "with the same endpoints as sagemaker_cicd's: image pulls, logs, STS).",
+    )
     data_lifecycle: LifecycleSettings = Field(default_factory=LifecycleSettings)
     artifacts_lifecycle: LifecycleSettings = Field(default_factory=LifecycleSettings)
     training: TrainingStepSettings
