@@ -8,6 +8,7 @@ import functools
 import importlib
 import inspect
 import json
+import keyword
 import subprocess
 import sys
 import threading
@@ -38,7 +39,10 @@ def taggable(type_token: str) -> bool:
     packages = {"aws": "pulumi_aws", "azure-native": "pulumi_azure_native"}
     if pkg not in packages:
         return False
-    sdk = importlib.import_module(f"{packages[pkg]}.{module.split('/')[0]}")
+    folder = module.split("/")[0]
+    # Python keywords get a trailing underscore in the SDKs (pulumi_aws.lambda_).
+    folder += "_" if keyword.iskeyword(folder) else ""
+    sdk = importlib.import_module(f"{packages[pkg]}.{folder}")
     cls = getattr(sdk, cls_name)
     return "tags" in inspect.signature(cls._internal_init).parameters
 
