@@ -80,25 +80,27 @@ class FunctionSettings(Strict):
     )
 
 
+class ProcessingFunctionSettings(FunctionSettings):
+    """The preprocessing function: reads and splits the data, so more memory and time."""
+
+    memory_mb: int = Field(default=1024, ge=LAMBDA_MEMORY_MB[0], le=LAMBDA_MEMORY_MB[1])
+    timeout_seconds: int = Field(default=300, ge=1, le=LAMBDA_TIMEOUT_SECONDS)
+
+
+class InferenceFunctionSettings(FunctionSettings):
+    """The inference function behind the HTTP API, whose integrations time out after
+    30 s: a longer function timeout would only hide the API's."""
+
+    timeout_seconds: int = Field(default=29, ge=1, le=30)
+    reserved_concurrency: int = Field(default=10, ge=1, le=1000)
+
+
 class FunctionsSettings(Strict):
     """The three functions: preprocessing, validation and inference."""
 
-    processing: FunctionSettings = Field(
-        default_factory=lambda: FunctionSettings(memory_mb=1024, timeout_seconds=300)
-    )
+    processing: ProcessingFunctionSettings = Field(default_factory=ProcessingFunctionSettings)
     validation: FunctionSettings = Field(default_factory=FunctionSettings)
-    inference: FunctionSettings = Field(
-        default_factory=lambda: FunctionSettings(timeout_seconds=29, reserved_concurrency=10)
-    )
-
-    @field_validator("inference")
-    @classmethod
-    def _within_api_timeout(cls, value: FunctionSettings) -> FunctionSettings:
-        if value.timeout_seconds > 30:
-            raise ValueError(
-                "timeout_seconds must be at most 30: HTTP API integrations time out after 30 s"
-            )
-        return value
+    inference: InferenceFunctionSettings = Field(default_factory=InferenceFunctionSettings)
 
 
 class ValidationSettings(Strict):
