@@ -39,8 +39,16 @@ XRAY_ACTIONS = (
     "xray:GetSamplingTargets",
 )
 """What X-Ray tracing of a state machine needs (same guide, "X-Ray tracing")."""
-EVENT_RETRY = {"maximum_event_age_in_seconds": 3600, "maximum_retry_attempts": 10}
-"""EventBridge and Scheduler keep retrying a failed start for an hour."""
+RETRY_SECONDS, RETRY_ATTEMPTS = 3600, 10
+"""EventBridge and Scheduler keep retrying a failed start for an hour, 10 times at most."""
+EVENT_RETRY: aws.cloudwatch.EventTargetRetryPolicyArgsDict = {
+    "maximum_event_age_in_seconds": RETRY_SECONDS,
+    "maximum_retry_attempts": RETRY_ATTEMPTS,
+}
+SCHEDULE_RETRY: aws.scheduler.ScheduleTargetRetryPolicyArgsDict = {
+    "maximum_event_age_in_seconds": RETRY_SECONDS,
+    "maximum_retry_attempts": RETRY_ATTEMPTS,
+}
 
 
 @dataclass
@@ -233,7 +241,7 @@ class TrainingWorkflow(pulumi.ComponentResource):
                 "input": pulumi.Output.from_input(args.data_bucket_name).apply(
                     lambda bucket: json.dumps({"bucket": bucket, "key": w.input_prefix})
                 ),
-                "retry_policy": EVENT_RETRY,
+                "retry_policy": SCHEDULE_RETRY,
             },
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -9,12 +9,12 @@ from typing import Any
 
 import pulumi
 import pytest
+from mlops_components.architectures.sagemaker_cicd import SageMakerCiCd, SageMakerCiCdArgs
 from mlops_components.architectures.serverless_mlops import (
     ServerlessMlops,
     ServerlessMlopsArgs,
     deploy,
 )
-from mlops_components.architectures.sagemaker_cicd import SageMakerCiCd, SageMakerCiCdArgs
 from mlops_components.naming import PhysicalNameError
 from mlops_components.registry import Capacity, Deployment
 from mlops_components.settings import Retention, SageMakerCiCdSettings

@@ -149,5 +149,5 @@ def test_each_function_ships_its_handler_alone(role: str) -> None:
 
 
 def test_a_folder_without_handler_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="no handler.py"):
+    with pytest.raises(ValueError, match=r"no handler\.py"):
         handler_archive(tmp_path)
