@@ -20,6 +20,7 @@ from ..aws.alarm_topic import AlarmTopic, alarm_topic
 from ..aws.alarms import AlarmSpec, metric_alarm
 from ..aws.arns import AccountArns, objects
 from ..aws.bucket import EncryptedBucket, EncryptedBucketArgs
+from ..aws.capacity import capacity_for
 from ..aws.http_api import STAGE, InferenceApi, InferenceApiArgs
 from ..aws.iam import ScopedRole, ScopedRoleArgs, Statement, allow
 from ..aws.kms import KmsKey, KmsKeyArgs
@@ -380,7 +381,7 @@ def deploy(deployment: Deployment, settings: ServerlessMlopsSettings) -> Outputs
             "sagemaker-training",
             t.instance_type,
             t.instance_count,
-            spot=t.capacity.value == "spot_first",
+            spot=capacity_for(t.capacity).managed_spot_training,
             source="architectures.serverless_mlops.training",
         )
     )

@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..settings import CapacityStrategy
 from ..settings.serverless import REGISTER_TIMEOUT_SECONDS, ServerlessMlopsSettings
+from .capacity import capacity_for
 from .facts import cluster_config
 from .iam import Statement, allow
 
@@ -139,7 +139,7 @@ def _training_parameters(s: ServerlessMlopsSettings, refs: WorkflowRefs) -> dict
     """The CreateTrainingJob request; channel URIs and the job name come from the
     preprocessing result."""
     t = s.training
-    spot = t.capacity is CapacityStrategy.SPOT_FIRST
+    spot = capacity_for(t.capacity).managed_spot_training
     parameters: dict[str, Any] = {
         "TrainingJobName.$": "$.preprocess.job_name",
         "AlgorithmSpecification": {"TrainingImage": t.image_uri, "TrainingInputMode": "File"},
