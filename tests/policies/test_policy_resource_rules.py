@@ -1302,6 +1302,28 @@ CASES: dict[str, list[Case]] = {
             also_compliant=[{"kmsKeyArn": DELETE, "environment": DELETE}],
         )
     ],
+    # --- CloudWatch alarms ----------------------------------------------------------------
+    "aws-cloudwatch-metric-alarm-require-action": [
+        Case(
+            "aws:cloudwatch/metricAlarm:MetricAlarm",
+            {
+                "name": "mlops-dev-serverless-workflow-failed",
+                "namespace": "AWS/States",
+                "metricName": "ExecutionsFailed",
+                "comparisonOperator": "GreaterThanOrEqualToThreshold",
+                "evaluationPeriods": 1,
+                "threshold": 1,
+                "alarmActions": ["arn:aws:sns:eu-north-1:111122223333:alarms"],
+                "tags": TAGS,
+            },
+            [
+                ({"alarmActions": DELETE}, "alarmActions is empty."),
+                ({"alarmActions": []}, "alarmActions is empty."),
+                ({"actionsEnabled": False}, "actionsEnabled is false."),
+            ],
+            also_compliant=[{"actionsEnabled": True}],
+        )
+    ],
     # --- SQS -----------------------------------------------------------------------------
     "aws-sqs-queue-require-kms": [
         Case(

@@ -127,6 +127,7 @@ SUBJECTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "aws-lambda-function-require-kms-for-environment": (("encryption",), ("environment",)),
     "aws-sqs-queue-require-kms": (("encrypted",), ("sqs",)),
     "aws-apigateway-domain-require-tls12": (("security policy",), ("domain",)),
+    "aws-cloudwatch-metric-alarm-require-action": (("action",), ("alarm",)),
 }
 
 
