@@ -263,6 +263,37 @@ class ServerlessMlopsSettings(Strict):
     def execution_timeout(self) -> int:
         return self.workflow.execution_timeout_seconds or self.state_timeouts_total
 
+    def regional_references(self) -> list[tuple[str, str]]:
+        """``(setting path, region)`` of what must be in the stack's region: images
+        (SageMaker and Lambda pull only from ECR in their own region), secrets and
+        parameters the functions read, the custom domain's certificate."""
+        found = [
+            ("training.image_uri", self.training.image_uri.split(".")[3]),
+            ("inference_image_uri", self.inference_image_uri.split(".")[3]),
+        ]
+        for role in ("processing", "validation", "inference"):
+            function: FunctionSettings = getattr(self.functions, role)
+            if function.image_uri is not None:
+                found.append((f"functions.{role}.image_uri", function.image_uri.split(".")[3]))
+            found += [
+                (f"functions.{role}.secret_arns.{name}", arn.split(":")[3])
+                for name, arn in function.secret_arns.items()
+            ]
+        if self.api.custom_domain is not None:
+            certificate = self.api.custom_domain.certificate_arn
+            found.append(("api.custom_domain.certificate_arn", certificate.split(":")[3]))
+        return found
+
+    def check_region(self, region: str) -> None:
+        """Raises ``ValueError`` naming every regional reference outside ``region``."""
+        elsewhere = [
+            f"{path} ({where})" for path, where in self.regional_references() if where != region
+        ]
+        if elsewhere:
+            raise ValueError(
+                f"in region {region}, these must be in {region} too: {', '.join(elsewhere)}"
+            )
+
 
 REGISTER_TIMEOUT_SECONDS = 300
 """State timeout of CreateModelPackage (a synchronous API call)."""

@@ -134,4 +134,10 @@ class StackSettings(Strict):
                 sagemaker.check_region(self.region_of(Cloud.AWS))
             except ValueError as exc:
                 raise ValueError(f"architectures.sagemaker_cicd.{exc}") from None
+        serverless = self.architectures.serverless_mlops
+        if serverless is not None:
+            try:
+                serverless.check_region(self.region_of(Cloud.AWS))
+            except ValueError as exc:
+                raise ValueError(f"architectures.serverless_mlops: {exc}") from None
         return self

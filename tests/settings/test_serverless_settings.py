@@ -72,3 +72,41 @@ def test_secrets_are_references_with_reference_names() -> None:
     assert "secret_arns" in error(
         functions={"inference": {"secret_arns": {"API_TOKEN_SECRET_ARN": "hunter2"}}}
     )
+
+
+def test_regional_references_must_be_in_the_stack_region() -> None:
+    other = IMAGE.replace("eu-west-1", "us-east-1")
+    s = parse(
+        inference_image_uri=other,
+        functions={
+            "validation": {
+                "secret_arns": {
+                    "KEY_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:111111111111:secret:k-Ab12Cd"
+                }
+            }
+        },
+    )
+    with pytest.raises(ValueError) as raised:
+        s.check_region("eu-west-1")
+    assert str(raised.value) == (
+        "in region eu-west-1, these must be in eu-west-1 too: inference_image_uri "
+        "(us-east-1), functions.validation.secret_arns.KEY_SECRET_ARN (us-east-1)"
+    )
+    parse().check_region("eu-west-1")
+
+
+def test_stack_settings_name_the_architecture_of_a_regional_mismatch() -> None:
+    from mlops_components.settings import StackSettings
+
+    section = {"training": {"image_uri": IMAGE}, "inference_image_uri": IMAGE, "api": JWT}
+    stack = {
+        "environment": "dev",
+        "cloud": "aws",
+        "region": "eu-north-1",
+        "tags": {"owner": "ml", "cost_centre": "cc-1"},
+        "architectures": {"serverless_mlops": section},
+    }
+    with pytest.raises(ValidationError, match=r"architectures\.serverless_mlops: in region"):
+        StackSettings.model_validate(stack)
+    stack["region"] = "eu-west-1"
+    assert StackSettings.model_validate(stack).architectures.serverless_mlops is not None
