@@ -144,11 +144,13 @@ class LambdaFunction(pulumi.ComponentResource):
 
 def handler_archive(source_dir: Path) -> pulumi.AssetArchive:
     """``handler.py`` of ``source_dir`` alone, zipped: no ``__pycache__`` or package
-    marker, so the archive's hash changes only when the handler does."""
+    marker. Its text goes in as a ``StringAsset``, so the state records content only,
+    never the checkout's path: a preview from another machine or CI shows no change
+    unless the handler itself changed."""
     handler = source_dir / "handler.py"
     if not handler.is_file():
         raise ValueError(f"source_dir: {source_dir} has no handler.py")
-    return pulumi.AssetArchive({"handler.py": pulumi.FileAsset(str(handler))})
+    return pulumi.AssetArchive({"handler.py": pulumi.StringAsset(handler.read_text("utf-8"))})
 
 
 def source_dir(role: str) -> Path:

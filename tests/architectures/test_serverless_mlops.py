@@ -578,3 +578,10 @@ def test_deploy_declares_the_training_capacity() -> None:
     assert [(c.usage, c.machine_type, c.maximum, c.spot) for c in declared] == [
         ("sagemaker-training", "ml.g5.xlarge", 1, True)
     ]
+
+
+def test_plans_are_deterministic_so_previews_show_no_spurious_updates() -> None:
+    first, second = plan(), plan()
+    for token in ("aws:sfn/stateMachine:StateMachine", "aws:lambda/function:Function"):
+        for a, b in zip(first.by_type(token), second.by_type(token), strict=True):
+            assert a.inputs == b.inputs, a.name

@@ -125,6 +125,10 @@ def test_each_function_ships_its_handler_alone(role: str) -> None:
     archive = handler_archive(source_dir(role))
     assert isinstance(archive, pulumi.AssetArchive)
     assert list(archive.assets) == ["handler.py"]
+    # Content only: the state never records this checkout's path.
+    (asset,) = archive.assets.values()
+    assert isinstance(asset, pulumi.StringAsset)
+    assert asset.text == (source_dir(role) / "handler.py").read_text()
     # The handler imports only the standard library and the runtime's boto3.
     source = (source_dir(role) / "handler.py").read_text()
     imports = {
