@@ -15,6 +15,7 @@ from .aws import (
     NetworkSettings,
     RegionalArn,
     TrainingStepSettings,
+    check_references_in,
 )
 from .base import Strict
 from .common import LifecycleSettings
@@ -286,13 +287,7 @@ class ServerlessMlopsSettings(Strict):
 
     def check_region(self, region: str) -> None:
         """Raises ``ValueError`` naming every regional reference outside ``region``."""
-        elsewhere = [
-            f"{path} ({where})" for path, where in self.regional_references() if where != region
-        ]
-        if elsewhere:
-            raise ValueError(
-                f"in region {region}, these must be in {region} too: {', '.join(elsewhere)}"
-            )
+        check_references_in(self.regional_references(), region)
 
 
 REGISTER_TIMEOUT_SECONDS = 300
