@@ -137,6 +137,7 @@ def test_each_function_ships_its_handler_alone(role: str) -> None:
         if line.strip().startswith(("import ", "from "))
     }
     assert imports <= {
+        "urllib",
         "__future__",
         "base64",
         "collections",
@@ -155,3 +156,71 @@ def test_each_function_ships_its_handler_alone(role: str) -> None:
 def test_a_folder_without_handler_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"no handler\.py"):
         handler_archive(tmp_path)
+
+
+class FakeS3:
+    """The S3 calls the processing handler makes, on a dict of objects."""
+
+    class exceptions:  # boto3's attribute name
+        class NoSuchKey(Exception):
+            pass
+
+    def __init__(self, objects: dict[tuple[str, str], bytes]) -> None:
+        self.objects = objects
+
+    def get_object(self, Bucket: str, Key: str) -> dict:
+        if (Bucket, Key) not in self.objects:
+            raise self.exceptions.NoSuchKey(Key)
+        body = self.objects[(Bucket, Key)]
+
+        class Body:
+            def read(self) -> bytes:
+                return body
+
+        return {"Body": Body()}
+
+    def put_object(self, Bucket: str, Key: str, Body: bytes) -> None:
+        self.objects[(Bucket, Key)] = Body
+
+    def get_paginator(self, operation: str):
+        objects = self.objects
+
+        class Paginator:
+            def paginate(self, Bucket: str, Prefix: str):
+                yield {
+                    "Contents": [
+                        {"Key": k, "Size": len(v)}
+                        for (b, k), v in sorted(objects.items())
+                        if b == Bucket and k.startswith(Prefix)
+                    ]
+                }
+
+        return Paginator()
+
+
+def test_processing_writes_both_channels_and_names_the_job(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import boto3
+
+    rows = "\n".join(f"{i % 2},{i},{i * 2}" for i in range(200)).encode()
+    s3 = FakeS3({("data", "incoming/day one.csv"): rows, ("data", "incoming/empty.csv"): b""})
+    monkeypatch.setattr(boto3, "client", lambda service: s3)
+    monkeypatch.setenv("ARTIFACTS_BUCKET", "artifacts")
+    monkeypatch.setenv("JOB_NAME_PREFIX", "mlops-dev-sls")
+    # The key as S3 notifications encode it; the object's real key has a space.
+    result = processing.handler({"bucket": "data", "key": "incoming/day+one.csv"}, None)
+    job = result["job_name"]
+    assert job.startswith("mlops-dev-sls-") and len(job) == len("mlops-dev-sls") + 22
+    assert result == {
+        "job_name": job,
+        "train_uri": f"s3://artifacts/runs/{job}/train/",
+        "validation_uri": f"s3://artifacts/runs/{job}/validation/",
+        "checkpoint_uri": f"s3://artifacts/runs/{job}/checkpoints/",
+    }
+    train = s3.objects[("artifacts", f"runs/{job}/train/data.csv")].decode().splitlines()
+    held = s3.objects[("artifacts", f"runs/{job}/validation/data.csv")].decode().splitlines()
+    assert sorted(train + held) == sorted(rows.decode().splitlines())
+    # A scheduled run reads every non-empty object under the prefix.
+    again = processing.handler({"bucket": "data", "key": "incoming/"}, None)
+    assert again["job_name"] != job

@@ -15,6 +15,7 @@ import hashlib
 import os
 import secrets
 import time
+import urllib.parse
 from collections.abc import Iterable
 from typing import Any
 
@@ -49,6 +50,18 @@ def split_rows(rows: Iterable[str], percent: int) -> tuple[list[str], list[str]]
     return train, validation
 
 
+def read_object(s3: Any, bucket: str, key: str) -> str:
+    """The object's text. A key as S3 event notifications write it (URL-encoded, ``+``
+    for spaces) is tried decoded when the literal key does not exist."""
+    try:
+        return s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8")
+    except s3.exceptions.NoSuchKey:
+        decoded = urllib.parse.unquote_plus(key)
+        if decoded == key:
+            raise
+        return s3.get_object(Bucket=bucket, Key=decoded)["Body"].read().decode("utf-8")
+
+
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     import boto3  # the Lambda runtime's
 
@@ -63,8 +76,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         keys = [o["Key"] for page in pages for o in page.get("Contents", []) if o["Size"]]
     rows: list[str] = []
     for k in keys:
-        body = s3.get_object(Bucket=bucket, Key=k)["Body"].read().decode("utf-8")
-        rows += body.splitlines()
+        rows += read_object(s3, bucket, k).splitlines()
     train, validation = split_rows(rows, percent)
     if not train or not validation:
         raise ValueError(f"s3://{bucket}/{key}: too few rows for a train/validation split")
