@@ -593,6 +593,17 @@ class PlanMocks(pulumi.runtime.Mocks):
             # domain's home EFS file system itself.
             resource_id = "d-" + hexed[:12]
             state.setdefault("homeEfsFileSystemId", "fs-" + hexed[12:29])
+        elif typ == "aws:apigatewayv2/api:Api":
+            # API ids are 10 lower-case alphanumerics; the endpoint and the execute-api
+            # ARN (what Lambda permissions name) derive from the id.
+            resource_id = hexed[:10]
+            state.setdefault(
+                "apiEndpoint", f"https://{resource_id}.execute-api.{region}.amazonaws.com"
+            )
+            state.setdefault(
+                "executionArn", f"arn:aws:execute-api:{region}:{ACCOUNT_ID}:{resource_id}"
+            )
+            state.setdefault("arn", f"arn:aws:apigateway:{region}::/apis/{resource_id}")
         elif typ in _AWS_ID_PREFIXES:
             resource_id = _AWS_ID_PREFIXES[typ] + hexed[:17]
         elif physical:
