@@ -135,6 +135,13 @@ REGISTRY: tuple[ArchitectureSpec, ...] = (
         "Google Cloud foundation",
         "mlops_components.architectures.gcp_foundation:deploy",
     ),
+    ArchitectureSpec(
+        "azure_ml_devops",
+        Cloud.AZURE,
+        "Azure ML with Azure DevOps",
+        "mlops_components.architectures.azure_ml_devops:deploy",
+        requires=("azure_foundation",),
+    ),
 )
 """Every architecture, in the order stacks deploy them."""
 

@@ -84,6 +84,26 @@ RULES: dict[str, NameRule] = {
         "https://learn.microsoft.com/azure/machine-learning/how-to-create-compute-instance",
         min_length=3,
     ),
+    "ml-registry": NameRule(
+        33,
+        r"[a-zA-Z0-9][a-zA-Z0-9_-]*",
+        f"{_DOCS}#microsoftmachinelearningservices",
+        min_length=3,
+    ),
+    "ml-online-endpoint": NameRule(
+        32,
+        r"[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]",
+        "https://learn.microsoft.com/azure/machine-learning/how-to-manage-quotas"
+        "#azure-machine-learning-online-endpoints-and-batch-endpoints",
+        min_length=3,
+    ),
+    "ml-online-deployment": NameRule(
+        32,
+        r"[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]",
+        "https://learn.microsoft.com/azure/machine-learning/how-to-manage-quotas"
+        "#azure-machine-learning-online-endpoints-and-batch-endpoints",
+        min_length=3,
+    ),
     "aks-cluster": NameRule(
         63,
         r"[a-zA-Z0-9]([a-zA-Z0-9_-]*[a-zA-Z0-9])?",

@@ -8,6 +8,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .aws import SageMakerCiCdSettings
 from .azure import AzureFoundationSettings
+from .azure_ml import AzureMlDevOpsSettings
 from .base import Cloud, Environment, Retention, Strict
 from .clouds import AwsCloudSettings, AzureCloudSettings, GcpCloudSettings, check_region
 from .common import TagSettings
@@ -24,6 +25,7 @@ class ArchitecturesSettings(Strict):
     sagemaker_cicd: SageMakerCiCdSettings | None = None
     azure_foundation: AzureFoundationSettings | None = None
     gcp_foundation: GcpFoundationSettings | None = None
+    azure_ml_devops: AzureMlDevOpsSettings | None = None
 
 
 class StackSettings(Strict):
