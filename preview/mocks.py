@@ -704,7 +704,10 @@ class PlanMocks(pulumi.runtime.Mocks):
         ``workspaceName``); pick the one that names this resource, not its parents."""
         if cls_name == "ResourceGroup":
             return "resourceGroupName"
-        preferred = [f"{_lower_first(cls_name)}Name", "resourceName", "accountName", "name"]
+        # OnlineEndpoint -> onlineEndpointName, then endpointName (its own name key).
+        words = re.findall(r"[A-Z][a-z0-9]*", cls_name) or [cls_name]
+        suffixes = [f"{_lower_first(''.join(words[i:]))}Name" for i in range(len(words))]
+        preferred = [*suffixes, "resourceName", "accountName", "name"]
         for key in preferred:
             if key in inputs:
                 return key

@@ -147,6 +147,9 @@ class OnlineEndpoint(pulumi.ComponentResource):
                     model=spec.model,
                     instance_type=spec.instance_type,
                     app_insights_enabled=True,
+                    # Legacy network isolation flag (the SDK defaults it to Enabled);
+                    # outbound is the managed network's, so it is sent closed.
+                    egress_public_network_access=ml.EgressPublicNetworkAccessType.DISABLED,
                     scale_settings=ml.DefaultScaleSettingsArgs(scale_type="Default"),
                 ),
                 opts=pulumi.ResourceOptions(parent=self, ignore_changes=["sku.capacity"]),
@@ -326,17 +329,18 @@ def _alert(
     dimensions: list[monitor.MetricDimensionArgsDict] | None = None,
 ) -> monitor.MetricAlert:
     """A static-threshold metric alert on one resource, to the action group if any."""
-    criterion: monitor.MetricCriteriaArgsDict = {
-        "criterion_type": "StaticThresholdCriterion",
-        "name": metric.replace(" ", ""),
-        "metric_name": metric,
-        "metric_namespace": namespace,
-        "operator": operator,
-        "threshold": threshold,
-        "time_aggregation": aggregation,
-    }
-    if dimensions:
-        criterion["dimensions"] = dimensions
+    # ``criteria`` is a union of three criteria types: the Args classes (not dicts) make
+    # the SDK send camelCase names and the ``odata.type`` discriminator.
+    criterion = monitor.MetricCriteriaArgs(
+        criterion_type="StaticThresholdCriterion",
+        name=metric.replace(" ", ""),
+        metric_name=metric,
+        metric_namespace=namespace,
+        operator=operator,
+        threshold=threshold,
+        time_aggregation=aggregation,
+        dimensions=[monitor.MetricDimensionArgs(**d) for d in dimensions] if dimensions else None,
+    )
     return monitor.MetricAlert(
         logical_name,
         resource_group_name=args.resource_group_name,
@@ -349,10 +353,10 @@ def _alert(
         evaluation_frequency="PT1M",
         window_size=window,
         auto_mitigate=True,
-        criteria={
-            "odata_type": "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
-            "all_of": [criterion],
-        },
+        criteria=monitor.MetricAlertSingleResourceMultipleMetricCriteriaArgs(
+            odata_type="Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
+            all_of=[criterion],
+        ),
         actions=[{"action_group_id": args.action_group_id}] if args.action_group_id else [],
         opts=pulumi.ResourceOptions(parent=parent),
     )
