@@ -87,7 +87,7 @@ def release_target(
         endpoint=naming.physical(prefix, "online", max_length=32),
         registry=registry_name(settings, prefix),
         slots={slot: spec.model for slot, spec in endpoint.slots.items()},
-        traffic=dict(endpoint.traffic),
+        traffic={str(slot): share for slot, share in endpoint.traffic.items()},
         branch=devops.branch,
         agent_pool=devops.agent_pool,
         yaml_path=devops.yaml_path,
@@ -208,9 +208,7 @@ class AzureMlDevOps(pulumi.ComponentResource):
         if settings.compute_instance.enabled:
             self.compute_instance = instance(
                 naming.child(name, "instance"),
-                compute_name=fixed_name(
-                    "ml-compute-instance", args.name_prefix, "dev", owner=name
-                ),
+                compute_name=fixed_name("ml-compute-instance", args.name_prefix, "dev", owner=name),
                 vm_size=settings.compute_instance.vm_size,
                 idle_minutes=settings.compute_instance.idle_minutes_before_shutdown,
                 resource_group_name=group,
@@ -235,7 +233,7 @@ class AzureMlDevOps(pulumi.ComponentResource):
                     slot: SlotSpec(spec.model, spec.instance_type, spec.scaling)
                     for slot, spec in endpoint.slots.items()
                 },
-                traffic=dict(endpoint.traffic),
+                traffic={str(slot): share for slot, share in endpoint.traffic.items()},
                 action_group_id=base.action_group_id,
                 latency_alarm_ms=endpoint.latency_alarm_ms,
                 errors_alarm_per_minute=endpoint.errors_alarm_per_minute,
@@ -319,9 +317,7 @@ class AzureMlDevOps(pulumi.ComponentResource):
                     "registry": Grant("AzureML Registry User", self.registry_id),
                 },
                 github_subject=(
-                    f"repo:{github.repository}:environment:{github.environment}"
-                    if github
-                    else None
+                    f"repo:{github.repository}:environment:{github.environment}" if github else None
                 ),
             ),
             opts=pulumi.ResourceOptions(parent=self),

@@ -109,10 +109,6 @@ class OnlineEndpoint(pulumi.ComponentResource):
         if unknown:
             raise ValueError(f"traffic: {', '.join(unknown)} are not slots of the endpoint")
         tags = dict(args.tags)
-        common = {
-            "resource_group_name": args.resource_group_name,
-            "workspace_name": args.workspace_name,
-        }
         self.endpoint = ml.OnlineEndpoint(
             naming.child(name),
             endpoint_name=check_name("ml-online-endpoint", args.endpoint_name),
@@ -128,8 +124,9 @@ class OnlineEndpoint(pulumi.ComponentResource):
                 ),
                 traffic=dict(args.traffic),
             ),
+            resource_group_name=args.resource_group_name,
+            workspace_name=args.workspace_name,
             opts=pulumi.ResourceOptions(parent=self),
-            **common,
         )
         endpoint_name = self.endpoint.name
         self.deployments = {}
@@ -152,8 +149,9 @@ class OnlineEndpoint(pulumi.ComponentResource):
                     egress_public_network_access=ml.EgressPublicNetworkAccessType.DISABLED,
                     scale_settings=ml.DefaultScaleSettingsArgs(scale_type="Default"),
                 ),
+                resource_group_name=args.resource_group_name,
+                workspace_name=args.workspace_name,
                 opts=pulumi.ResourceOptions(parent=self, ignore_changes=["sku.capacity"]),
-                **common,
             )
             self.deployments[slot] = deployment
             self.autoscale[slot] = _autoscale(

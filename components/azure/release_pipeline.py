@@ -93,9 +93,7 @@ def register_script(target: ReleaseTarget) -> str:
 
 def deploy_script(target: ReleaseTarget) -> str:
     """Bash: deploy each slot's model, smoke-test every slot, then set the traffic."""
-    common = (
-        f"--resource-group {_q(target.resource_group)} --workspace-name {_q(target.workspace)}"
-    )
+    common = f"--resource-group {_q(target.resource_group)} --workspace-name {_q(target.workspace)}"
     lines = ["set -euo pipefail"]
     for slot, asset in target.slots.items():
         lines.append(

@@ -256,9 +256,7 @@ class GitHubFederation(Strict):
     """The GitHub Actions alternative to the Azure DevOps service connection: a
     federated credential on the same release identity."""
 
-    repository: str = Field(
-        pattern=r"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$", description="`owner/repo`."
-    )
+    repository: str = Field(pattern=r"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$", description="`owner/repo`.")
     environment: str = Field(
         pattern=r"^[A-Za-z0-9._-]{1,255}$",
         description="The GitHub environment whose jobs may sign in (subject "
@@ -332,11 +330,9 @@ class AzureMlDevOpsSettings(Strict):
         description="Encrypt workspace metadata with the foundation's key (service-side "
         "encryption). Create-time only: changing it replaces the workspace.",
     )
-    storage_sku: Literal["Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_GZRS"] = (
-        Field(
-            default="Standard_LRS",
-            description="Redundancy of the workspace's own (flat, non-HNS) storage account.",
-        )
+    storage_sku: Literal["Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_GZRS"] = Field(
+        default="Standard_LRS",
+        description="Redundancy of the workspace's own (flat, non-HNS) storage account.",
     )
     idle_seconds_before_scale_down: int = Field(
         default=120,
