@@ -114,6 +114,12 @@ def deploy_script(target: ReleaseTarget) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _install_step() -> dict[str, str]:
+    """A new dict each time: a shared one would be written as a YAML anchor and alias,
+    which Azure Pipelines does not accept."""
+    return {"script": "az extension add --name ml --upgrade --yes", "displayName": "az ml"}
+
+
 def _cli_step(name: str, target: ReleaseTarget, script: str, env: dict[str, str]) -> dict:
     return {
         "task": "AzureCLI@2",
@@ -133,7 +139,6 @@ def pipeline(target: ReleaseTarget) -> dict[str, Any]:
     pool: dict[str, str] = (
         {"name": target.agent_pool} if target.agent_pool else {"vmImage": HOSTED_IMAGE}
     )
-    install = {"script": "az extension add --name ml --upgrade --yes", "displayName": "az ml"}
     return {
         "name": f"azure-ml-release-{target.environment}-$(Date:yyyyMMdd)$(Rev:.r)",
         "trigger": {
@@ -146,7 +151,7 @@ def pipeline(target: ReleaseTarget) -> dict[str, Any]:
                 "name": "sourceModelPath",
                 "displayName": "azureml:// path of a model to register (optional)",
                 "type": "string",
-                "default": " ",
+                "default": "",
             }
         ],
         "pool": pool,
@@ -158,12 +163,12 @@ def pipeline(target: ReleaseTarget) -> dict[str, Any]:
                     {
                         "job": "register",
                         "steps": [
-                            install,
+                            _install_step(),
                             _cli_step(
                                 "Register missing model versions",
                                 target,
                                 register_script(target),
-                                {"SOURCE_MODEL_PATH": "${{ trim(parameters.sourceModelPath) }}"},
+                                {"SOURCE_MODEL_PATH": "${{ parameters.sourceModelPath }}"},
                             ),
                         ],
                     }
@@ -182,7 +187,7 @@ def pipeline(target: ReleaseTarget) -> dict[str, Any]:
                                 "deploy": {
                                     "steps": [
                                         {"checkout": "self"},
-                                        install,
+                                        _install_step(),
                                         _cli_step(
                                             "Deploy slots, smoke test, set traffic",
                                             target,
