@@ -256,13 +256,13 @@ def cluster_idle_scale_down(
         return
     value = dig(inner, "scaleSettings", "nodeIdleTimeBeforeScaleDown")
     seconds = iso_seconds(value)
-    limit = config["maxIdleSeconds"]
+    limit = fmt_number(config["maxIdleSeconds"])
     if seconds is None:
         yield (
             f"scaleSettings.nodeIdleTimeBeforeScaleDown is {value or 'unset'}; set an ISO "
             f"8601 duration of at most {limit} seconds (e.g. 'PT120S')."
         )
-    elif seconds > limit:
+    elif seconds > config["maxIdleSeconds"]:
         yield (
             f"scaleSettings.nodeIdleTimeBeforeScaleDown is {value} ({fmt_number(seconds)} s); "
             f"at most {limit} s."
@@ -327,13 +327,13 @@ def instance_idle_shutdown(
         return
     value = dig(inner, "idleTimeBeforeShutdown")
     seconds = iso_seconds(value)
-    limit = config["maxIdleMinutes"]
+    limit = fmt_number(config["maxIdleMinutes"])
     if seconds is None:
         yield (
             f"idleTimeBeforeShutdown is {value or 'unset (never stops)'}; set an ISO 8601 "
             f"duration of at most {limit} minutes (e.g. 'PT60M')."
         )
-    elif seconds > limit * 60:
+    elif seconds > config["maxIdleMinutes"] * 60:
         yield f"idleTimeBeforeShutdown is {value}; at most {limit} minutes."
 
 
@@ -428,10 +428,10 @@ def deployment_instance_count(
     """One instance has no redundancy for updates and node failures in production; many
     instances in dev are spend nobody uses."""
     capacity = number(dig(args.props, "sku", "capacity"))
-    low, high = config["minInstances"], config["maxInstances"]
+    low, high = fmt_number(config["minInstances"]), fmt_number(config["maxInstances"])
     if capacity is None:
         yield f"sku.capacity is unset; set it between {low} and {high}."
-    elif not low <= capacity <= high:
+    elif not config["minInstances"] <= capacity <= config["maxInstances"]:
         yield f"sku.capacity is {fmt_number(capacity)}; it must be between {low} and {high}."
 
 
