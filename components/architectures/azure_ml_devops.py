@@ -32,7 +32,13 @@ from ..azure.identity import Grant, ManagedIdentity, ManagedIdentityArgs, role_a
 from ..azure.ml_compute import ClusterSpec, cluster, instance
 from ..azure.ml_endpoint import OnlineEndpoint, OnlineEndpointArgs, SlotSpec
 from ..azure.ml_registry import MlRegistryArgs, create_registry
-from ..azure.ml_workspace import MlWorkspace, MlWorkspaceArgs, PrivateTarget
+from ..azure.ml_workspace import (
+    WORKSPACE_DNS_ZONES,
+    MlWorkspace,
+    MlWorkspaceArgs,
+    PrivateTarget,
+)
+from ..azure.network import PrivateEndpointTarget, private_dns_zone, private_endpoint
 from ..azure.names import fixed_name
 from ..azure.release_pipeline import ReleaseTarget
 from ..registry import Capacity, Deployment, Outputs
@@ -106,6 +112,8 @@ class AzureMlDevOps(pulumi.ComponentResource):
     clusters: dict[str, pulumi.CustomResource]
     compute_instance: pulumi.CustomResource | None
     registry: pulumi.CustomResource | None
+    workspace_endpoint: pulumi.CustomResource | None
+    """The workspace's private endpoint (only without public network access)."""
     endpoint: OnlineEndpoint
     devops: AzureDevOpsRelease | None
     workspace_id: pulumi.Output[str]
@@ -176,6 +184,9 @@ class AzureMlDevOps(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
+        self.workspace_endpoint = None
+        if not public:
+            self.workspace_endpoint = self._workspace_endpoint(name, base, location, tags)
         self.workspace = self.workspace_block.workspace
         self.workspace_id = self.workspace_block.workspace_id
         self.workspace_name = self.workspace_block.workspace_name
@@ -255,6 +266,36 @@ class AzureMlDevOps(pulumi.ComponentResource):
                 "service_connection_id": self.service_connection_id,
             }
         )
+
+    def _workspace_endpoint(
+        self, name: str, base: AzureFoundation, location: str, tags: dict[str, str]
+    ) -> pulumi.CustomResource:
+        """The workspace's private endpoint in the foundation's endpoint subnet, with
+        its two DNS zones linked to the foundation's VNet: how studio, the SDK and the
+        release agents reach a workspace without public network access."""
+        zones = {
+            role: private_dns_zone(
+                naming.child(name, f"dns-{role}"),
+                zone_name=zone,
+                resource_group_name=base.resource_group_name,
+                vnet_id=base.vnet_id,
+                tags=tags,
+                parent=self,
+            )
+            for role, zone in WORKSPACE_DNS_ZONES.items()
+        }
+        endpoint, _ = private_endpoint(
+            naming.child(name, "workspace-pe"),
+            label="workspace",
+            target=PrivateEndpointTarget("amlworkspace", self.workspace_block.workspace_id),
+            subnet_id=base.endpoint_subnet_id,
+            zones=zones,
+            resource_group_name=base.resource_group_name,
+            location=location,
+            tags=tags,
+            parent=self,
+        )
+        return endpoint
 
     def _clusters(
         self, name: str, args: AzureMlDevOpsArgs, tags: dict[str, str]

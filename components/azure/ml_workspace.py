@@ -38,6 +38,14 @@ ISOLATION_MODES = {
 }
 """``OutboundIsolation`` to the SDK's ``IsolationMode`` (``Disabled`` is never sent)."""
 
+WORKSPACE_DNS_ZONES = {
+    "api": "privatelink.api.azureml.ms",
+    "notebooks": "privatelink.notebooks.azure.net",
+}
+"""The zones a workspace's private endpoint (sub-resource ``amlworkspace``) registers
+in, public cloud (https://learn.microsoft.com/azure/private-link/private-endpoint-dns,
+"AI + Machine Learning")."""
+
 LAKE_DATASTORE = "lake"
 TRAINING_ENVIRONMENT = "training"
 

@@ -143,6 +143,10 @@ def test_exact_resource_set(rec: Recording) -> None:
         "azuredevops:index/buildDefinition:BuildDefinition": 1,
         "azuredevops:index/pipelineAuthorization:PipelineAuthorization": 1,
         "pulumi:providers:azuredevops": 1,
+        "azure-native:network:PrivateEndpoint": 1,
+        "azure-native:network:PrivateDnsZoneGroup": 1,
+        "azure-native:privatedns:PrivateZone": 2,
+        "azure-native:privatedns:VirtualNetworkLink": 2,
     }
 
 
@@ -171,8 +175,33 @@ def test_workspace_is_isolated_identity_based_and_protected(rec: Recording) -> N
     assert store.inputs["properties"]["datastoreType"] == "AzureDataLakeGen2"
 
 
+def test_private_workspace_gets_a_private_endpoint_in_the_foundation_network(
+    rec: Recording,
+) -> None:
+    endpoint = rec.one("azure-native:network:PrivateEndpoint", "azureml-workspace-pe")
+    connection = endpoint.inputs["privateLinkServiceConnections"][0]
+    assert connection["groupIds"] == ["amlworkspace"]
+    assert connection["privateLinkServiceId"] == rec.one(WORKSPACE).id
+    assert endpoint.inputs["subnet"]["id"].endswith("/subnets/endpoints")
+    zones = sorted(
+        r.inputs["privateZoneName"]
+        for r in rec.by_type("azure-native:privatedns:PrivateZone")
+        if r.name.startswith("azureml-")
+    )
+    assert zones == ["privatelink.api.azureml.ms", "privatelink.notebooks.azure.net"]
+    group = rec.one("azure-native:network:PrivateDnsZoneGroup", "azureml-workspace-pe-dns")
+    assert [c["name"] for c in group.inputs["privateDnsZoneConfigs"]] == ["api", "notebooks"]
+
+
 def test_managed_network_is_always_sent_and_cmk_is_optional() -> None:
-    rec = plan(settings(customer_managed_key=False, outbound="allow_internet_outbound"))
+    rec = plan(
+        settings(
+            customer_managed_key=False,
+            outbound="allow_internet_outbound",
+            public_network_access="enabled",
+        )
+    )
+    assert rec.by_type("azure-native:network:PrivateEndpoint")[-1].name != "azureml-workspace-pe"
     ws = rec.one(WORKSPACE)
     assert ws.inputs["managedNetwork"]["isolationMode"] == "AllowInternetOutbound"
     assert "encryption" not in ws.inputs
