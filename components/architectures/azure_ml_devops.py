@@ -38,8 +38,8 @@ from ..azure.ml_workspace import (
     MlWorkspaceArgs,
     PrivateTarget,
 )
-from ..azure.network import PrivateEndpointTarget, private_dns_zone, private_endpoint
 from ..azure.names import fixed_name
+from ..azure.network import PrivateEndpointTarget, private_dns_zone, private_endpoint
 from ..azure.release_pipeline import ReleaseTarget
 from ..registry import Capacity, Deployment, Outputs
 from ..settings import Cloud, Retention
