@@ -61,6 +61,20 @@ def _compute(args: ResourceValidationArgs) -> tuple[str, Any, Any]:
     return str(dig(outer, "computeType") or ""), outer, dig(outer, "properties")
 
 
+def _idle_limit(field: str, value: Any, limit: float, unit: str, example: str) -> Iterator[str]:
+    """A violation when ``value`` is not an ISO 8601 duration of at most ``limit``
+    ``unit`` (``seconds`` or ``minutes``)."""
+    seconds = iso_seconds(value)
+    scale = 60 if unit == "minutes" else 1
+    if seconds is None:
+        yield (
+            f"{field} is {value or 'unset (never)'}; set an ISO 8601 duration of at most "
+            f"{fmt_number(limit)} {unit} (e.g. '{example}')."
+        )
+    elif seconds > limit * scale:
+        yield f"{field} is {value} ({fmt_number(seconds)} s); at most {fmt_number(limit)} {unit}."
+
+
 def _public(args: ResourceValidationArgs, path: tuple[str, ...], what: str) -> Iterator[str]:
     value = dig(args.props, *path)
     if value != "Disabled":
@@ -254,19 +268,13 @@ def cluster_idle_scale_down(
     kind, _, inner = _compute(args)
     if kind != "AmlCompute":
         return
-    value = dig(inner, "scaleSettings", "nodeIdleTimeBeforeScaleDown")
-    seconds = iso_seconds(value)
-    limit = fmt_number(config["maxIdleSeconds"])
-    if seconds is None:
-        yield (
-            f"scaleSettings.nodeIdleTimeBeforeScaleDown is {value or 'unset'}; set an ISO "
-            f"8601 duration of at most {limit} seconds (e.g. 'PT120S')."
-        )
-    elif seconds > config["maxIdleSeconds"]:
-        yield (
-            f"scaleSettings.nodeIdleTimeBeforeScaleDown is {value} ({fmt_number(seconds)} s); "
-            f"at most {limit} s."
-        )
+    yield from _idle_limit(
+        "scaleSettings.nodeIdleTimeBeforeScaleDown",
+        dig(inner, "scaleSettings", "nodeIdleTimeBeforeScaleDown"),
+        config["maxIdleSeconds"],
+        "seconds",
+        "PT120S",
+    )
 
 
 @resource_rule(
@@ -325,16 +333,13 @@ def instance_idle_shutdown(
     kind, _, inner = _compute(args)
     if kind != "ComputeInstance":
         return
-    value = dig(inner, "idleTimeBeforeShutdown")
-    seconds = iso_seconds(value)
-    limit = fmt_number(config["maxIdleMinutes"])
-    if seconds is None:
-        yield (
-            f"idleTimeBeforeShutdown is {value or 'unset (never stops)'}; set an ISO 8601 "
-            f"duration of at most {limit} minutes (e.g. 'PT60M')."
-        )
-    elif seconds > config["maxIdleMinutes"] * 60:
-        yield f"idleTimeBeforeShutdown is {value}; at most {limit} minutes."
+    yield from _idle_limit(
+        "idleTimeBeforeShutdown",
+        dig(inner, "idleTimeBeforeShutdown"),
+        config["maxIdleMinutes"],
+        "minutes",
+        "PT60M",
+    )
 
 
 # -- online endpoints and deployments -----------------------------------------------------

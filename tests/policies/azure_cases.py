@@ -174,7 +174,7 @@ def azure_cases(case: Callable[..., Any]) -> dict[str, list[Any]]:
                 [
                     (
                         {"properties.properties.scaleSettings.nodeIdleTimeBeforeScaleDown": "PT2H"},
-                        "(7200 s); at most 1800 s",
+                        "(7200 s); at most 1800 seconds",
                     ),
                     (
                         {"properties.properties.scaleSettings.nodeIdleTimeBeforeScaleDown": "120"},
@@ -182,7 +182,7 @@ def azure_cases(case: Callable[..., Any]) -> dict[str, list[Any]]:
                     ),
                     (
                         {"properties.properties.scaleSettings.nodeIdleTimeBeforeScaleDown": DELETE},
-                        "is unset",
+                        "is unset (never)",
                     ),
                 ],
                 also_compliant=[
@@ -213,7 +213,7 @@ def azure_cases(case: Callable[..., Any]) -> dict[str, list[Any]]:
                 [
                     (
                         {"properties.properties.idleTimeBeforeShutdown": DELETE},
-                        "unset (never stops)",
+                        "idleTimeBeforeShutdown is unset (never)",
                     ),
                     ({"properties.properties.idleTimeBeforeShutdown": "60"}, "is 60; set"),
                     (
