@@ -540,3 +540,30 @@ def test_release_scripts_are_valid_bash(stacks: dict[str, Recording], environmen
     assert deploy.rstrip().endswith(f"--traffic '{split}'")
     # Every slot is smoke-tested before the traffic moves.
     assert deploy.index("online-endpoint invoke") < deploy.index("--traffic")
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_project_stacks_show_the_whole_architecture(
+    stacks: dict[str, Recording], environment: str
+) -> None:
+    rec = stacks[environment]
+    assert rec.warnings == []
+    assert len(rec.by_type(WORKSPACE)) == 1
+    assert len(rec.by_type(ENDPOINT)) == 1
+    assert sorted(r.inputs["deploymentName"] for r in rec.by_type(DEPLOYMENT)) == [
+        "blue",
+        "green",
+    ]
+    connection = rec.one(CONNECTION)
+    assert connection.inputs["serviceEndpointAuthenticationScheme"] == (
+        "WorkloadIdentityFederation"
+    )
+    # prod owns the shared registry; dev and staging adopt it by id
+    registries = rec.by_type(REGISTRY)
+    assert rec.outputs["azure_ml_registry_name"] == "mlops-models"
+    if environment == "prod":
+        assert [r.inputs["registryName"] for r in registries] == ["mlops-models"]
+        assert (registries[0].protect, registries[0].retain_on_delete) == (True, True)
+    else:
+        assert registries == []
+        assert rec.outputs["azure_ml_registry_id"].endswith("/registries/mlops-models")
