@@ -97,6 +97,7 @@ def release_target(
         branch=devops.branch,
         agent_pool=devops.agent_pool,
         yaml_path=devops.yaml_path,
+        smoke_request=devops.smoke_request,
         triggers=(stack_file,),
     )
 

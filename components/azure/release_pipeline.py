@@ -50,6 +50,8 @@ class ReleaseTarget:
     """A self-hosted pool in a network that reaches the private workspace; ``None``:
     Microsoft-hosted (only for workspaces with public network access)."""
     yaml_path: str = ".azure-pipelines/azure-ml-release.yml"
+    smoke_request: str = "tests/smoke-request.json"
+    """Repository path of the smoke-test request sent to every slot."""
     triggers: tuple[str, ...] = field(default=())
     """Paths whose change on ``branch`` runs the pipeline (the stack file)."""
 
@@ -195,7 +197,7 @@ def pipeline(target: ReleaseTarget) -> dict[str, Any]:
                                             {
                                                 "SMOKE_REQUEST": (
                                                     "$(Build.SourcesDirectory)/"
-                                                    "tests/smoke-request.json"
+                                                    f"{target.smoke_request}"
                                                 )
                                             },
                                         ),

@@ -290,6 +290,12 @@ class DevOpsSettings(Strict):
         description="Path of the release pipeline in the repository (write it with "
         "`release_pipeline_yaml`, see README).",
     )
+    smoke_request: str = Field(
+        default="tests/smoke-request.json",
+        pattern=r"^[\w./-]+\.json$",
+        description="Request (JSON, in the repository) the release sends to every slot "
+        "before it moves traffic; a slot that fails it stops the release.",
+    )
     agent_pool: str | None = Field(
         default=None,
         pattern=r"^[^\\/]{1,64}$",
