@@ -162,7 +162,7 @@ class AzureMlDevOps(pulumi.ComponentResource):
                 tags=tags,
                 name_prefix=args.name_prefix,
                 key_vault_id=base.key_vault_id,
-                key_uri=base.key_uri,
+                key_uri=base.key.key.key_uri_with_version,
                 key_vault_uri=base.key_vault_uri,
                 key_name=base.key.key_name,
                 key_access=list(base.key.role_assignments.values()),

@@ -70,7 +70,10 @@ class MlWorkspaceArgs:
     """The foundation's vault (RBAC, purge protection): workspace secrets and, with
     ``customer_managed_key``, its key."""
     key_uri: pulumi.Input[str]
-    """Versionless key URI (``KeyVaultKey.key_uri``), for the storage account and CMK."""
+    """Key URI *with* version for the workspace CMK (``keyvault.Key.key_uri_with_version``):
+    Azure ML takes a versioned key identifier; after a rotation the new version reaches
+    the workspace as an in-place update of ``encryption`` on the next ``pulumi up``
+    (the storage account follows the versionless key by itself)."""
     key_vault_uri: pulumi.Input[str]
     key_name: pulumi.Input[str]
     key_access: Sequence[pulumi.Resource]

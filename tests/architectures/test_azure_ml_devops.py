@@ -162,6 +162,11 @@ def test_workspace_is_isolated_identity_based_and_protected(rec: Recording) -> N
     }
     assert ws.inputs["systemDatastoresAuthMode"] == "Identity"
     assert ws.inputs["encryption"]["status"] == "Enabled"
+    # Azure ML takes a versioned key identifier (the storage account a versionless one).
+    key = rec.one("azure-native:keyvault:Key")
+    assert ws.inputs["encryption"]["keyVaultProperties"]["keyIdentifier"] == (
+        key.outputs["keyUriWithVersion"]
+    )
     assert ws.inputs["identity"]["type"] == "SystemAssigned,UserAssigned"
     assert ws.inputs["imageBuildCompute"] == "cpu"
     assert (ws.protect, ws.retain_on_delete) == (True, True)
