@@ -113,6 +113,7 @@ class AzureMlDevOps(pulumi.ComponentResource):
     clusters: dict[str, pulumi.CustomResource]
     compute_instance: pulumi.CustomResource | None
     registry: pulumi.CustomResource | None
+    workspace_grants: list[pulumi.CustomResource]
     workspace_endpoint: pulumi.CustomResource | None
     """The workspace's private endpoint (only without public network access)."""
     endpoint: OnlineEndpoint
@@ -191,14 +192,7 @@ class AzureMlDevOps(pulumi.ComponentResource):
         self.workspace = self.workspace_block.workspace
         self.workspace_id = self.workspace_block.workspace_id
         self.workspace_name = self.workspace_block.workspace_name
-        # The workspace identity reads the lake for the datastore (studio previews).
-        role_assignment(
-            naming.child(name, "workspace-lake-reader"),
-            scope=base.storage_account_id,
-            role="Storage Blob Data Reader",
-            principal_id=self.workspace_block.principal_id,
-            parent=self,
-        )
+        self.workspace_grants = self._workspace_grants(name, base)
         self.compute_identity = ManagedIdentity(
             naming.child(name, "compute"),
             ManagedIdentityArgs(
@@ -228,6 +222,7 @@ class AzureMlDevOps(pulumi.ComponentResource):
                 location=location,
                 tags=tags,
                 parent=self,
+                depends_on=self.workspace_grants,
             )
         endpoint = settings.endpoint
         self.endpoint = OnlineEndpoint(
@@ -267,6 +262,42 @@ class AzureMlDevOps(pulumi.ComponentResource):
                 "service_connection_id": self.service_connection_id,
             }
         )
+
+    def _workspace_grants(self, name: str, base: AzureFoundation) -> list[pulumi.CustomResource]:
+        """The workspace identity reads the lake (datastore previews) and approves the
+        private endpoints its managed network creates to its storage, vault, ACR, the
+        lake and the registry: Azure stopped granting that itself (April 2025,
+        https://aka.ms/azureaipeapproval), and a pending endpoint leaves the network
+        without the resource. Compute waits for these grants (the first compute
+        provisions the managed network)."""
+        identity = self.workspace_block.principal_id
+        grants = [
+            role_assignment(
+                naming.child(name, "workspace-lake-reader"),
+                scope=base.storage_account_id,
+                role="Storage Blob Data Reader",
+                principal_id=identity,
+                parent=self,
+            )
+        ]
+        targets = {
+            "storage": self.workspace_block.storage.account_id,
+            "vault": base.key_vault_id,
+            "acr": base.registry_id,
+            "lake": base.storage_account_id,
+            "registry": self.registry_id,
+        }
+        grants += [
+            role_assignment(
+                naming.child(name, f"workspace-approver-{label}"),
+                scope=scope,
+                role="Azure AI Enterprise Network Connection Approver",
+                principal_id=identity,
+                parent=self,
+            )
+            for label, scope in targets.items()
+        ]
+        return grants
 
     def _workspace_endpoint(
         self, name: str, base: AzureFoundation, location: str, tags: dict[str, str]
@@ -331,6 +362,7 @@ class AzureMlDevOps(pulumi.ComponentResource):
                 identity_id=self.compute_identity.identity_id,
                 tags=tags,
                 parent=self,
+                depends_on=self.workspace_grants,
             )
             for key, spec in specs.items()
         }

@@ -16,6 +16,7 @@ so a replacement deletes the old cluster first.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -58,8 +59,10 @@ def cluster(
     identity_id: pulumi.Input[str],
     tags: dict[str, str],
     parent: pulumi.Resource,
+    depends_on: Sequence[pulumi.Resource] = (),
 ) -> ml.Compute:
-    """An AML compute cluster scaling between 0 and ``spec.max_nodes``."""
+    """An AML compute cluster scaling between 0 and ``spec.max_nodes``; ``depends_on``:
+    what the managed network needs before the first compute provisions it."""
     priority = capacity_for(spec.capacity, setting="capacity").aml_vm_priority
     return ml.Compute(
         logical_name,
@@ -88,7 +91,7 @@ def cluster(
                 ),
             ),
         ),
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on)),
     )
 
 
@@ -103,6 +106,7 @@ def instance(
     location: str,
     tags: dict[str, str],
     parent: pulumi.Resource,
+    depends_on: Sequence[pulumi.Resource] = (),
 ) -> ml.Compute:
     """A development compute instance that shuts down after ``idle_minutes``."""
     return ml.Compute(
@@ -125,5 +129,5 @@ def instance(
                 application_sharing_policy=ml.ApplicationSharingPolicy.PERSONAL,
             ),
         ),
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on)),
     )

@@ -137,7 +137,7 @@ def test_exact_resource_set(rec: Recording) -> None:
         "azure-native:storage:ManagementPolicy": 1,
         "azure-native:storage:BlobContainer": 1,
         "azure-native:managedidentity:UserAssignedIdentity": 2,
-        ASSIGNMENT: 6,
+        ASSIGNMENT: 11,
         FEDERATION: 1,
         CONNECTION: 1,
         "azuredevops:index/buildDefinition:BuildDefinition": 1,
@@ -164,8 +164,9 @@ def test_workspace_is_isolated_identity_based_and_protected(rec: Recording) -> N
     assert ws.inputs["encryption"]["status"] == "Enabled"
     # Azure ML takes a versioned key identifier (the storage account a versionless one).
     key = rec.one("azure-native:keyvault:Key")
-    assert ws.inputs["encryption"]["keyVaultProperties"]["keyIdentifier"] == (
-        key.outputs["keyUriWithVersion"]
+    assert (
+        ws.inputs["encryption"]["keyVaultProperties"]["keyIdentifier"]
+        == (key.outputs["keyUriWithVersion"])
     )
     assert ws.inputs["identity"]["type"] == "SystemAssigned,UserAssigned"
     assert ws.inputs["imageBuildCompute"] == "cpu"
@@ -211,6 +212,28 @@ def test_managed_network_is_always_sent_and_cmk_is_optional() -> None:
     assert ws.inputs["managedNetwork"]["isolationMode"] == "AllowInternetOutbound"
     assert "encryption" not in ws.inputs
     assert ws.inputs["identity"] == {"type": "SystemAssigned"}
+
+
+def test_workspace_approves_its_managed_private_endpoints(rec: Recording) -> None:
+    from mlops_components.azure.identity import ROLES
+
+    ws = rec.one(WORKSPACE)
+    approver = ROLES["Azure AI Enterprise Network Connection Approver"]
+    grants = [
+        r for r in rec.by_type(ASSIGNMENT) if r.name.startswith("azureml-workspace-approver-")
+    ]
+    assert sorted(r.name.removeprefix("azureml-workspace-approver-") for r in grants) == [
+        "acr",
+        "lake",
+        "registry",
+        "storage",
+        "vault",
+    ]
+    for grant in grants:
+        assert grant.inputs["roleDefinitionId"].endswith(approver)
+        assert grant.inputs["principalId"] == ws.outputs["identity"]["principalId"]
+    for cluster in rec.by_type(COMPUTE):
+        assert {g.urn for g in grants} <= set(cluster.dependencies)
 
 
 def test_clusters_scale_to_zero_and_instance_stops_when_idle(rec: Recording) -> None:
