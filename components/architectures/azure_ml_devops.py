@@ -113,7 +113,7 @@ class AzureMlDevOps(pulumi.ComponentResource):
     clusters: dict[str, pulumi.CustomResource]
     compute_instance: pulumi.CustomResource | None
     registry: pulumi.CustomResource | None
-    workspace_grants: list[pulumi.CustomResource]
+    workspace_grants: list[pulumi.Resource]
     workspace_endpoint: pulumi.CustomResource | None
     """The workspace's private endpoint (only without public network access)."""
     endpoint: OnlineEndpoint
@@ -263,7 +263,7 @@ class AzureMlDevOps(pulumi.ComponentResource):
             }
         )
 
-    def _workspace_grants(self, name: str, base: AzureFoundation) -> list[pulumi.CustomResource]:
+    def _workspace_grants(self, name: str, base: AzureFoundation) -> list[pulumi.Resource]:
         """The workspace identity reads the lake (datastore previews) and approves the
         private endpoints its managed network creates to its storage, vault, ACR, the
         lake and the registry: Azure stopped granting that itself (April 2025,
@@ -271,7 +271,7 @@ class AzureMlDevOps(pulumi.ComponentResource):
         without the resource. Compute waits for these grants (the first compute
         provisions the managed network)."""
         identity = self.workspace_block.principal_id
-        grants = [
+        grants: list[pulumi.Resource] = [
             role_assignment(
                 naming.child(name, "workspace-lake-reader"),
                 scope=base.storage_account_id,
