@@ -7,13 +7,9 @@ the evaluator alone must find each defect over the recorded resources."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 
-from mlops_policies.evaluation import config_path_for, evaluate, load_policy_config
-from mlops_preview.runner import plan_stack
-from test_noncompliant_program import CLI, ROOT, found
+from test_noncompliant_program import ROOT, assert_blocked, cli_violations, evaluator_violations
 
 PROGRAM = ROOT / "tests" / "fixtures" / "programs" / "noncompliant-azure"
 ML = "azure-native:machinelearningservices"
@@ -51,30 +47,11 @@ EXPECTED = [
 
 
 def test_plan_cli_exits_1_and_names_every_resource() -> None:
-    completed = subprocess.run(
-        [*CLI, "plan", "prod", "--program", str(PROGRAM), "--format", "json"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-        check=False,
-    )
-    assert completed.returncode == 1, completed.stderr[-2000:]
-    violations = found(json.loads(completed.stdout)["policies"]["violations"])
-    assert set(EXPECTED) <= violations
-    blocked = {(t, n) for t, n, _, level in violations if level == "mandatory"}
-    assert {(t, n) for t, n, _, _ in EXPECTED} <= blocked
+    assert_blocked(EXPECTED, cli_violations(PROGRAM, "prod"))
 
 
 def test_evaluator_finds_each_defect() -> None:
-    recording = plan_stack(PROGRAM, "prod")
-    result = evaluate(
-        [r.to_json() for r in recording.resources],
-        load_policy_config(config_path_for("prod")),
-        project="noncompliant-azure",
-        stack="prod",
-    )
-    assert set(EXPECTED) <= found([v.to_dict() for v in result.violations])
+    assert set(EXPECTED) <= evaluator_violations(PROGRAM, "prod")
 
 
 def test_every_azure_service_rule_is_exercised() -> None:
