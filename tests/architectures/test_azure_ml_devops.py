@@ -595,3 +595,21 @@ def test_project_stacks_show_the_whole_architecture(
     else:
         assert registries == []
         assert rec.outputs["azure_ml_registry_id"].endswith("/registries/mlops-models")
+
+
+def test_release_target_only_with_azure_devops_and_each_model_registered_once() -> None:
+    assert release_target(settings(devops=None), PREFIX, "prod", "stacks/x.yaml") is None
+    same = settings(
+        endpoint={"blue": slot(3), "green": slot(3), "traffic": {"blue": 50, "green": 50}}
+    )
+    target = release_target(same, PREFIX, "prod", "stacks/x.yaml")
+    assert target is not None
+    script = register_script(target)
+    assert script.count("az ml model create") == 1
+    assert target.workspace == "mlops-test-mlw"
+    assert target.endpoint == "mlops-test-online"
+    assert target.service_connection == "mlops-test-azure-ml"
+    document = yaml.safe_load(render(target))
+    assert document["pool"] == {"name": "vnet-pool"}
+    assert document["trigger"]["paths"]["include"] == ["stacks/x.yaml"]
+    assert "&id" not in render(target)
