@@ -24,6 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
+from pulumi_azure_native import machinelearningservices as ml
+from pulumi_azure_native import network
 
 from .. import naming
 from ..azure.accelerators import machine_for
@@ -38,7 +40,7 @@ from ..azure.ml_workspace import (
     MlWorkspaceArgs,
     PrivateTarget,
 )
-from ..azure.names import fixed_name
+from ..azure.names import fixed_name, name_for
 from ..azure.network import PrivateEndpointTarget, private_dns_zone, private_endpoint
 from ..azure.release_pipeline import ReleaseTarget
 from ..registry import Capacity, Deployment, Outputs
@@ -88,9 +90,10 @@ def release_target(
     return ReleaseTarget(
         environment=environment,
         service_connection=f"{prefix}-azure-ml",
-        resource_group=naming.physical(prefix, "rg", max_length=90),
-        workspace=naming.physical(prefix, "mlw", max_length=33),
-        endpoint=naming.physical(prefix, "online", max_length=32),
+        # The names the components give (pinned equal to the plan's by a test).
+        resource_group=name_for("resource-group", prefix, "rg"),
+        workspace=name_for("ml-workspace", prefix, "mlw"),
+        endpoint=name_for("ml-online-endpoint", prefix, "online"),
         registry=registry_name(settings, prefix),
         slots={slot: spec.model for slot, spec in endpoint.slots.items()},
         traffic={str(slot): share for slot, share in endpoint.traffic.items()},
@@ -108,13 +111,13 @@ class AzureMlDevOps(pulumi.ComponentResource):
     ``azure_ml_devops`` (AKS and Arc clusters attach to ``workspace``)."""
 
     workspace_block: MlWorkspace
-    workspace: pulumi.CustomResource
+    workspace: ml.Workspace
     compute_identity: ManagedIdentity
-    clusters: dict[str, pulumi.CustomResource]
-    compute_instance: pulumi.CustomResource | None
-    registry: pulumi.CustomResource | None
+    clusters: dict[str, ml.Compute]
+    compute_instance: ml.Compute | None
+    registry: ml.Registry | None
     workspace_grants: list[pulumi.Resource]
-    workspace_endpoint: pulumi.CustomResource | None
+    workspace_endpoint: network.PrivateEndpoint | None
     """The workspace's private endpoint (only without public network access)."""
     endpoint: OnlineEndpoint
     devops: AzureDevOpsRelease | None
@@ -301,7 +304,7 @@ class AzureMlDevOps(pulumi.ComponentResource):
 
     def _workspace_endpoint(
         self, name: str, base: AzureFoundation, location: str, tags: dict[str, str]
-    ) -> pulumi.CustomResource:
+    ) -> network.PrivateEndpoint:
         """The workspace's private endpoint in the foundation's endpoint subnet, with
         its two DNS zones linked to the foundation's VNet: how studio, the SDK and the
         release agents reach a workspace without public network access."""
@@ -331,7 +334,7 @@ class AzureMlDevOps(pulumi.ComponentResource):
 
     def _clusters(
         self, name: str, args: AzureMlDevOpsArgs, tags: dict[str, str]
-    ) -> dict[str, pulumi.CustomResource]:
+    ) -> dict[str, ml.Compute]:
         settings = args.settings
         cpu = settings.cpu_cluster
         specs = {
