@@ -141,6 +141,13 @@ REGISTRY: tuple[ArchitectureSpec, ...] = (
         "Serverless MLOps",
         "mlops_components.architectures.serverless_mlops:deploy",
     ),
+    ArchitectureSpec(
+        "azure_ml_devops",
+        Cloud.AZURE,
+        "Azure ML with Azure DevOps",
+        "mlops_components.architectures.azure_ml_devops:deploy",
+        requires=("azure_foundation",),
+    ),
 )
 """Every architecture, in the order stacks deploy them."""
 

@@ -399,6 +399,8 @@ class PlanMocks(pulumi.runtime.Mocks):
             "gcp:logging/getProjectCmekSettings:getProjectCmekSettings": (self._gcp_logging_cmek),
             "gcp:container/getEngineVersions:getEngineVersions": self._gcp_engine_versions,
             "azure-native:authorization:getClientConfig": self._azure_client_config,
+            "azuredevops:index/getProject:getProject": self._azdo_project,
+            "azuredevops:index/getGitRepository:getGitRepository": self._azdo_repository,
         }
 
     # -- nested computed outputs -------------------------------------------------------
@@ -544,6 +546,8 @@ class PlanMocks(pulumi.runtime.Mocks):
             resource_id, state = self._azure(urn, args, inputs)
         elif pkg == "gcp":
             resource_id, state = self._gcp(urn, args, inputs)
+        elif pkg == "azuredevops":
+            return self._azdo(urn, args, inputs)
         else:
             return f"{args.name}-{digest(urn)[:8]}", inputs
         if pkg == "azure-native" or self.shapes.applies(args.typ):
@@ -711,7 +715,10 @@ class PlanMocks(pulumi.runtime.Mocks):
         if cls_name == "ResourceGroup":
             return "resourceGroupName"
         known = declared or frozenset(inputs)
-        preferred = [f"{_lower_first(cls_name)}Name", "resourceName", "accountName", "name"]
+        # OnlineEndpoint -> onlineEndpointName, then endpointName (its own name key).
+        words = re.findall(r"[A-Z][a-z0-9]*", cls_name) or [cls_name]
+        suffixes = [f"{_lower_first(''.join(words[i:]))}Name" for i in range(len(words))]
+        preferred = [*suffixes, "resourceName", "accountName", "name"]
         for key in preferred:
             if key in known:
                 return key
@@ -952,6 +959,45 @@ class PlanMocks(pulumi.runtime.Mocks):
             "kmsKeyVersionName": "",
             "serviceAccountId": gcp_service_agent("logging.googleapis.com", GCP_PROJECT_NUMBER),
         }
+
+    # -- Azure DevOps (pulumi-azuredevops) -----------------------------------------------
+
+    @staticmethod
+    def _azdo_project(args: Mapping[str, Any]) -> dict[str, Any]:
+        name = str(args.get("name") or "project")
+        return {"id": _uuid(f"azdo-project/{name}"), "name": name, "visibility": "private"}
+
+    @staticmethod
+    def _azdo_repository(args: Mapping[str, Any]) -> dict[str, Any]:
+        name = str(args.get("name") or "repository")
+        project = str(args.get("projectId") or "")
+        return {
+            "id": _uuid(f"azdo-repository/{project}/{name}"),
+            "name": name,
+            "projectId": project,
+            "defaultBranch": "refs/heads/main",
+        }
+
+    @staticmethod
+    def _azdo(urn: str, args: pulumi.runtime.MockResourceArgs, inputs: dict) -> tuple[str, dict]:
+        """Azure DevOps objects have GUID ids (build definitions: numbers); a workload
+        identity federation service connection computes its issuer and subject (the
+        Entra issuer form, traps: sdk-survey G12)."""
+        state = dict(inputs)
+        if args.typ == "azuredevops:index/buildDefinition:BuildDefinition":
+            return str(int(digest(urn)[:6], 16)), state
+        resource_id = _uuid(urn)
+        if args.typ == "azuredevops:index/serviceEndpointAzureRM:ServiceEndpointAzureRM":
+            tenant = str(state.get("azurermSpnTenantid") or AZURE_TENANT_ID)
+            state.setdefault(
+                "workloadIdentityFederationIssuer",
+                f"https://login.microsoftonline.com/{tenant}/v2.0",
+            )
+            state.setdefault(
+                "workloadIdentityFederationSubject",
+                f"/eid1/c/pub/t/{digest(tenant)[:22]}/a/{digest(urn)[:22]}/sc/{resource_id}",
+            )
+        return resource_id, state
 
     def _azure_client_config(self, _: Mapping[str, Any]) -> dict[str, Any]:
         return {

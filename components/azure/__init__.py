@@ -25,19 +25,30 @@ _EXPORTS = {
     "ContainerRegistryArgs": ".registry",
     "DataLakeStorage": ".storage",
     "DataLakeStorageArgs": ".storage",
+    "MlWorkspace": ".ml_workspace",
+    "MlWorkspaceArgs": ".ml_workspace",
+    "OnlineEndpoint": ".ml_endpoint",
+    "OnlineEndpointArgs": ".ml_endpoint",
+    "AzureDevOpsRelease": ".devops",
+    "AzureDevOpsArgs": ".devops",
 }
 """Public name -> submodule; imported on first use (PEP 562), so that importing
 this package, or one of its SDK-free modules, imports no cloud SDK."""
 
 if TYPE_CHECKING:
+    from .devops import AzureDevOpsArgs, AzureDevOpsRelease
     from .identity import Grant, ManagedIdentity, ManagedIdentityArgs
     from .keyvault import KeyVaultKey, KeyVaultKeyArgs
+    from .ml_endpoint import OnlineEndpoint, OnlineEndpointArgs
+    from .ml_workspace import MlWorkspace, MlWorkspaceArgs
     from .monitoring import Monitoring, MonitoringArgs
     from .network import PrivateEndpointTarget, PrivateNetwork, PrivateNetworkArgs
     from .registry import ContainerRegistry, ContainerRegistryArgs
     from .storage import DataLakeStorage, DataLakeStorageArgs
 
 __all__ = [
+    "AzureDevOpsArgs",
+    "AzureDevOpsRelease",
     "ContainerRegistry",
     "ContainerRegistryArgs",
     "DataLakeStorage",
@@ -47,8 +58,12 @@ __all__ = [
     "KeyVaultKeyArgs",
     "ManagedIdentity",
     "ManagedIdentityArgs",
+    "MlWorkspace",
+    "MlWorkspaceArgs",
     "Monitoring",
     "MonitoringArgs",
+    "OnlineEndpoint",
+    "OnlineEndpointArgs",
     "PrivateEndpointTarget",
     "PrivateNetwork",
     "PrivateNetworkArgs",

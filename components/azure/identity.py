@@ -35,6 +35,9 @@ ROLES: dict[str, str] = {
     "AcrPull": "7f951dda-4ed3-4680-a7ca-43fe172d538d",
     "AcrPush": "8311e382-0749-4cb8-b61a-304f252e45ec",
     "Monitoring Metrics Publisher": "3913510d-42f4-4e42-8a64-420c390055eb",
+    "AzureML Data Scientist": "f6c7c914-8db3-469d-8ca1-694a8f32e121",
+    "AzureML Registry User": "1823dd4f-9b8c-4ab6-ab4e-7397a3684615",
+    "Azure AI Enterprise Network Connection Approver": "b556d68e-0be0-4f35-a333-ad7ee1ce17ea",
 }
 """Built-in role names and their ids, the same in every subscription and tenant
 (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles). Only

@@ -26,7 +26,7 @@ from ..naming import (
 )
 from ..naming import unique_name as _unique_name
 
-__all__ = ["RULES", "check_auto_name", "check_name", "fixed_name", "unique_name"]
+__all__ = ["RULES", "check_auto_name", "check_name", "fixed_name", "name_for", "unique_name"]
 
 _DOCS = "https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules"
 
@@ -84,6 +84,26 @@ RULES: dict[str, NameRule] = {
         "https://learn.microsoft.com/azure/machine-learning/how-to-create-compute-instance",
         min_length=3,
     ),
+    "ml-registry": NameRule(
+        33,
+        r"[a-zA-Z0-9][a-zA-Z0-9_-]*",
+        f"{_DOCS}#microsoftmachinelearningservices",
+        min_length=3,
+    ),
+    "ml-online-endpoint": NameRule(
+        32,
+        r"[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]",
+        "https://learn.microsoft.com/azure/machine-learning/how-to-manage-quotas"
+        "#azure-machine-learning-online-endpoints-and-batch-endpoints",
+        min_length=3,
+    ),
+    "ml-online-deployment": NameRule(
+        32,
+        r"[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]",
+        "https://learn.microsoft.com/azure/machine-learning/how-to-manage-quotas"
+        "#azure-machine-learning-online-endpoints-and-batch-endpoints",
+        min_length=3,
+    ),
     "aks-cluster": NameRule(
         63,
         r"[a-zA-Z0-9]([a-zA-Z0-9_-]*[a-zA-Z0-9])?",
@@ -137,15 +157,21 @@ def check_name(kind: str, name: str) -> str:
     return check_rule(kind, _rule(kind), name)
 
 
-def fixed_name(kind: str, *parts: str, owner: str) -> str:
-    """A fixed physical name from ``parts`` (lower-case, joined by the rule's separator,
-    shortened to fit) checked against the rule of ``kind`` and claimed by ``owner``.
-    For globally unique kinds use ``unique_name``."""
+def name_for(kind: str, *parts: str) -> str:
+    """The fixed physical name from ``parts`` (lower-case, joined by the rule's
+    separator, shortened to fit) checked against the rule of ``kind``, without claiming
+    it: for documents that refer to a resource by name (pipelines, scripts)."""
     rule = _rule(kind)
     name = physical(*parts, max_length=rule.max_length, separator=rule.separator or "-")
     if not rule.separator:
         name = name.replace("-", "")
-    return claim(kind, check_name(kind, name), owner)
+    return check_name(kind, name)
+
+
+def fixed_name(kind: str, *parts: str, owner: str) -> str:
+    """``name_for(kind, *parts)`` claimed by ``owner``. For globally unique kinds use
+    ``unique_name``."""
+    return claim(kind, name_for(kind, *parts), owner)
 
 
 def check_auto_name(kind: str, logical_name: str) -> str:

@@ -132,61 +132,30 @@ class PrivateNetwork(pulumi.ComponentResource):
         self.dns_zones = {}
         self.dns_zone_links = {}
         for kind in kinds:
-            zone = privatedns.PrivateZone(
+            self.dns_zones[kind], self.dns_zone_links[kind] = private_dns_zone(
                 naming.child(name, f"dns-{kind}"),
+                zone_name=PRIVATE_DNS_ZONES[kind],
                 resource_group_name=group,
-                private_zone_name=PRIVATE_DNS_ZONES[kind],
-                location="global",
+                vnet_id=self.vnet.id,
                 tags=tags,
-                opts=here,
-            )
-            self.dns_zones[kind] = zone
-            self.dns_zone_links[kind] = privatedns.VirtualNetworkLink(
-                naming.child(name, f"dns-{kind}-link"),
-                resource_group_name=group,
-                private_zone_name=zone.name,
-                location="global",
-                virtual_network={"id": self.vnet.id},
-                # Endpoint records come from zone groups; VMs do not auto-register.
-                registration_enabled=False,
-                tags=tags,
-                opts=here,
+                parent=self,
             )
 
         endpoint_subnet = self.subnets[ENDPOINT_SUBNET]
         self.endpoints = {}
         self.dns_zone_groups = {}
         for label, target in sorted(args.private_endpoints.items()):
-            endpoint = network.PrivateEndpoint(
+            kind = target.group_id
+            self.endpoints[label], self.dns_zone_groups[label] = private_endpoint(
                 naming.child(name, f"pe-{label}"),
+                label=label,
+                target=target,
+                subnet_id=endpoint_subnet.id,
+                zones={kind: (self.dns_zones[kind], self.dns_zone_links[kind])},
                 resource_group_name=group,
                 location=args.location,
                 tags=tags,
-                subnet={"id": endpoint_subnet.id},
-                private_link_service_connections=[
-                    {
-                        "name": label,
-                        "private_link_service_id": target.resource_id,
-                        "group_ids": [target.group_id],
-                    }
-                ],
-                opts=here,
-            )
-            self.endpoints[label] = endpoint
-            self.dns_zone_groups[label] = network.PrivateDnsZoneGroup(
-                naming.child(name, f"pe-{label}-dns"),
-                resource_group_name=group,
-                private_endpoint_name=endpoint.name,
-                private_dns_zone_group_name="default",
-                private_dns_zone_configs=[
-                    {
-                        "name": target.group_id,
-                        "private_dns_zone_id": self.dns_zones[target.group_id].id,
-                    }
-                ],
-                opts=pulumi.ResourceOptions(
-                    parent=self, depends_on=[self.dns_zone_links[target.group_id]]
-                ),
+                parent=self,
             )
 
         self.vnet_id = self.vnet.id
@@ -201,6 +170,83 @@ class PrivateNetwork(pulumi.ComponentResource):
                 "endpoint_ids": self.endpoint_ids,
             }
         )
+
+
+def private_dns_zone(
+    logical_name: str,
+    *,
+    zone_name: str,
+    resource_group_name: pulumi.Input[str],
+    vnet_id: pulumi.Input[str],
+    tags: Mapping[str, str],
+    parent: pulumi.Resource,
+) -> tuple[privatedns.PrivateZone, privatedns.VirtualNetworkLink]:
+    """A ``privatelink.*`` zone (``logical_name``) linked to the VNet
+    (``<logical_name>-link``); endpoint records come from zone groups, VMs do not
+    auto-register."""
+    zone = privatedns.PrivateZone(
+        logical_name,
+        resource_group_name=resource_group_name,
+        private_zone_name=zone_name,
+        location="global",
+        tags=dict(tags),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    link = privatedns.VirtualNetworkLink(
+        f"{logical_name}-link",
+        resource_group_name=resource_group_name,
+        private_zone_name=zone.name,
+        location="global",
+        virtual_network={"id": vnet_id},
+        registration_enabled=False,
+        tags=dict(tags),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    return zone, link
+
+
+def private_endpoint(
+    logical_name: str,
+    *,
+    label: str,
+    target: PrivateEndpointTarget,
+    subnet_id: pulumi.Input[str],
+    zones: Mapping[str, tuple[privatedns.PrivateZone, privatedns.VirtualNetworkLink]],
+    resource_group_name: pulumi.Input[str],
+    location: pulumi.Input[str],
+    tags: Mapping[str, str],
+    parent: pulumi.Resource,
+) -> tuple[network.PrivateEndpoint, network.PrivateDnsZoneGroup]:
+    """A private endpoint to ``target`` in ``subnet_id`` and its zone group
+    (``<logical_name>-dns``), which keeps the endpoint's A records in ``zones`` (one
+    config per zone, by name; it waits for the zones' VNet links)."""
+    endpoint = network.PrivateEndpoint(
+        logical_name,
+        resource_group_name=resource_group_name,
+        location=location,
+        tags=dict(tags),
+        subnet={"id": subnet_id},
+        private_link_service_connections=[
+            {
+                "name": label,
+                "private_link_service_id": target.resource_id,
+                "group_ids": [target.group_id],
+            }
+        ],
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    group = network.PrivateDnsZoneGroup(
+        f"{logical_name}-dns",
+        resource_group_name=resource_group_name,
+        private_endpoint_name=endpoint.name,
+        private_dns_zone_group_name="default",
+        private_dns_zone_configs=[
+            {"name": config, "private_dns_zone_id": zone.id}
+            for config, (zone, _) in sorted(zones.items())
+        ],
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[link for _, link in zones.values()]),
+    )
+    return endpoint, group
 
 
 def _inside(

@@ -8,6 +8,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .aws import SageMakerCiCdSettings
 from .azure import AzureFoundationSettings
+from .azure_ml import AzureMlDevOpsSettings
 from .base import Cloud, Environment, Retention, Strict
 from .clouds import AwsCloudSettings, AzureCloudSettings, GcpCloudSettings, check_region
 from .common import TagSettings
@@ -26,6 +27,7 @@ class ArchitecturesSettings(Strict):
     azure_foundation: AzureFoundationSettings | None = None
     gcp_foundation: GcpFoundationSettings | None = None
     serverless_mlops: ServerlessMlopsSettings | None = None
+    azure_ml_devops: AzureMlDevOpsSettings | None = None
 
 
 class StackSettings(Strict):

@@ -1,10 +1,29 @@
 """Azure rules, one module per service; importing this package registers all of them.
 
-Azure-wide rules live here now (cost-allocation tags over every taggable type in
-``data/azure-taggable-types.json``); the service rules (Machine Learning, AKS, Storage,
-Key Vault, Container Registry, ...) join as modules beside them, one per service, named
-``azure-<service>-<resource>-<requirement>``."""
+Azure-wide rules (cost-allocation tags over every taggable type in
+``data/azure-taggable-types.json``) and one module per service, named
+``azure-<service>-<resource>-<requirement>``: Machine Learning, Storage, Key Vault,
+Container Registry, monitoring (Application Insights, Log Analytics), role
+assignments, Azure DevOps service connections."""
 
-from . import tags
+from . import (
+    authorization,
+    containerregistry,
+    devops,
+    keyvault,
+    machinelearning,
+    monitoring,
+    storage,
+    tags,
+)
 
-__all__ = ["tags"]
+__all__ = [
+    "authorization",
+    "containerregistry",
+    "devops",
+    "keyvault",
+    "machinelearning",
+    "monitoring",
+    "storage",
+    "tags",
+]

@@ -51,9 +51,11 @@ def found(violations: list[dict[str, str]]) -> set[tuple[str, str, str, str]]:
     return result
 
 
-def test_plan_cli_exits_1_and_names_every_resource() -> None:
+def cli_violations(program: Path, stack: str) -> set[tuple[str, str, str, str]]:
+    """``mlops-iac plan <stack> --program <program>``: asserts exit code 1 (a mandatory
+    violation) and returns what it found."""
     completed = subprocess.run(
-        [*CLI, "plan", "dev", "--program", str(PROGRAM), "--format", "json"],
+        [*CLI, "plan", stack, "--program", str(program), "--format", "json"],
         capture_output=True,
         text=True,
         timeout=300,
@@ -61,21 +63,34 @@ def test_plan_cli_exits_1_and_names_every_resource() -> None:
         check=False,
     )
     assert completed.returncode == 1, completed.stderr[-2000:]
-    report = json.loads(completed.stdout)
-    assert set(EXPECTED) <= found(report["policies"]["violations"])
-    # Each of those resources is named in a mandatory violation (the model through its
-    # missing cost-allocation tags).
-    violations = found(report["policies"]["violations"])
+    return found(json.loads(completed.stdout)["policies"]["violations"])
+
+
+def evaluator_violations(program: Path, stack: str) -> set[tuple[str, str, str, str]]:
+    """The evaluator alone over the program's recorded resources, with the policy
+    config of environment ``stack``."""
+    recording = plan_stack(program, stack)
+    result = evaluate(
+        [r.to_json() for r in recording.resources],
+        load_policy_config(config_path_for(stack)),
+        project=program.name,
+        stack=stack,
+    )
+    return found([v.to_dict() for v in result.violations])
+
+
+def assert_blocked(expected: list[tuple[str, str, str, str]], violations: set) -> None:
+    """Every expected violation is there, and each expected resource is named in a
+    mandatory one."""
+    assert set(expected) <= violations
     blocked = {(t, n) for t, n, _, level in violations if level == "mandatory"}
-    assert {(t, n) for t, n, _, _ in EXPECTED} <= blocked
+    assert {(t, n) for t, n, _, _ in expected} <= blocked
+
+
+def test_plan_cli_exits_1_and_names_every_resource() -> None:
+    # The model is named in a mandatory violation through its missing cost tags.
+    assert_blocked(EXPECTED, cli_violations(PROGRAM, "dev"))
 
 
 def test_evaluator_finds_each_defect() -> None:
-    recording = plan_stack(PROGRAM, "dev")
-    result = evaluate(
-        [r.to_json() for r in recording.resources],
-        load_policy_config(config_path_for("dev")),
-        project="noncompliant",
-        stack="dev",
-    )
-    assert set(EXPECTED) <= found([v.to_dict() for v in result.violations])
+    assert set(EXPECTED) <= evaluator_violations(PROGRAM, "dev")

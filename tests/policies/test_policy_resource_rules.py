@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from azure_cases import azure_cases
 from mlops_policies.testing import DELETE, patched, resource_messages
 
 KEY = "arn:aws:kms:eu-north-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -1840,6 +1841,8 @@ CASES: dict[str, list[Case]] = {
         ),
     ],
 }
+
+CASES.update(azure_cases(Case))
 
 
 def _apply(case: Case, change: dict[str, Any]) -> tuple[str, dict[str, Any]]:

@@ -29,12 +29,13 @@ ID_FORMS = {
     "cis": re.compile(r"^CIS AWS Foundations v\d+\.\d+\.\d+ \d+(\.\d+)*$"),
     "pcp": re.compile(r"^PCP aws-[a-z0-9]+(-[a-z0-9]+)+$"),
     "awsconfig": re.compile(r"^AWS Config [a-z0-9]+(-[a-z0-9]+)*$"),
+    "azurepolicy": re.compile(r"^Azure Policy [0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$"),
 }
 NOTE = re.compile(r"^none \(project rule: [^()]+\)$")
 """A rule no public control covers says so, with the reason, as its only reference."""
 ID_LIKE = re.compile(
     r"CKV2?_[A-Z]+_\d+|(FSBP|Security Hub) [A-Za-z0-9]+\.\d+|CIS AWS Foundations v|PCP aws-"
-    r"|AWS Config [a-z]+-|catalogue"
+    r"|AWS Config [a-z]+-|Azure Policy [0-9a-f]{8}|catalogue"
 )
 
 FSBP_STANDARD = "AWS Foundational Security Best Practices v1.0.0"
@@ -42,6 +43,25 @@ FSBP_STANDARD = "AWS Foundational Security Best Practices v1.0.0"
 # What every cited title must be about: each group lists alternatives (case-insensitive
 # substrings), and a title must match at least one alternative of every group.
 SUBJECTS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "azure-ml-workspace-disallow-public-network-access": (("public network",), ("workspace",)),
+    "azure-ml-workspace-require-cmk": (("customer-managed key",), ("workspace",)),
+    "azure-ml-compute-disallow-local-auth": (("local authentication",), ("compute",)),
+    "azure-ml-compute-disallow-public-ip": (("virtual network",), ("compute",)),
+    "azure-ml-compute-instance-require-idle-shutdown": (("idle shutdown",), ("compute",)),
+    "azure-storage-account-disallow-shared-key": (("shared key",), ("storage",)),
+    "azure-storage-account-disallow-blob-public-access": (("public access",), ("storage",)),
+    "azure-storage-account-require-tls12": (("tls",), ("storage",)),
+    "azure-keyvault-require-purge-protection": (("deletion protection", "purge"), ("key vault",)),
+    "azure-keyvault-require-rbac": (("rbac",), ("key vault",)),
+    "azure-acr-disallow-admin-user": (("admin",), ("container registr",)),
+    "azure-appinsights-disallow-local-auth": (
+        ("non-azure active directory",),
+        ("application insights",),
+    ),
+    "azure-log-analytics-disallow-local-auth": (
+        ("non-azure active directory",),
+        ("log analytics",),
+    ),
     "aws-apigateway-method-require-authorization": (("authoriz", "open access"), ("api",)),
     "aws-apigateway-stage-require-access-logging": (("access logging",), ("api",)),
     "aws-apigateway-disallow-data-trace": (("data trace",),),
