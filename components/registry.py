@@ -135,6 +135,13 @@ REGISTRY: tuple[ArchitectureSpec, ...] = (
         "Google Cloud foundation",
         "mlops_components.architectures.gcp_foundation:deploy",
     ),
+    ArchitectureSpec(
+        "aks_mlops",
+        Cloud.AZURE,
+        "Kubernetes-based MLOps on AKS",
+        "mlops_components.architectures.aks_mlops:deploy",
+        requires=("azure_foundation", "azure_ml_devops"),
+    ),
 )
 """Every architecture, in the order stacks deploy them."""
 

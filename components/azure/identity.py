@@ -35,6 +35,7 @@ ROLES: dict[str, str] = {
     "AcrPull": "7f951dda-4ed3-4680-a7ca-43fe172d538d",
     "AcrPush": "8311e382-0749-4cb8-b61a-304f252e45ec",
     "Monitoring Metrics Publisher": "3913510d-42f4-4e42-8a64-420c390055eb",
+    "Network Contributor": "4d97b98b-1d4f-4787-a291-c67834d212e7",
 }
 """Built-in role names and their ids, the same in every subscription and tenant
 (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles). Only

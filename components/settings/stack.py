@@ -7,7 +7,7 @@ from typing import Self
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .aws import SageMakerCiCdSettings
-from .azure import AzureFoundationSettings
+from .azure import AksMlopsSettings, AzureFoundationSettings
 from .base import Cloud, Environment, Retention, Strict
 from .clouds import AwsCloudSettings, AzureCloudSettings, GcpCloudSettings, check_region
 from .common import TagSettings
@@ -24,6 +24,7 @@ class ArchitecturesSettings(Strict):
     sagemaker_cicd: SageMakerCiCdSettings | None = None
     azure_foundation: AzureFoundationSettings | None = None
     gcp_foundation: GcpFoundationSettings | None = None
+    aks_mlops: AksMlopsSettings | None = None
 
 
 class StackSettings(Strict):
