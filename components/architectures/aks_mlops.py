@@ -87,7 +87,7 @@ class AksMlops(pulumi.ComponentResource):
         here = pulumi.ResourceOptions(parent=self)
         group, subnet = base.resource_group_name, base.workload_subnet_id
         self.cluster = AksCluster(
-            naming.child(name, "aks"),
+            naming.child(name, "cluster"),
             AksClusterArgs(
                 resource_group_name=group,
                 location=args.location,
@@ -170,7 +170,7 @@ class AksMlops(pulumi.ComponentResource):
                 tags=tags,
                 install_device_plugin=s.gpu_driver == "Install",
             ),
-            # The extension schedules onto user pools: create them first.
+            # The instance types select the pools' nodes: create the pools first.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.cpu_pool, self.gpu_pool]),
         )
         self.manifest = self.data_identity.client_id.apply(

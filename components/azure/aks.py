@@ -106,8 +106,11 @@ def api_server_profile(access: NetworkAccess) -> cs.ManagedClusterAPIServerAcces
 def system_pool_profile(
     pool: SystemPoolSettings, subnet_id: pulumi.Input[str]
 ) -> cs.ManagedClusterAgentPoolProfileArgsDict:
-    """The inline System pool: Regular priority, autoscaled, only critical add-ons
-    (``CriticalAddonsOnly`` taint), in the workloads subnet without public IPs."""
+    """The inline System pool: Regular priority, autoscaled, in the workloads subnet
+    without public IPs. Not tainted ``CriticalAddonsOnly``: the AzureML extension's own
+    pods (router, scheduler, operators) tolerate neither that taint nor the Spot and
+    GPU taints of the user pools, so the System pool is where they run; with the taint
+    they would stay pending and the extension's install would time out."""
     return {
         "name": SYSTEM_POOL,
         "mode": cs.AgentPoolMode.SYSTEM,
@@ -121,7 +124,6 @@ def system_pool_profile(
         "max_count": pool.max_nodes,
         "vnet_subnet_id": subnet_id,
         "enable_node_public_ip": False,
-        "node_taints": ["CriticalAddonsOnly=true:NoSchedule"],
     }
 
 

@@ -406,3 +406,136 @@ def _cidr(value: str, key: str) -> ipaddress.IPv4Network:
     if not isinstance(network, ipaddress.IPv4Network):
         raise ValueError(f"{key}: {value} is not an IPv4 range")
     return network
+
+
+# -- architecture 6: hybrid MLOps with Azure Arc ---------------------------------------
+
+_CONNECTED_CLUSTER_ID = (
+    r"^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w.()]{1,90}/providers/"
+    r"Microsoft\.Kubernetes/connectedClusters/[a-zA-Z0-9][-_a-zA-Z0-9]{0,62}$"
+)
+_QUANTITY = r"^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti)?$"
+
+
+class InstanceTypeSettings(Strict):
+    """An Azure ML instance type on the on-premises cluster: where its pods run and
+    what each gets (Kubernetes quantities)."""
+
+    node_selector: dict[str, str] = Field(
+        default_factory=dict, description="Node labels the pods must match; empty: any node."
+    )
+    cpu: str = Field(default="2", pattern=_QUANTITY, description="CPU request and limit.")
+    memory: str = Field(default="8Gi", pattern=_QUANTITY, description="Memory request and limit.")
+    gpus: int = Field(default=0, ge=0, le=16, description="nvidia.com/gpu limit per pod.")
+
+
+class OnPremVolumeSettings(Strict):
+    """Training data that stays on site: an NFS export Azure ML mounts into jobs."""
+
+    server: str = Field(description="NFS server host name or IP, reachable from the nodes.")
+    path: str = Field(pattern=r"^/", description="Exported path.")
+    mount_path: str = Field(default="/mnt/data", pattern=r"^/", description="Path in jobs.")
+    capacity: str = Field(default="100Gi", pattern=_QUANTITY, description="Volume size.")
+    read_only: bool = Field(default=True, description="Jobs read the data and cannot change it.")
+
+
+class CustomLocationSettings(Strict):
+    """A custom location on the cluster, for Arc-enabled services that deploy through
+    one (data services, App Service); Azure ML itself attaches by cluster id."""
+
+    name: str = Field(pattern=r"^[a-zA-Z0-9][-a-zA-Z0-9]{0,62}$", description="Its name.")
+    namespace: str = Field(default="mlops", pattern=_K8S_NAME, description="Its namespace.")
+
+
+class ArcHybridMlopsSettings(Strict):
+    """Architecture 6, hybrid MLOps with Azure Arc (``mlops:azure:ArcHybridMlops``):
+    an Arc-connected on-premises cluster adopted by id, the AzureML extension on it,
+    attached to the workspace as Kubernetes compute for training and inference, model
+    containers in the shared Azure ML registry, and an online endpoint on site or in
+    the cloud. Data stays on site (an NFS volume mounted into jobs)."""
+
+    enabled: bool = Field(default=True, description="false: nothing is deployed.")
+    connected_cluster_id: str = Field(
+        pattern=_CONNECTED_CLUSTER_ID,
+        description="Resource id of the Arc-connected cluster (`az connectedk8s "
+        "connect` on site, see the README); the program never creates or deletes it.",
+    )
+    extension: AzureMlExtensionSettings = Field(
+        default_factory=lambda: AzureMlExtensionSettings(
+            inference_router_service_type="NodePort",
+            internal_load_balancer=False,
+            allow_insecure_connections=True,
+            compute_name="onprem",
+        ),
+        description="The AzureML extension; on site the router is a NodePort behind "
+        "your own load balancer (no Azure load balancer).",
+    )
+    instance_types: dict[str, InstanceTypeSettings] = Field(
+        default_factory=lambda: {
+            "training": InstanceTypeSettings(cpu="4", memory="16Gi"),
+            "inference": InstanceTypeSettings(cpu="1", memory="4Gi"),
+        },
+        min_length=1,
+        description="Instance types of the compute by name (lower-case Kubernetes names).",
+    )
+    default_instance_type: str = Field(
+        default="training", description="Instance type of jobs that name none."
+    )
+    models: list[str] = Field(
+        default_factory=lambda: ["model"],
+        description="Model names registered in the shared Azure ML registry (one "
+        "container each; versions come from training runs).",
+    )
+    serving: Literal["on_prem", "cloud"] = Field(
+        default="on_prem",
+        description="on_prem: the online endpoint runs on the Arc cluster; cloud: a "
+        "managed online endpoint in Azure.",
+    )
+    data_volume: OnPremVolumeSettings | None = Field(
+        default=None,
+        description="On-site NFS data mounted into training jobs; null: none.",
+    )
+    custom_location: CustomLocationSettings | None = Field(
+        default=None, description="null (default): Azure ML needs none."
+    )
+
+    @field_validator("models")
+    @classmethod
+    def _models(cls, values: list[str]) -> list[str]:
+        import re
+
+        for i, value in enumerate(values):
+            if not re.match(r"^[a-zA-Z0-9][-a-zA-Z0-9_.]{0,254}$", value):
+                raise ValueError(f"models[{i}]: {value!r} is not a valid model name")
+        if len(set(values)) != len(values):
+            raise ValueError("models: a model is listed twice")
+        return values
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        import re
+
+        for name in self.instance_types:
+            if not re.match(_K8S_NAME, name):
+                raise ValueError(f"instance_types: {name!r} is not a lower-case Kubernetes name")
+        if self.default_instance_type not in self.instance_types:
+            raise ValueError(
+                f"default_instance_type: {self.default_instance_type!r} is not one of "
+                f"{', '.join(sorted(self.instance_types))}"
+            )
+        if self.extension.internal_load_balancer:
+            raise ValueError(
+                "extension.internal_load_balancer: on-premises clusters have no Azure "
+                "load balancer; set false"
+            )
+        if self.serving == "on_prem" and not self.extension.enable_inference:
+            raise ValueError("serving: on_prem needs extension.enable_inference")
+        return self
+
+    @property
+    def cluster_resource_group(self) -> str:
+        return self.connected_cluster_id.split("/")[4]
+
+    @property
+    def cluster_name(self) -> str:
+        return self.connected_cluster_id.rsplit("/", 1)[1]

@@ -7,7 +7,7 @@ from typing import Self
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .aws import SageMakerCiCdSettings
-from .azure import AksMlopsSettings, AzureFoundationSettings
+from .azure import AksMlopsSettings, ArcHybridMlopsSettings, AzureFoundationSettings
 from .base import Cloud, Environment, Retention, Strict
 from .clouds import AwsCloudSettings, AzureCloudSettings, GcpCloudSettings, check_region
 from .common import TagSettings
@@ -25,6 +25,7 @@ class ArchitecturesSettings(Strict):
     azure_foundation: AzureFoundationSettings | None = None
     gcp_foundation: GcpFoundationSettings | None = None
     aks_mlops: AksMlopsSettings | None = None
+    arc_hybrid_mlops: ArcHybridMlopsSettings | None = None
 
 
 class StackSettings(Strict):
