@@ -113,7 +113,7 @@ class ArcHybridMlops(pulumi.ComponentResource):
             name,
             s.models,
             registry_name=ws.registry_name,
-            resource_group_name=ws.resource_group_name,
+            resource_group_name=ws.registry_resource_group_name,
             tags=tags,
             parent=self,
         )

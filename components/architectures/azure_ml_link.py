@@ -1,7 +1,7 @@
 """What the Kubernetes architectures (AKS, Arc) use of the Azure ML workspace and
 registry that architecture 4 (``azure_ml_devops``) offers: names and ids, read from
 the offered component by attribute (``workspace_id``, ``workspace_name``,
-``registry_name``), so these architectures depend on that interface only."""
+``registry_name``, ``registry_id``), so these architectures depend on that interface only."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ KEY = "azure_ml_devops"
 _GROUP = re.compile(r"/resourceGroups/([^/]+)/", re.IGNORECASE)
 
 
-def resource_group_of(resource_id: str) -> str:
+def resource_group_of(resource_id: str, argument: str = "workspace_id") -> str:
     """The resource group named in an ARM resource id."""
     found = _GROUP.search(resource_id or "")
     if not found:
-        raise pulumi.InputPropertyError("workspace_id", f"{resource_id!r} is not an ARM id")
+        raise pulumi.InputPropertyError(argument, f"{resource_id!r} is not an ARM id")
     return found.group(1)
 
 
@@ -32,6 +32,9 @@ class WorkspaceLink:
     """The workspace's resource group (from its id)."""
     registry_name: pulumi.Output[str]
     """The shared Azure ML registry's name."""
+    registry_resource_group_name: pulumi.Output[str]
+    """The registry's resource group (from its id: an adopted registry may live in
+    another group than the workspace)."""
 
 
 def _output(component: pulumi.ComponentResource, attribute: str) -> pulumi.Output[str]:
@@ -50,4 +53,7 @@ def take_workspace(deployment: Deployment) -> WorkspaceLink:
         workspace_name=_output(component, "workspace_name"),
         resource_group_name=workspace_id.apply(resource_group_of),
         registry_name=_output(component, "registry_name"),
+        registry_resource_group_name=_output(component, "registry_id").apply(
+            lambda rid: resource_group_of(rid, "registry_id")
+        ),
     )

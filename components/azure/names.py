@@ -126,7 +126,7 @@ RULES: dict[str, NameRule] = {
     ),
     "ml-online-endpoint": NameRule(
         32,
-        r"[a-zA-Z][a-zA-Z0-9-]*",
+        r"[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]",
         "https://learn.microsoft.com/azure/machine-learning/how-to-manage-quotas"
         "#azure-machine-learning-online-endpoints-and-batch-endpoints",
         min_length=3,
