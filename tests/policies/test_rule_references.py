@@ -29,12 +29,13 @@ ID_FORMS = {
     "cis": re.compile(r"^CIS AWS Foundations v\d+\.\d+\.\d+ \d+(\.\d+)*$"),
     "pcp": re.compile(r"^PCP aws-[a-z0-9]+(-[a-z0-9]+)+$"),
     "awsconfig": re.compile(r"^AWS Config [a-z0-9]+(-[a-z0-9]+)*$"),
+    "azurepolicy": re.compile(r"^Azure Policy [0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$"),
 }
 NOTE = re.compile(r"^none \(project rule: [^()]+\)$")
 """A rule no public control covers says so, with the reason, as its only reference."""
 ID_LIKE = re.compile(
     r"CKV2?_[A-Z]+_\d+|(FSBP|Security Hub) [A-Za-z0-9]+\.\d+|CIS AWS Foundations v|PCP aws-"
-    r"|AWS Config [a-z]+-|catalogue"
+    r"|AWS Config [a-z]+-|Azure Policy [0-9a-f]{8}-|catalogue"
 )
 
 FSBP_STANDARD = "AWS Foundational Security Best Practices v1.0.0"
@@ -122,6 +123,20 @@ SUBJECTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "aws-sagemaker-feature-group-require-kms": (("kms",), ("feature group",)),
     "aws-stepfunctions-state-machine-require-logging": (("logging",), ("state machine",)),
     "aws-stepfunctions-state-machine-require-tracing": (("x-ray",), ("state machine",)),
+    "azure-aks-cluster-disallow-public-api-server": (
+        ("private cluster", "authorized ip"),
+        ("kubernetes",),
+    ),
+    "azure-aks-cluster-require-entra-rbac": (
+        ("rbac", "active directory"),
+        ("kubernetes",),
+    ),
+    "azure-aks-cluster-disallow-local-accounts": (("local authentication",), ("kubernetes",)),
+    "azure-aks-cluster-require-workload-identity": (("workload identity",), ("kubernetes",)),
+    "azure-aks-cluster-require-auto-upgrade": (("auto-upgrade",), ("kubernetes",)),
+    "azure-aks-cluster-require-defender": (("defender",), ("kubernetes",)),
+    "azure-aks-cluster-require-policy-addon": (("policy add-on",),),
+    "azure-aks-cluster-disable-command-invoke": (("command invoke",), ("kubernetes",)),
 }
 
 
