@@ -131,12 +131,8 @@ class AksMlops(pulumi.ComponentResource):
                 capacity_reservation_group_id=s.capacity_reservation_group_id,
             ),
         }
-        self.cpu_pool = NodePool(
-            naming.child(name, CPU_POOL), self.pool_args[CPU_POOL], opts=here
-        )
-        self.gpu_pool = NodePool(
-            naming.child(name, GPU_POOL), self.pool_args[GPU_POOL], opts=here
-        )
+        self.cpu_pool = NodePool(naming.child(name, CPU_POOL), self.pool_args[CPU_POOL], opts=here)
+        self.gpu_pool = NodePool(naming.child(name, GPU_POOL), self.pool_args[GPU_POOL], opts=here)
         ext = s.extension
         self.data_identity = WorkloadIdentity(
             naming.child(name, "data"),

@@ -102,6 +102,17 @@ def gpu_pool_args(
     )
 
 
+def pool_options(parent: pulumi.Resource) -> pulumi.ResourceOptions:
+    """Options of every pool (module docstring): replaced, old one first, when AKS
+    refuses the change in place; ``count`` left to the autoscaler."""
+    return pulumi.ResourceOptions(
+        parent=parent,
+        replace_on_changes=REPLACE_ON_CHANGES,
+        delete_before_replace=True,
+        ignore_changes=IGNORE_CHANGES,
+    )
+
+
 class NodePool(pulumi.ComponentResource):
     """One autoscaled AKS user pool in the cluster's subnet, without public IPs."""
 
@@ -148,17 +159,14 @@ class NodePool(pulumi.ComponentResource):
             vnet_subnet_id=args.subnet_id,
             enable_node_public_ip=False,
             tags=dict(args.tags),
-            opts=pulumi.ResourceOptions(
-                parent=self,
-                replace_on_changes=REPLACE_ON_CHANGES,
-                delete_before_replace=True,
-                ignore_changes=IGNORE_CHANGES,
-            ),
+            opts=pool_options(self),
         )
         self.register_outputs({"pool_name": self.pool.name})
 
 
-def declare_capacity(deployment: Deployment, args: NodePoolArgs, location: str, source: str) -> None:
+def declare_capacity(
+    deployment: Deployment, args: NodePoolArgs, location: str, source: str
+) -> None:
     """Declare a pool's ceiling (VMs of its size, Spot or not) for the stack's quotas."""
     spot = capacity_for(args.capacity, args.scarce_capacity).scale_set_priority == "Spot"
     deployment.declare_capacity(

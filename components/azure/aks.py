@@ -127,6 +127,20 @@ def system_pool_profile(
     }
 
 
+def cluster_options(
+    parent: pulumi.Resource, depends_on: list[pulumi.Resource]
+) -> pulumi.ResourceOptions:
+    """The cluster waits for its identity's grant on the subnet, is replaced (new one
+    first: it is auto-named) on changes AKS refuses in place, and leaves the System
+    pool's node count to the autoscaler."""
+    return pulumi.ResourceOptions(
+        parent=parent,
+        depends_on=depends_on,
+        replace_on_changes=REPLACE_ON_CHANGES,
+        ignore_changes=IGNORE_CHANGES,
+    )
+
+
 class AksCluster(pulumi.ComponentResource):
     """An AKS cluster with a user-assigned control-plane identity (Network Contributor
     on its subnet), ``AcrPull`` for the kubelet identity on the registry, and the
@@ -204,12 +218,7 @@ class AksCluster(pulumi.ComponentResource):
                 "azurepolicy": {"enabled": True},
             },
             agent_pool_profiles=[system_pool_profile(args.system_pool, args.subnet_id)],
-            opts=pulumi.ResourceOptions(
-                parent=self,
-                depends_on=list(self.identity.role_assignments.values()),
-                replace_on_changes=REPLACE_ON_CHANGES,
-                ignore_changes=IGNORE_CHANGES,
-            ),
+            opts=cluster_options(self, list(self.identity.role_assignments.values())),
         )
         self.cluster_id = self.cluster.id
         self.cluster_name = self.cluster.name

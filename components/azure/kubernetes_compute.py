@@ -70,14 +70,16 @@ class InstanceType:
     gpus: int = 0
     """``nvidia.com/gpu`` limit (0: none)."""
 
-    def schema(self) -> ml.InstanceTypeSchemaArgsDict:
+    def schema(self) -> ml.InstanceTypeSchemaArgs:
         limits = {"cpu": self.cpu, "memory": self.memory}
         if self.gpus:
             limits["nvidia.com/gpu"] = str(self.gpus)
-        return {
-            "node_selector": dict(self.node_selector),
-            "resources": {"requests": {"cpu": self.cpu, "memory": self.memory}, "limits": limits},
-        }
+        return ml.InstanceTypeSchemaArgs(
+            node_selector=dict(self.node_selector),
+            resources=ml.InstanceTypeSchemaResourcesArgs(
+                requests={"cpu": self.cpu, "memory": self.memory}, limits=limits
+            ),
+        )
 
 
 @dataclass
@@ -145,6 +147,13 @@ def check_instance_types(types: Mapping[str, InstanceType], default: str) -> Non
         )
 
 
+def fixed_name_options(
+    parent: pulumi.Resource, depends_on: list[pulumi.Resource] | None = None
+) -> pulumi.ResourceOptions:
+    """A fixed name cannot exist twice: a replacement deletes the old one first."""
+    return pulumi.ResourceOptions(parent=parent, depends_on=depends_on, delete_before_replace=True)
+
+
 class KubernetesCompute(pulumi.ComponentResource):
     """The AzureML extension on a cluster and the workspace's Kubernetes compute on it."""
 
@@ -174,7 +183,7 @@ class KubernetesCompute(pulumi.ComponentResource):
             scope={"cluster": {"release_namespace": RELEASE_NAMESPACE}},
             identity={"type": kc.ResourceIdentityType.SYSTEM_ASSIGNED},
             configuration_settings=extension_settings(args),
-            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
+            opts=fixed_name_options(self),
         )
         self.compute = ml.Compute(
             naming.child(name),
@@ -191,18 +200,14 @@ class KubernetesCompute(pulumi.ComponentResource):
                     namespace=args.settings.namespace,
                     default_instance_type=args.default_instance_type,
                     instance_types={
-                        key: ml.InstanceTypeSchemaArgs(**value.schema())
+                        key: value.schema()
                         for key, value in sorted(args.instance_types.items())
                     },
                 ),
             ),
-            opts=pulumi.ResourceOptions(
-                parent=self, depends_on=[self.extension], delete_before_replace=True
-            ),
+            opts=fixed_name_options(self, [self.extension]),
         )
         self.extension_id = self.extension.id
         self.compute_id = self.compute.id
         self.compute_name = self.compute.name
-        self.register_outputs(
-            {"extension_id": self.extension_id, "compute_id": self.compute_id}
-        )
+        self.register_outputs({"extension_id": self.extension_id, "compute_id": self.compute_id})

@@ -15,7 +15,7 @@ Machine Learning", https://learn.microsoft.com/azure/machine-learning/reference-
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,6 +89,6 @@ def nfs_volume(volume: NfsVolume, namespace_name: str) -> list[dict[str, Any]]:
     ]
 
 
-def document(objects: list[Mapping[str, Any]]) -> str:
+def document(objects: Sequence[Mapping[str, Any]]) -> str:
     """The objects as one multi-document YAML string."""
     return yaml.safe_dump_all([dict(o) for o in objects], sort_keys=False)

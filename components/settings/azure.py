@@ -207,7 +207,9 @@ class CpuPoolSettings(Strict):
     @model_validator(mode="after")
     def _bounds(self) -> Self:
         if self.max_nodes < self.min_nodes:
-            raise ValueError(f"max_nodes ({self.max_nodes}) must be >= min_nodes ({self.min_nodes})")
+            raise ValueError(
+                f"max_nodes ({self.max_nodes}) must be >= min_nodes ({self.min_nodes})"
+            )
         if self.capacity is CapacityStrategy.RESERVED:
             raise ValueError("capacity: CPU pools take spot_first or on_demand")
         return self
@@ -232,7 +234,9 @@ class SystemPoolSettings(Strict):
     @model_validator(mode="after")
     def _bounds(self) -> Self:
         if self.max_nodes < self.min_nodes:
-            raise ValueError(f"max_nodes ({self.max_nodes}) must be >= min_nodes ({self.min_nodes})")
+            raise ValueError(
+                f"max_nodes ({self.max_nodes}) must be >= min_nodes ({self.min_nodes})"
+            )
         return self
 
 
@@ -290,7 +294,11 @@ class AzureMlExtensionSettings(Strict):
             raise ValueError("enable_training: enable training, inference or both")
         if (self.ssl_secret is None) != (self.ssl_cname is None):
             raise ValueError("ssl_cname: ssl_secret and ssl_cname go together")
-        if self.enable_inference and self.ssl_secret is None and not self.allow_insecure_connections:
+        if (
+            self.enable_inference
+            and self.ssl_secret is None
+            and not self.allow_insecure_connections
+        ):
             raise ValueError(
                 "ssl_secret: inference needs a TLS secret (ssl_secret and ssl_cname) or "
                 "allow_insecure_connections: true"
@@ -392,8 +400,7 @@ class AksMlopsSettings(Strict):
         reserved = self.gpu_pool.capacity is CapacityStrategy.RESERVED
         if reserved != (self.capacity_reservation_group_id is not None):
             raise ValueError(
-                "capacity_reservation_group_id: set it exactly when gpu_pool.capacity is "
-                "reserved"
+                "capacity_reservation_group_id: set it exactly when gpu_pool.capacity is reserved"
             )
         return self
 

@@ -98,9 +98,7 @@ def internal_load_balancer(
         "Give each properties.instanceTypes entry resources.limits cpu and memory (and "
         "nvidia.com/gpu at most maxGpusPerInstance); name a defaultInstanceType."
     ),
-    references=[
-        "none (project rule: no public control checks Azure ML Kubernetes instance types)"
-    ],
+    references=["none (project rule: no public control checks Azure ML Kubernetes instance types)"],
     resource_types=[COMPUTE],
     config_schema={
         "maxGpusPerInstance": {

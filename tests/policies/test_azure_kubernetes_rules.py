@@ -15,7 +15,9 @@ CLUSTER = "azure-native:containerservice:ManagedCluster"
 POOL = "azure-native:containerservice:AgentPool"
 EXTENSION = "azure-native:kubernetesconfiguration:Extension"
 COMPUTE = "azure-native:machinelearningservices:Compute"
-WORKSPACE = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/w"
+WORKSPACE = (
+    "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/w"
+)
 
 SYSTEM_POOL: dict[str, Any] = {
     "name": "system",
@@ -141,7 +143,10 @@ AZURE_KUBERNETES_CASES: dict[str, list[Case]] = {
             CLUSTER_OK,
             [
                 ({"enableRBAC": False}, "enableRBAC not true."),
-                ({"aadProfile": DELETE}, "aadProfile.managed, aadProfile.enableAzureRBAC not true."),
+                (
+                    {"aadProfile": DELETE},
+                    "aadProfile.managed, aadProfile.enableAzureRBAC not true.",
+                ),
                 ({"aadProfile.enableAzureRBAC": False}, "aadProfile.enableAzureRBAC not true."),
             ],
         )
@@ -190,7 +195,10 @@ AZURE_KUBERNETES_CASES: dict[str, list[Case]] = {
             CLUSTER,
             CLUSTER_OK,
             [
-                ({"addonProfiles.omsagent.enabled": False}, "addonProfiles.omsagent is not enabled."),
+                (
+                    {"addonProfiles.omsagent.enabled": False},
+                    "addonProfiles.omsagent is not enabled.",
+                ),
                 (
                     {"addonProfiles.omsagent.config": DELETE},
                     "logAnalyticsWorkspaceResourceID is not set.",
@@ -204,7 +212,10 @@ AZURE_KUBERNETES_CASES: dict[str, list[Case]] = {
             CLUSTER_OK,
             [({"addonProfiles.azurepolicy": DELETE}, "addonProfiles.azurepolicy is not enabled.")],
             also_compliant=[
-                {"addonProfiles.azurepolicy": DELETE, "addonProfiles.azurePolicy": {"enabled": True}}
+                {
+                    "addonProfiles.azurepolicy": DELETE,
+                    "addonProfiles.azurePolicy": {"enabled": True},
+                }
             ],
         )
     ],
@@ -225,7 +236,10 @@ AZURE_KUBERNETES_CASES: dict[str, list[Case]] = {
             CLUSTER,
             CLUSTER_OK,
             [
-                ({"networkProfile.networkPolicy": DELETE}, "networkProfile.networkPolicy is unset."),
+                (
+                    {"networkProfile.networkPolicy": DELETE},
+                    "networkProfile.networkPolicy is unset.",
+                ),
                 ({"networkProfile.networkPolicy": "none"}, "networkProfile.networkPolicy is none."),
             ],
         )
@@ -257,7 +271,10 @@ AZURE_KUBERNETES_CASES: dict[str, list[Case]] = {
                     {"vmSize": "Standard_ND96isr_H100_v5"},
                     "the pool: GPU size Standard_ND96isr_H100_v5 is not allowed in this environment.",
                 ),
-                ({"vmSize": "Standard_M128s"}, "the pool: VM size Standard_M128s is not in the allowlist."),
+                (
+                    {"vmSize": "Standard_M128s"},
+                    "the pool: VM size Standard_M128s is not in the allowlist.",
+                ),
                 ({"vmSize": DELETE}, "the pool has no vmSize"),
             ],
             config={"allowedGpuVmSizes": ["Standard_NC*_T4_v3"]},
@@ -385,14 +402,22 @@ AZURE_KUBERNETES_CASES: dict[str, list[Case]] = {
                     "defaultInstanceType does not name one of its instance types.",
                 ),
             ],
-            also_compliant=[{"properties.computeType": "AmlCompute", "properties.properties": DELETE}],
+            also_compliant=[
+                {"properties.computeType": "AmlCompute", "properties.properties": DELETE}
+            ],
         ),
         Case(
             COMPUTE,
             COMPUTE_OK,
             [
                 (
-                    {"properties.properties.instanceTypes.gpu.resources.limits": {"cpu": "4", "memory": "16Gi", "nvidia.com/gpu": "4"}},
+                    {
+                        "properties.properties.instanceTypes.gpu.resources.limits": {
+                            "cpu": "4",
+                            "memory": "16Gi",
+                            "nvidia.com/gpu": "4",
+                        }
+                    },
                     "instance type gpu asks for 4 GPUs; the cap is 2.",
                 )
             ],
@@ -419,7 +444,9 @@ def test_compliant_resource_passes(rule: str, case: Case) -> None:
 @pytest.mark.parametrize(("rule", "case"), PARAMS)
 def test_each_changed_field_is_reported(rule: str, case: Case) -> None:
     for change, expected in case.violations:
-        messages = resource_messages(rule, case.resource_type, patched(case.compliant, change), case.config)
+        messages = resource_messages(
+            rule, case.resource_type, patched(case.compliant, change), case.config
+        )
         assert len(messages) == 1, (change, messages)
         assert expected in messages[0], (change, messages)
 
