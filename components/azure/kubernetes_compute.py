@@ -200,8 +200,7 @@ class KubernetesCompute(pulumi.ComponentResource):
                     namespace=args.settings.namespace,
                     default_instance_type=args.default_instance_type,
                     instance_types={
-                        key: value.schema()
-                        for key, value in sorted(args.instance_types.items())
+                        key: value.schema() for key, value in sorted(args.instance_types.items())
                     },
                 ),
             ),

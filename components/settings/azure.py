@@ -246,7 +246,10 @@ class AzureMlExtensionSettings(Strict):
 
     enable_training: bool = Field(default=True, description="Run Azure ML training jobs.")
     enable_inference: bool = Field(
-        default=True, description="Run Azure ML Kubernetes online endpoints."
+        default=False,
+        description="Run Azure ML Kubernetes online endpoints. Off by default: the "
+        "router needs a TLS certificate (`ssl_secret`), or an explicit "
+        "`allow_insecure_connections`.",
     )
     inference_router_service_type: InferenceRouterServiceType = Field(
         default="LoadBalancer",
@@ -471,7 +474,6 @@ class ArcHybridMlopsSettings(Strict):
         default_factory=lambda: AzureMlExtensionSettings(
             inference_router_service_type="NodePort",
             internal_load_balancer=False,
-            allow_insecure_connections=True,
             compute_name="onprem",
         ),
         description="The AzureML extension; on site the router is a NodePort behind "
@@ -494,9 +496,10 @@ class ArcHybridMlopsSettings(Strict):
         "container each; versions come from training runs).",
     )
     serving: Literal["on_prem", "cloud"] = Field(
-        default="on_prem",
-        description="on_prem: the online endpoint runs on the Arc cluster; cloud: a "
-        "managed online endpoint in Azure.",
+        default="cloud",
+        description="cloud (default): train on site, serve from a managed online "
+        "endpoint in Azure. on_prem: the endpoint runs on the Arc cluster (needs "
+        "`extension.enable_inference` with TLS).",
     )
     data_volume: OnPremVolumeSettings | None = Field(
         default=None,
