@@ -126,7 +126,7 @@ def extension_settings(
         "domain": f"{args.location}.cloudapp.azure.com",
         "clusterPurpose": "FastProd" if s.inference_router_ha else "DevTest",
     }
-    if s.internal_load_balancer:
+    if s.internal_load_balancer and args.kind is ClusterKind.AKS:
         settings["internalLoadBalancerProvider"] = "azure"
     if s.ssl_secret is not None and s.ssl_cname is not None:
         settings["sslSecret"] = s.ssl_secret

@@ -258,8 +258,9 @@ class AzureMlExtensionSettings(Strict):
     )
     internal_load_balancer: bool = Field(
         default=True,
-        description="true: the router's load balancer is internal (Azure provider), "
-        "never on a public IP.",
+        description="AKS only: the router's load balancer is internal (Azure provider, "
+        "a private IP in the workloads subnet), never on a public IP. Arc clusters "
+        "have no Azure load balancer and ignore it.",
     )
     inference_router_ha: bool = Field(
         default=False,
@@ -472,9 +473,7 @@ class ArcHybridMlopsSettings(Strict):
     )
     extension: AzureMlExtensionSettings = Field(
         default_factory=lambda: AzureMlExtensionSettings(
-            inference_router_service_type="NodePort",
-            internal_load_balancer=False,
-            compute_name="onprem",
+            inference_router_service_type="NodePort", compute_name="onprem"
         ),
         description="The AzureML extension; on site the router is a NodePort behind "
         "your own load balancer (no Azure load balancer).",
@@ -532,11 +531,6 @@ class ArcHybridMlopsSettings(Strict):
             raise ValueError(
                 f"default_instance_type: {self.default_instance_type!r} is not one of "
                 f"{', '.join(sorted(self.instance_types))}"
-            )
-        if self.extension.internal_load_balancer:
-            raise ValueError(
-                "extension.internal_load_balancer: on-premises clusters have no Azure "
-                "load balancer; set false"
             )
         if self.serving == "on_prem" and not self.extension.enable_inference:
             raise ValueError("serving: on_prem needs extension.enable_inference")
