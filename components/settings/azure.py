@@ -186,6 +186,11 @@ is not offered: a cluster that never upgrades falls out of support)."""
 InferenceRouterServiceType = Literal["LoadBalancer", "NodePort", "ClusterIP"]
 
 
+def _check_bounds(min_nodes: int, max_nodes: int) -> None:
+    if max_nodes < min_nodes:
+        raise ValueError(f"max_nodes ({max_nodes}) must be >= min_nodes ({min_nodes})")
+
+
 class CpuPoolSettings(Strict):
     """A pool of CPU nodes (data processing, CPU training and serving)."""
 
@@ -206,10 +211,7 @@ class CpuPoolSettings(Strict):
 
     @model_validator(mode="after")
     def _bounds(self) -> Self:
-        if self.max_nodes < self.min_nodes:
-            raise ValueError(
-                f"max_nodes ({self.max_nodes}) must be >= min_nodes ({self.min_nodes})"
-            )
+        _check_bounds(self.min_nodes, self.max_nodes)
         if self.capacity is CapacityStrategy.RESERVED:
             raise ValueError("capacity: CPU pools take spot_first or on_demand")
         return self
@@ -233,10 +235,7 @@ class SystemPoolSettings(Strict):
 
     @model_validator(mode="after")
     def _bounds(self) -> Self:
-        if self.max_nodes < self.min_nodes:
-            raise ValueError(
-                f"max_nodes ({self.max_nodes}) must be >= min_nodes ({self.min_nodes})"
-            )
+        _check_bounds(self.min_nodes, self.max_nodes)
         return self
 
 
