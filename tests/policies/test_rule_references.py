@@ -35,7 +35,7 @@ NOTE = re.compile(r"^none \(project rule: [^()]+\)$")
 """A rule no public control covers says so, with the reason, as its only reference."""
 ID_LIKE = re.compile(
     r"CKV2?_[A-Z]+_\d+|(FSBP|Security Hub) [A-Za-z0-9]+\.\d+|CIS AWS Foundations v|PCP aws-"
-    r"|AWS Config [a-z]+-|Azure Policy [0-9a-f]{8}-|catalogue"
+    r"|AWS Config [a-z]+-|Azure Policy [0-9a-f]{8}|catalogue"
 )
 
 FSBP_STANDARD = "AWS Foundational Security Best Practices v1.0.0"
