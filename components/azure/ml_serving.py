@@ -8,8 +8,8 @@ Azure.
 - ``OnlineEndpoint``: Entra ID tokens only (``AADToken``, no keys), auto-named so that
   a replacement creates the new endpoint first (names are unique per region). On a
   Kubernetes compute (``compute`` set) it is served by the AzureML extension's router
-  on that cluster; without ``compute`` it is a managed endpoint, private
-  (``publicNetworkAccess: Disabled``). Deployments (model versions, traffic) belong to
+  on that cluster; without ``compute`` it is a managed endpoint. Both are sent
+  ``publicNetworkAccess: Disabled``. Deployments (model versions, traffic) belong to
   the release pipeline, not to this program.
 """
 
@@ -67,7 +67,10 @@ def online_endpoint(
         auth_mode=ENDPOINT_AUTH,
         compute=compute_id,
         description="Kubernetes online endpoint" if compute_id else "Managed online endpoint",
-        public_network_access=None if compute_id else "Disabled",
+        # Governs managed endpoints; a Kubernetes endpoint is reached through the
+        # extension's router, and is sent Disabled too so no endpoint of the stack is
+        # ever marked public.
+        public_network_access="Disabled",
     )
     return ml.OnlineEndpoint(
         check_auto_name("ml-online-endpoint", naming.child(name)),

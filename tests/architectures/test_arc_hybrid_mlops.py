@@ -152,6 +152,7 @@ def test_on_site_endpoint_runs_on_the_kubernetes_compute(on_site) -> None:
     endpoint = rec.one(ENDPOINT).inputs
     assert endpoint["properties"]["compute"] == rec.one(COMPUTE).id
     assert endpoint["properties"]["authMode"] == "AADToken"
+    assert endpoint["properties"]["publicNetworkAccess"] == "Disabled"
     assert endpoint["kind"] == "Kubernetes"
     assert "endpointName" not in endpoint  # auto-named: unique per region, created first
     assert found["arc_hybrid_mlops_endpoint_id"] == rec.one(ENDPOINT).id
