@@ -50,7 +50,9 @@ TOKEN = "mlops:azure:AksMlops"
 CPU_POOL = "cpu"
 GPU_POOL = "gpu"
 CPU_INSTANCE = InstanceType({"mlops.io/pool": CPU_POOL}, cpu="2", memory="8Gi")
-"""Default instance type: half of a 4-vCPU, 16 GiB CPU node."""
+"""Default instance type: half of a 4-vCPU, 16 GiB CPU node (requests must stay below a
+node's allocatable resources, which AKS reduces by its system reservations, or pods
+never schedule)."""
 
 
 @dataclass
@@ -64,8 +66,10 @@ class AksMlopsArgs:
 
 
 def gpu_instance(gpus: int) -> InstanceType:
-    """The GPU instance type: all GPUs of one node of the GPU pool."""
-    return InstanceType({"mlops.io/pool": GPU_POOL}, cpu="4", memory="16Gi", gpus=gpus)
+    """The GPU instance type: all GPUs of one node of the GPU pool, with 3 CPU and
+    12 GiB, which fit the allocatable resources of the smallest GPU size
+    (``Standard_NC4as_T4_v3``: 4 vCPU, 28 GiB) and so every larger one."""
+    return InstanceType({"mlops.io/pool": GPU_POOL}, cpu="3", memory="12Gi", gpus=gpus)
 
 
 class AksMlops(pulumi.ComponentResource):

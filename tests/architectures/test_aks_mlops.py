@@ -291,8 +291,8 @@ def test_extension_and_compute(planned) -> None:
                 "gpu": {
                     "nodeSelector": {"mlops.io/pool": "gpu"},
                     "resources": {
-                        "requests": {"cpu": "4", "memory": "16Gi"},
-                        "limits": {"cpu": "4", "memory": "16Gi", "nvidia.com/gpu": "1"},
+                        "requests": {"cpu": "3", "memory": "12Gi"},
+                        "limits": {"cpu": "3", "memory": "12Gi", "nvidia.com/gpu": "1"},
                     },
                 },
             },
