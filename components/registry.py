@@ -148,6 +148,20 @@ REGISTRY: tuple[ArchitectureSpec, ...] = (
         "mlops_components.architectures.azure_ml_devops:deploy",
         requires=("azure_foundation",),
     ),
+    ArchitectureSpec(
+        "aks_mlops",
+        Cloud.AZURE,
+        "Kubernetes-based MLOps on AKS",
+        "mlops_components.architectures.aks_mlops:deploy",
+        requires=("azure_foundation", "azure_ml_devops"),
+    ),
+    ArchitectureSpec(
+        "arc_hybrid_mlops",
+        Cloud.AZURE,
+        "Hybrid MLOps with Azure Arc",
+        "mlops_components.architectures.arc_hybrid_mlops:deploy",
+        requires=("azure_foundation", "azure_ml_devops"),
+    ),
 )
 """Every architecture, in the order stacks deploy them."""
 

@@ -155,6 +155,23 @@ _AZURE_ID_PATHS = {
         "Microsoft.ManagedIdentity/userAssignedIdentities/{resourceName}"
         "/federatedIdentityCredentials/{federatedIdentityCredentialResourceName}"
     ),
+    "azure-native:containerservice:AgentPool": (
+        "Microsoft.ContainerService/managedClusters/{resourceName}/agentPools/{agentPoolName}"
+    ),
+    "azure-native:kubernetesconfiguration:Extension": (
+        "{clusterRp}/{clusterResourceName}/{clusterName}"
+        "/providers/Microsoft.KubernetesConfiguration/extensions/{extensionName}"
+    ),
+    "azure-native:machinelearningservices:Compute": (
+        "Microsoft.MachineLearningServices/workspaces/{workspaceName}/computes/{computeName}"
+    ),
+    "azure-native:machinelearningservices:OnlineEndpoint": (
+        "Microsoft.MachineLearningServices/workspaces/{workspaceName}"
+        "/onlineEndpoints/{endpointName}"
+    ),
+    "azure-native:machinelearningservices:RegistryModelContainer": (
+        "Microsoft.MachineLearningServices/registries/{registryName}/models/{modelName}"
+    ),
 }
 """ARM id templates (after ``/providers/``) of child resources, which sit below their
 parent's id; their keys are the resource's inputs naming each level."""

@@ -29,7 +29,15 @@ from ..vocabulary import (
 
 CLOUD = "Azure"
 
-__all__ = ["AcceleratorMachine", "AcceleratorNotOffered", "machine_for", "machines", "offered"]
+__all__ = [
+    "AcceleratorMachine",
+    "AcceleratorNotOffered",
+    "gpus_per_vm",
+    "is_gpu_size",
+    "machine_for",
+    "machines",
+    "offered",
+]
 
 
 @dataclass(frozen=True)
@@ -73,3 +81,26 @@ def machine_for(pool: AcceleratorPool, setting: str = "accelerator") -> Accelera
     """The VM size for ``pool``; ``AcceleratorNotOffered`` naming ``setting`` and the
     alternatives when Azure has no such accelerator, count or capacity mode."""
     return choose_machine(CLOUD, machines(), pool, setting)
+
+
+GPU_SERIES_PREFIX = "Standard_N"
+"""Azure's GPU VM sizes are the N family (NC, ND, NG, NV):
+https://learn.microsoft.com/azure/virtual-machines/sizes/overview#gpu-accelerated."""
+
+
+def is_gpu_size(vm_size: str) -> bool:
+    """Whether ``vm_size`` is a GPU size (N family)."""
+    return vm_size.startswith(GPU_SERIES_PREFIX)
+
+
+@functools.cache
+def _gpus_by_size() -> dict[str, int]:
+    return {m.machine_type: m.count for sizes in machines().values() for m in sizes.values()}
+
+
+def gpus_per_vm(vm_size: str) -> int | None:
+    """GPUs of ``vm_size``: 0 for non-GPU sizes, the count from the data file for the
+    sizes it lists, ``None`` for other N-family sizes (callers fail closed)."""
+    if not is_gpu_size(vm_size):
+        return 0
+    return _gpus_by_size().get(vm_size)

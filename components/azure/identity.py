@@ -38,6 +38,7 @@ ROLES: dict[str, str] = {
     "AzureML Data Scientist": "f6c7c914-8db3-469d-8ca1-694a8f32e121",
     "AzureML Registry User": "1823dd4f-9b8c-4ab6-ab4e-7397a3684615",
     "Azure AI Enterprise Network Connection Approver": "b556d68e-0be0-4f35-a333-ad7ee1ce17ea",
+    "Network Contributor": "4d97b98b-1d4f-4787-a291-c67834d212e7",
 }
 """Built-in role names and their ids, the same in every subscription and tenant
 (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles). Only

@@ -7,7 +7,7 @@ from typing import Self
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .aws import SageMakerCiCdSettings
-from .azure import AzureFoundationSettings
+from .azure import AksMlopsSettings, ArcHybridMlopsSettings, AzureFoundationSettings
 from .azure_ml import AzureMlDevOpsSettings
 from .base import Cloud, Environment, Retention, Strict
 from .clouds import AwsCloudSettings, AzureCloudSettings, GcpCloudSettings, check_region
@@ -28,6 +28,8 @@ class ArchitecturesSettings(Strict):
     gcp_foundation: GcpFoundationSettings | None = None
     serverless_mlops: ServerlessMlopsSettings | None = None
     azure_ml_devops: AzureMlDevOpsSettings | None = None
+    aks_mlops: AksMlopsSettings | None = None
+    arc_hybrid_mlops: ArcHybridMlopsSettings | None = None
 
 
 class StackSettings(Strict):

@@ -23,8 +23,12 @@ from pulumi_policy import (
     Severity,
     StackValidationPolicy,
 )
-from test_policy_resource_rules import CASES
-from test_policy_stack_rules import STACK_CASES
+from test_azure_kubernetes_rules import AZURE_KUBERNETES_CASES, LOCAL
+from test_policy_resource_rules import CASES as RESOURCE_CASES
+from test_policy_stack_rules import STACK_CASES as AWS_STACK_CASES
+
+CASES = {**RESOURCE_CASES, **AZURE_KUBERNETES_CASES}
+STACK_CASES = {**AWS_STACK_CASES, LOCAL: "tests/policies/test_azure_kubernetes_rules.py"}
 
 RULES = all_rules()
 SUPPORTED_SCHEMA_KEYS = {"type", "items", "default", "description", "minimum", "maximum", "enum"}

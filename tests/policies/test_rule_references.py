@@ -148,6 +148,20 @@ SUBJECTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "aws-sqs-queue-require-kms": (("encrypted",), ("sqs",)),
     "aws-apigateway-domain-require-tls12": (("security policy",), ("domain",)),
     "aws-cloudwatch-metric-alarm-require-action": (("action",), ("alarm",)),
+    "azure-aks-cluster-disallow-public-api-server": (
+        ("private cluster", "authorized ip"),
+        ("kubernetes",),
+    ),
+    "azure-aks-cluster-require-entra-rbac": (
+        ("rbac", "active directory"),
+        ("kubernetes",),
+    ),
+    "azure-aks-cluster-disallow-local-accounts": (("local authentication",), ("kubernetes",)),
+    "azure-aks-cluster-require-workload-identity": (("workload identity",), ("kubernetes",)),
+    "azure-aks-cluster-require-auto-upgrade": (("auto-upgrade",), ("kubernetes",)),
+    "azure-aks-cluster-require-defender": (("defender",), ("kubernetes",)),
+    "azure-aks-cluster-require-policy-addon": (("policy add-on",),),
+    "azure-aks-cluster-disable-command-invoke": (("command invoke",), ("kubernetes",)),
 }
 
 
