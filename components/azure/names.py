@@ -144,13 +144,6 @@ RULES: dict[str, NameRule] = {
         f"{_DOCS}#microsoftnetwork",
         min_length=2,
     ),
-    "ml-online-endpoint": NameRule(
-        32,
-        r"[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]",
-        "https://learn.microsoft.com/azure/machine-learning/how-to-manage-quotas"
-        "#azure-machine-learning-online-endpoints-and-batch-endpoints",
-        min_length=3,
-    ),
 }
 
 
