@@ -135,6 +135,20 @@ REGISTRY: tuple[ArchitectureSpec, ...] = (
         "Google Cloud foundation",
         "mlops_components.architectures.gcp_foundation:deploy",
     ),
+    ArchitectureSpec(
+        "vertex_mlops",
+        Cloud.GCP,
+        "Vertex AI end-to-end",
+        "mlops_components.architectures.vertex_mlops:deploy",
+        requires=("gcp_foundation",),
+    ),
+    ArchitectureSpec(
+        "hybrid_tf_mlops",
+        Cloud.GCP,
+        "Hybrid TensorFlow",
+        "mlops_components.architectures.hybrid_tf_mlops:deploy",
+        requires=("gcp_foundation",),
+    ),
 )
 """Every architecture, in the order stacks deploy them."""
 

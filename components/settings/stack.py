@@ -11,7 +11,7 @@ from .azure import AzureFoundationSettings
 from .base import Cloud, Environment, Retention, Strict
 from .clouds import AwsCloudSettings, AzureCloudSettings, GcpCloudSettings, check_region
 from .common import TagSettings
-from .gcp import GcpFoundationSettings
+from .gcp import GcpFoundationSettings, HybridTfMlopsSettings, VertexMlopsSettings
 
 # AWS regions come from botocore's partition data (mlops_components.aws.facts).
 NAME_PREFIX_PATTERN = r"^[a-z][a-z0-9-]{1,30}[a-z0-9]$"
@@ -24,6 +24,8 @@ class ArchitecturesSettings(Strict):
     sagemaker_cicd: SageMakerCiCdSettings | None = None
     azure_foundation: AzureFoundationSettings | None = None
     gcp_foundation: GcpFoundationSettings | None = None
+    vertex_mlops: VertexMlopsSettings | None = None
+    hybrid_tf_mlops: HybridTfMlopsSettings | None = None
 
 
 class StackSettings(Strict):
