@@ -23,8 +23,11 @@ from pulumi_policy import (
     Severity,
     StackValidationPolicy,
 )
-from test_policy_resource_rules import CASES
+from test_gcp_resource_rules import GCP_CASES
+from test_policy_resource_rules import CASES as BASE_CASES
 from test_policy_stack_rules import STACK_CASES
+
+CASES = {**BASE_CASES, **GCP_CASES}
 
 RULES = all_rules()
 SUPPORTED_SCHEMA_KEYS = {"type", "items", "default", "description", "minimum", "maximum", "enum"}
