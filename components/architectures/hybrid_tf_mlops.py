@@ -123,7 +123,10 @@ class HybridTfMlops(pulumi.ComponentResource):
             naming.child(name, "federation"),
             FederatedAccessArgs(
                 pool_id=fixed_name(
-                    "workload-identity-pool", prefix, "onprem", owner=naming.child(name, "federation")
+                    "workload-identity-pool",
+                    prefix,
+                    "onprem",
+                    owner=naming.child(name, "federation"),
                 ),
                 clusters=clusters,
                 namespace=namespace,

@@ -105,9 +105,7 @@ def training_parameters(training: VertexTrainingSettings) -> dict[str, str]:
     return parameters
 
 
-def training_capacity(
-    training: VertexTrainingSettings, region: str, source: str
-) -> Capacity:
+def training_capacity(training: VertexTrainingSettings, region: str, source: str) -> Capacity:
     spec = machine_spec(training.machine_type, training.accelerator, "training.accelerator")
     return Capacity(
         Cloud.GCP,
@@ -276,7 +274,9 @@ class VertexMlops(pulumi.ComponentResource):
         self.ci = ServiceAccount(
             naming.child(name, "ci"),
             ServiceAccountArgs(
-                account_id=fixed_name("service-account", prefix, "ci", owner=naming.child(name, "ci")),
+                account_id=fixed_name(
+                    "service-account", prefix, "ci", owner=naming.child(name, "ci")
+                ),
                 display_name="CI: images and pipeline templates (mlops-iac)",
                 description="Pushes serving and pipeline images and pipeline templates.",
                 resource_grants=ci_grants,

@@ -88,7 +88,11 @@ class AlertPolicies(pulumi.ComponentResource):
     ) -> None:
         super().__init__("mlops:gcp:AlertPolicies", name, None, opts)
         problems = label_problems(args.labels)
-        problems += [f"alerts[{k!r}]: keys are 1-40 lower-case letters" for k in args.alerts if not KEY.match(k)]
+        problems += [
+            f"alerts[{k!r}]: keys are 1-40 lower-case letters"
+            for k in args.alerts
+            if not KEY.match(k)
+        ]
         raise_problems("AlertPoliciesArgs", problems)
         self.policies = {}
         for key, alert in args.alerts.items():

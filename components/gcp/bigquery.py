@@ -96,9 +96,7 @@ class Dataset(pulumi.ComponentResource):
 def _validate(args: DatasetArgs) -> None:
     problems = label_problems(args.labels)
     if not DATASET_ID.match(args.dataset_id):
-        problems.append(
-            f"dataset_id: {args.dataset_id!r} must be letters, digits and underscores"
-        )
+        problems.append(f"dataset_id: {args.dataset_id!r} must be letters, digits and underscores")
     if not args.kms_key_grants:
         problems.append("kms_key_grants: BigQuery's grant on the key is required")
     if not 48 <= args.time_travel_hours <= 168 or args.time_travel_hours % 24:

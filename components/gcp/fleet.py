@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_gcp as gcp
+from pulumi_gcp.gkehub import MembershipEndpointArgsDict
 
 from .. import naming
 from ..retention import stateful_options
@@ -77,10 +78,12 @@ class FleetMembership(pulumi.ComponentResource):
         super().__init__("mlops:gcp:FleetMembership", name, None, opts)
         raise_problems("FleetMembershipArgs", label_problems(args.labels))
         cluster = args.cluster
-        endpoint = None
+        endpoint: MembershipEndpointArgsDict | None = None
         if cluster.gke_cluster_id is not None:
             endpoint = {
-                "gke_cluster": {"resource_link": f"//container.googleapis.com/{cluster.gke_cluster_id}"}
+                "gke_cluster": {
+                    "resource_link": f"//container.googleapis.com/{cluster.gke_cluster_id}"
+                }
             }
         self.membership = gcp.gkehub.Membership(
             naming.child(name),
@@ -165,9 +168,12 @@ class FederatedAccess(pulumi.ComponentResource):
             key: resource_member(naming.child(name, key), grant, self.principal_set, child)
             for key, grant in args.read_grants.items()
         }
-        project = args.project or gcp.organizations.get_client_config_output(
-            opts=pulumi.InvokeOutputOptions(parent=self)
-        ).project
+        project = (
+            args.project
+            or gcp.organizations.get_client_config_output(
+                opts=pulumi.InvokeOutputOptions(parent=self)
+            ).project
+        )
         self.grants["models"] = gcp.projects.IAMMember(
             naming.child(name, "models"),
             project=project,

@@ -33,8 +33,8 @@ __all__ = [
     "check_auto_name",
     "check_labels",
     "check_name",
-    "numeric_id",
     "fixed_name",
+    "numeric_id",
     "unique_name",
 ]
 

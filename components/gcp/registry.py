@@ -157,7 +157,11 @@ class ContainerRegistry(pulumi.ComponentResource):
         self.repository_name = self.repository.repository_id
         project = self.repository.project
         self.repository_url = pulumi.Output.concat(
-            args.location, "-docker.pkg.dev/" if docker else "-kfp.pkg.dev/", project, "/", self.repository.repository_id
+            args.location,
+            "-docker.pkg.dev/" if docker else "-kfp.pkg.dev/",
+            project,
+            "/",
+            self.repository.repository_id,
         )
         self.register_outputs(
             {

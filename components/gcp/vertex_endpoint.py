@@ -17,7 +17,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-
 import pulumi
 import pulumi_gcp as gcp
 from pulumi_gcp.vertex import (
@@ -164,7 +163,6 @@ def _validate(args: VertexEndpointArgs) -> None:
     if not args.kms_key_grants:
         problems.append("kms_key_grants: Vertex AI's grant on the key is required")
     raise_problems("VertexEndpointArgs", problems)
-
 
 
 def _machine_args(

@@ -37,7 +37,9 @@ def repository_cmek(args: ResourceValidationArgs, config: Mapping[str, Any]) -> 
     severity=Severity.MEDIUM,
     enforcement=EnforcementLevel.MANDATORY,
     remediation="Add cleanup_policies (keep the most recent versions, delete old untagged ones) with cleanup_policy_dry_run=False.",
-    references=["none (project rule: no public control requires Artifact Registry cleanup policies)"],
+    references=[
+        "none (project rule: no public control requires Artifact Registry cleanup policies)"
+    ],
     resource_types=[REPOSITORY],
 )
 def repository_cleanup(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:

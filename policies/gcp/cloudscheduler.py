@@ -23,9 +23,7 @@ JOB = "gcp:cloudscheduler/job:Job"
     references=["none (project rule: no public control checks Cloud Scheduler targets)"],
     resource_types=[JOB],
 )
-def authenticated_target(
-    args: ResourceValidationArgs, config: Mapping[str, Any]
-) -> Iterator[str]:
+def authenticated_target(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
     """An unauthenticated target must be public to be called; a token of a named
     service account keeps the target private and the caller auditable."""
     target = args.props.get("httpTarget")

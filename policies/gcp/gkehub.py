@@ -23,9 +23,7 @@ MEMBERSHIP = "gcp:gkehub/membership:Membership"
     references=["none (project rule: no public control checks fleet membership authority)"],
     resource_types=[MEMBERSHIP],
 )
-def membership_authority(
-    args: ResourceValidationArgs, config: Mapping[str, Any]
-) -> Iterator[str]:
+def membership_authority(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
     """Without an issuer, workloads on the cluster reach Google Cloud only with keys."""
     issuer = dig(args.props, "authority", "issuer")
     if not is_set(args.props.get("authority") or {}, "issuer"):

@@ -77,7 +77,10 @@ def public_member(args: ResourceValidationArgs, config: Mapping[str, Any]) -> It
     severity=Severity.HIGH,
     enforcement=MANDATORY,
     remediation="Remove the key; attach the service account to the workload or federate the external identity (Workload Identity Federation).",
-    references=["CKV2_GCP_3", "Org policy constraints/iam.managed.disableServiceAccountKeyCreation"],
+    references=[
+        "CKV2_GCP_3",
+        "Org policy constraints/iam.managed.disableServiceAccountKeyCreation",
+    ],
     resource_types=[SERVICE_ACCOUNT_KEY],
 )
 def no_keys(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
@@ -130,9 +133,7 @@ def impersonation(args: ResourceValidationArgs, config: Mapping[str, Any]) -> It
     references=["CKV_GCP_42"],
     resource_types=[PROJECT_MEMBER, PROJECT_BINDING],
 )
-def service_account_admin(
-    args: ResourceValidationArgs, config: Mapping[str, Any]
-) -> Iterator[str]:
+def service_account_admin(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
     """A compromised workload with an admin role owns the project."""
     role = str(args.props.get("role") or "")
     admin = role in ("roles/owner", "roles/editor") or role.lower().endswith("admin")

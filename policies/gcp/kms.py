@@ -33,7 +33,11 @@ def seconds(duration: Any) -> float | None:
     references=["CKV_GCP_43"],
     resource_types=[CRYPTO_KEY],
     config_schema={
-        "maximumDays": {"type": "integer", "default": 90, "description": "Longest rotation period, days."}
+        "maximumDays": {
+            "type": "integer",
+            "default": 90,
+            "description": "Longest rotation period, days.",
+        }
     },
 )
 def key_rotation(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:

@@ -138,7 +138,8 @@ def pool_min_replicas(args: ResourceValidationArgs, config: Mapping[str, Any]) -
     resource_types=[POOL],
     config_schema={
         "allowedMachineTypes": string_list_schema(
-            "Shell patterns of allowed machine types.", ["n1-standard-*", "n2-standard-*", "e2-standard-*"]
+            "Shell patterns of allowed machine types.",
+            ["n1-standard-*", "n2-standard-*", "e2-standard-*"],
         ),
         "allowedAcceleratorTypes": string_list_schema(
             "Vertex AI accelerator types allowed (NVIDIA_TESLA_T4 ...); empty: no GPUs.", []

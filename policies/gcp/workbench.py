@@ -58,10 +58,16 @@ def shielded_vm(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iter
     severity=Severity.MEDIUM,
     enforcement=EnforcementLevel.MANDATORY,
     remediation="Set gce_setup.metadata['idle-timeout-seconds'] (e.g. '3600').",
-    references=["none (project rule: no public control requires idle shutdown of Workbench instances)"],
+    references=[
+        "none (project rule: no public control requires idle shutdown of Workbench instances)"
+    ],
     resource_types=[INSTANCE],
     config_schema={
-        "maxIdleMinutes": {"type": "integer", "default": 180, "description": "Longest idle time, minutes."}
+        "maxIdleMinutes": {
+            "type": "integer",
+            "default": 180,
+            "description": "Longest idle time, minutes.",
+        }
     },
 )
 def idle_shutdown(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:

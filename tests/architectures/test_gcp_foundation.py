@@ -45,7 +45,9 @@ def dev() -> Recording:
     stack_file = copy / "stacks" / "Pulumi.gcp-dev.yaml"
     config = yaml.safe_load(stack_file.read_text(encoding="utf-8"))
     architectures = config["config"]["mlops-iac:architectures"]
-    config["config"]["mlops-iac:architectures"] = {"gcp_foundation": architectures["gcp_foundation"]}
+    config["config"]["mlops-iac:architectures"] = {
+        "gcp_foundation": architectures["gcp_foundation"]
+    }
     stack_file.write_text(yaml.safe_dump(config), encoding="utf-8")
     return plan_stack(copy, "gcp-dev")
 

@@ -112,7 +112,9 @@ def test_serving_on_gke_registers_the_cluster_and_grants_its_namespace(tmp_path:
         "workloadIdentityPools/ml-hybrid-123456.svc.id.goog/namespace/ml-serving"
     )
     assert rec.outputs["hybrid_serving_member"] == member
-    roles = {r.inputs["role"] for r in rec.resources if r.custom and r.inputs.get("member") == member}
+    roles = {
+        r.inputs["role"] for r in rec.resources if r.custom and r.inputs.get("member") == member
+    }
     assert roles == {
         "roles/storage.objectViewer",
         "roles/artifactregistry.reader",

@@ -268,7 +268,7 @@ def test_bad_endpoint_settings_fail_naming_the_key(endpoint: dict, message: str 
         from mlops_components.gcp.vertex_machines import machine_spec
 
         settings = VertexEndpointSettings.model_validate(endpoint)
-        with pytest.raises(ValueError, match="endpoint.accelerator: Vertex AI machine specs"):
+        with pytest.raises(ValueError, match=r"endpoint\.accelerator: Vertex AI machine specs"):
             machine_spec(settings.machine_type, settings.accelerator, "endpoint.accelerator")
         return
     with pytest.raises(ValidationError, match=message):

@@ -45,7 +45,10 @@ ENDPOINT_OK = {
     "displayName": "models",
     "location": "europe-west4",
     "encryptionSpec": {"kmsKeyName": KEY},
-    "privateServiceConnectConfig": {"enablePrivateServiceConnect": True, "projectAllowlists": ["p"]},
+    "privateServiceConnectConfig": {
+        "enablePrivateServiceConnect": True,
+        "projectAllowlists": ["p"],
+    },
     "labels": LABELS,
 }
 POOL = "gcp:vertex/aiDeploymentResourcePool:AiDeploymentResourcePool"
@@ -119,7 +122,10 @@ GCP_CASES: dict[str, list[Case]] = {
             DATASET,
             DATASET_OK,
             [
-                ({"accesses.0.specialGroup": "allAuthenticatedUsers"}, "specialGroup is allAuthenticatedUsers"),
+                (
+                    {"accesses.0.specialGroup": "allAuthenticatedUsers"},
+                    "specialGroup is allAuthenticatedUsers",
+                ),
                 ({"accesses.0.iamMember": "allUsers"}, "accesses[0].iamMember is allUsers"),
             ],
             also_compliant=[{"accesses.0.specialGroup": "projectReaders"}],
@@ -128,7 +134,12 @@ GCP_CASES: dict[str, list[Case]] = {
     "gcp-kms-crypto-key-require-rotation": [
         Case(
             "gcp:kms/cryptoKey:CryptoKey",
-            {"keyRing": "r", "purpose": "ENCRYPT_DECRYPT", "rotationPeriod": "7776000s", "labels": LABELS},
+            {
+                "keyRing": "r",
+                "purpose": "ENCRYPT_DECRYPT",
+                "rotationPeriod": "7776000s",
+                "labels": LABELS,
+            },
             [
                 ({"rotationPeriod": "31536000s"}, "rotationPeriod is 365 days; at most 90"),
                 ({"rotationPeriod": DELETE}, "rotationPeriod is not set."),
@@ -162,7 +173,10 @@ GCP_CASES: dict[str, list[Case]] = {
                 ({"member": "allUsers"}, "member allUsers is public."),
                 ({"member": "allAuthenticatedUsers"}, "member allAuthenticatedUsers is public."),
                 (
-                    {"__type__": "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "member": "allUsers"},
+                    {
+                        "__type__": "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember",
+                        "member": "allUsers",
+                    },
                     "member allUsers is public.",
                 ),
             ],
@@ -266,7 +280,10 @@ GCP_CASES: dict[str, list[Case]] = {
             POOL,
             POOL_OK,
             [
-                ({"dedicatedResources.machineSpec.machineType": "m1-ultramem-40"}, "machine type m1-ultramem-40"),
+                (
+                    {"dedicatedResources.machineSpec.machineType": "m1-ultramem-40"},
+                    "machine type m1-ultramem-40",
+                ),
                 (
                     {"dedicatedResources.machineSpec.acceleratorType": "NVIDIA_TESLA_A100"},
                     "accelerator NVIDIA_TESLA_A100 is not allowed",
@@ -288,13 +305,22 @@ GCP_CASES: dict[str, list[Case]] = {
         )
     ],
     "gcp-workbench-instance-disallow-public-ip": [
-        Case(WORKBENCH, WORKBENCH_OK, [({"gceSetup.disablePublicIp": False}, "disablePublicIp is not true.")])
+        Case(
+            WORKBENCH,
+            WORKBENCH_OK,
+            [({"gceSetup.disablePublicIp": False}, "disablePublicIp is not true.")],
+        )
     ],
     "gcp-workbench-instance-require-shielded-vm": [
         Case(
             WORKBENCH,
             WORKBENCH_OK,
-            [({"gceSetup.shieldedInstanceConfig.enableSecureBoot": False}, "enableSecureBoot not true")],
+            [
+                (
+                    {"gceSetup.shieldedInstanceConfig.enableSecureBoot": False},
+                    "enableSecureBoot not true",
+                )
+            ],
         )
     ],
     "gcp-workbench-instance-require-idle-shutdown": [
@@ -303,7 +329,10 @@ GCP_CASES: dict[str, list[Case]] = {
             WORKBENCH_OK,
             [
                 ({"gceSetup.metadata": {}}, "'idle-timeout-seconds'] is not set."),
-                ({"gceSetup.metadata.idle-timeout-seconds": "86400"}, "after 1440 minutes; at most 180"),
+                (
+                    {"gceSetup.metadata.idle-timeout-seconds": "86400"},
+                    "after 1440 minutes; at most 180",
+                ),
             ],
         )
     ],
@@ -314,7 +343,12 @@ GCP_CASES: dict[str, list[Case]] = {
             [
                 ({"httpTarget.oauthToken": DELETE}, "neither oauthToken nor oidcToken"),
                 (
-                    {"httpTarget.oauthToken": DELETE, "httpTarget.oidcToken": {"serviceAccountEmail": "a@p.iam.gserviceaccount.com"}},
+                    {
+                        "httpTarget.oauthToken": DELETE,
+                        "httpTarget.oidcToken": {
+                            "serviceAccountEmail": "a@p.iam.gserviceaccount.com"
+                        },
+                    },
                     "Google APIs take oauthToken",
                 ),
                 ({"httpTarget.uri": "http://example.com/run"}, "is not https"),
@@ -331,7 +365,11 @@ GCP_CASES: dict[str, list[Case]] = {
     "gcp-gkehub-membership-require-workload-identity": [
         Case(
             "gcp:gkehub/membership:Membership",
-            {"membershipId": "dc1", "authority": {"issuer": "https://k8s.example.com"}, "labels": LABELS},
+            {
+                "membershipId": "dc1",
+                "authority": {"issuer": "https://k8s.example.com"},
+                "labels": LABELS,
+            },
             [
                 ({"authority": DELETE}, "authority.issuer is not set."),
                 ({"authority.issuer": "http://k8s.example.com"}, "is not https"),

@@ -52,9 +52,7 @@ SUBJECTS: dict[str, tuple[tuple[str, ...], ...]] = {
     ),
     "gcp-kms-crypto-key-require-rotation": (("rotated",), ("kms",)),
     "gcp-project-iam-disallow-basic-roles": (("basic roles",), ("project",)),
-    "gcp-project-iam-disallow-impersonation-roles": (
-        ("service account user", "impersonate"),
-    ),
+    "gcp-project-iam-disallow-impersonation-roles": (("service account user", "impersonate"),),
     "gcp-project-iam-disallow-service-account-admin": (("admin",), ("service account",)),
     "gcp-serviceaccount-key-disallow": (("key",), ("service account",)),
     "gcp-storage-bucket-require-public-access-prevention": (("public access prevention",),),
