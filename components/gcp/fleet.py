@@ -138,8 +138,8 @@ class FederatedAccess(pulumi.ComponentResource):
             cluster.membership_id: gcp.iam.WorkloadIdentityPoolProvider(
                 naming.child(name, cluster.membership_id),
                 workload_identity_pool_id=self.pool.workload_identity_pool_id,
-                workload_identity_pool_provider_id=cluster.membership_id[:32],
-                display_name=cluster.membership_id[:32],
+                workload_identity_pool_provider_id=cluster.membership_id,
+                display_name=cluster.membership_id,
                 attribute_mapping={
                     "google.subject": "assertion.sub",
                     "attribute.namespace": "assertion['kubernetes.io']['namespace']",
@@ -193,7 +193,7 @@ def _validate(args: FederatedAccessArgs) -> None:
     if not args.clusters:
         problems.append("clusters: at least one")
     for cluster in args.clusters:
-        if not PROVIDER_ID.match(cluster.membership_id[:32]):
+        if not PROVIDER_ID.match(cluster.membership_id):
             problems.append(f"clusters[{cluster.membership_id!r}]: not a provider id (4-32)")
         if not cluster.issuer_url.startswith("https://"):
             problems.append(f"clusters[{cluster.membership_id!r}].issuer_url: https:// only")

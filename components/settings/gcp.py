@@ -383,13 +383,23 @@ class FleetClusterSettings(Strict):
     and an existing membership is adopted with ``pulumi import``."""
 
     membership_id: str = Field(
-        pattern=r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$",
-        description="Membership id in the fleet (RFC 1123 label).",
+        pattern=r"^[a-z][-a-z0-9]{2,30}[a-z0-9]$",
+        description="Membership id in the fleet and id of the cluster's workload identity "
+        "provider: 4-32 lower-case letters, digits and hyphens, starting with a letter, "
+        "not with `gcp-` (the provider id's rule, the narrower of the two).",
     )
     issuer_url: str = Field(
         pattern=r"^https://\S+$",
         description="The cluster's service-account token issuer (OIDC discovery URL).",
     )
+
+    @field_validator("membership_id")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if value.startswith("gcp-"):
+            raise ValueError("must not start with 'gcp-' (reserved for Google)")
+        return value
+
     serving_namespace: str = Field(
         default="ml-serving",
         pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$",

@@ -131,10 +131,12 @@ def test_serving_on_gke_registers_the_cluster_and_grants_its_namespace(tmp_path:
         ({"clusters": []}, "at least 1 item"),
         ({"serving": "gke"}, "gke_cluster_id: serving gke needs"),
         ({"gke_cluster_id": "projects/p/locations/l/clusters/c"}, "only with serving gke"),
-        ({"clusters": [{"membership_id": "a1", "issuer_url": "http://x"}]}, "issuer_url"),
+        ({"clusters": [{"membership_id": "onprem-a1", "issuer_url": "http://x"}]}, "issuer_url"),
+        ({"clusters": [{"membership_id": "dc1", "issuer_url": "https://x"}]}, "membership_id"),
+        ({"clusters": [{"membership_id": "gcp-dc1", "issuer_url": "https://x"}]}, "membership_id"),
     ],
 )
 def test_bad_settings_fail_naming_the_key(settings: dict, message: str) -> None:
-    base = {"clusters": [{"membership_id": "dc1", "issuer_url": "https://k8s.example.com"}]}
+    base = {"clusters": [{"membership_id": "onprem-dc1", "issuer_url": "https://k8s.example.com"}]}
     with pytest.raises(ValidationError, match=message):
         HybridTfMlopsSettings.model_validate({**base, **settings})

@@ -239,18 +239,78 @@ def test_alerts_watch_the_endpoint_and_the_pipelines() -> None:
 
 
 def test_capacity_is_declared_for_prediction_and_training() -> None:
-    rec = planned("gcp-staging")
-    assert rec.warnings == []
-    from mlops_components.architectures.vertex_mlops import training_capacity
+    import pulumi
+    from mlops_components.architectures import gcp_foundation, hybrid_tf_mlops, vertex_mlops
+    from mlops_components.registry import Capacity, Deployment
+    from mlops_components.settings import Cloud, Retention
+    from mlops_components.settings.gcp import GcpFoundationSettings, HybridTfMlopsSettings
+    from mlops_preview.runner import run_program
 
-    settings = VertexMlopsSettings()
-    capacity = training_capacity(settings.training, "europe-west4", "x")
-    assert (capacity.usage, capacity.machine_type, capacity.maximum, capacity.spot) == (
-        "vertex-training",
-        "n1-standard-8",
-        1,
-        True,
+    deployment = Deployment(
+        name_prefix="mlops-test",
+        region="europe-west4",
+        tags={"owner": "ml"},
+        retention=Retention.DESTROYABLE,
+        opts=pulumi.ResourceOptions(),
     )
+    endpoint = {
+        "accelerator": {"accelerator": "nvidia-l4", "count": 1, "max_nodes": 1},
+        "scaling": {
+            "min_instances": 1,
+            "max_instances": 3,
+            "metric": "gpu_utilization",
+            "target_value": 50,
+        },
+    }
+    settings = VertexMlopsSettings.model_validate(
+        {"endpoint": endpoint, "training": {"replicas": 4, "capacity": "on_demand"}}
+    )
+    hybrid = HybridTfMlopsSettings.model_validate(
+        {"clusters": [{"membership_id": "onprem-dc1", "issuer_url": "https://k8s.example.com"}]}
+    )
+
+    def program() -> None:
+        gcp_foundation.deploy(deployment, GcpFoundationSettings())
+        vertex_mlops.deploy(deployment, settings)
+        hybrid_tf_mlops.deploy(deployment, hybrid)
+
+    rec = run_program(
+        program,
+        config={"gcp:project": "mlops-gcp-test", "gcp:region": "europe-west4"},
+        region="europe-west4",
+    )
+    assert rec.warnings == []
+    assert deployment.capacity == [
+        Capacity(
+            Cloud.GCP,
+            "europe-west4",
+            "vertex-prediction",
+            "g2-standard-4",
+            3,
+            False,
+            accelerator="NVIDIA_L4",
+            accelerator_count=1,
+            source="architectures.vertex_mlops.endpoint",
+        ),
+        Capacity(
+            Cloud.GCP,
+            "europe-west4",
+            "vertex-training",
+            "n1-standard-8",
+            4,
+            False,
+            source="architectures.vertex_mlops.training",
+        ),
+        Capacity(
+            Cloud.GCP,
+            "europe-west4",
+            "vertex-training",
+            "n1-standard-8",
+            1,
+            True,
+            source="architectures.hybrid_tf_mlops.training",
+        ),
+    ]
 
 
 @pytest.mark.parametrize(
