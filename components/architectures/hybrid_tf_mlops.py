@@ -48,12 +48,13 @@ from .gcp_foundation import (
     SERVICE_ACCOUNT_USER,
     GcpFoundation,
 )
+from .gcp_foundation import SERVICES as FOUNDATION_SERVICES
 from .vertex_mlops import VERTEX_USER, training_capacity, training_parameters
 
 TOKEN = "mlops:gcp:HybridTfMlops"
 
-SERVICES = tuple(sorted({*fleet.SERVICES, *pipeline_schedule.SERVICES}))
-"""The APIs this architecture adds to the foundation's."""
+SERVICES = tuple(sorted({*fleet.SERVICES, *pipeline_schedule.SERVICES} - set(FOUNDATION_SERVICES)))
+"""The APIs this architecture adds to the foundation's (which it does not manage twice)."""
 
 GKE_ISSUER = "https://container.googleapis.com/v1/"
 """A GKE cluster's issuer is this prefix and its id (pulumi-gcp docs of

@@ -54,6 +54,7 @@ from .gcp_foundation import (
     WORKLOAD_PROJECT_ROLES,
     GcpFoundation,
 )
+from .gcp_foundation import SERVICES as FOUNDATION_SERVICES
 
 TOKEN = "mlops:gcp:VertexMlops"
 
@@ -68,9 +69,11 @@ SERVICES = tuple(
             *pipeline_schedule.SERVICES,
             *alerts.SERVICES,
         }
+        - set(FOUNDATION_SERVICES)
     )
 )
-"""The APIs this architecture adds to the foundation's (Workbench's only when enabled)."""
+"""The APIs this architecture adds to the foundation's (Workbench's only when enabled);
+the foundation's own are not managed twice."""
 
 VERTEX_USER = "roles/aiplatform.user"
 """Create and run Vertex AI pipeline and training jobs, use the metadata store
@@ -150,7 +153,8 @@ class VertexMlops(pulumi.ComponentResource):
         super().__init__(TOKEN, name, None, opts)
         s, f, region, labels = args.settings, args.foundation, args.region, args.labels
         prefix, retention = args.name_prefix, args.retention
-        services = [*SERVICES, *(workbench.SERVICES if s.workbench.enabled else ())]
+        extra = set(workbench.SERVICES) - set(FOUNDATION_SERVICES) if s.workbench.enabled else set()
+        services = sorted({*SERVICES, *extra})
         self.services = ProjectServices(
             naming.child(name, "apis"), services, opts=pulumi.ResourceOptions(parent=self)
         )
