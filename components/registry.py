@@ -162,6 +162,20 @@ REGISTRY: tuple[ArchitectureSpec, ...] = (
         "mlops_components.architectures.arc_hybrid_mlops:deploy",
         requires=("azure_foundation", "azure_ml_devops"),
     ),
+    ArchitectureSpec(
+        "vertex_mlops",
+        Cloud.GCP,
+        "Vertex AI end-to-end",
+        "mlops_components.architectures.vertex_mlops:deploy",
+        requires=("gcp_foundation",),
+    ),
+    ArchitectureSpec(
+        "hybrid_tf_mlops",
+        Cloud.GCP,
+        "Hybrid TensorFlow",
+        "mlops_components.architectures.hybrid_tf_mlops:deploy",
+        requires=("gcp_foundation",),
+    ),
 )
 """Every architecture, in the order stacks deploy them."""
 

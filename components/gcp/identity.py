@@ -53,7 +53,7 @@ REFUSED_MEMBERS = ("allUsers", "allAuthenticatedUsers")
 
 MEMBER = re.compile(r"^(serviceAccount|user|group|domain|principal|principalSet):[^\s]+$")
 
-GrantKind = Literal["bucket", "crypto_key", "repository", "service_account"]
+GrantKind = Literal["bucket", "crypto_key", "repository", "service_account", "dataset"]
 
 
 @dataclass(frozen=True)
@@ -63,10 +63,12 @@ class ResourceGrant:
     kind: GrantKind
     """``bucket`` (``storage.BucketIAMMember``), ``crypto_key`` (``kms.CryptoKeyIAMMember``),
     ``repository`` (``artifactregistry.RepositoryIamMember``) or ``service_account``
-    (``serviceaccount.IAMMember``, e.g. ``roles/iam.serviceAccountUser`` to act as it)."""
+    (``serviceaccount.IAMMember``, e.g. ``roles/iam.serviceAccountUser`` to act as it)
+    or ``dataset`` (``bigquery.DatasetIamMember``)."""
     resource: pulumi.Input[str]
     """Bucket name, key id, repository id (``projects/<p>/locations/<l>/repositories/<r>``)
-    or service account name (``projects/<p>/serviceAccounts/<email>``)."""
+    service account name (``projects/<p>/serviceAccounts/<email>``) or BigQuery dataset id
+    (in the provider's project)."""
     role: str
 
 
@@ -169,7 +171,7 @@ class ServiceAccount(pulumi.ComponentResource):
             for role in args.project_roles
         }
         self.resource_members = {
-            key: _resource_member(naming.child(name, key), grant, self.member, child)
+            key: resource_member(naming.child(name, key), grant, self.member, child)
             for key, grant in args.resource_grants.items()
         }
         self.register_outputs(
@@ -177,9 +179,11 @@ class ServiceAccount(pulumi.ComponentResource):
         )
 
 
-def _resource_member(
-    logical: str, grant: ResourceGrant, member: pulumi.Output[str], opts: pulumi.ResourceOptions
+def resource_member(
+    logical: str, grant: ResourceGrant, member: pulumi.Input[str], opts: pulumi.ResourceOptions
 ) -> pulumi.CustomResource:
+    """One non-authoritative grant of ``grant.role`` on ``grant.resource`` to ``member``
+    (any identity: a service account, or a federated ``principalSet://``)."""
     if grant.kind == "bucket":
         return gcp.storage.BucketIAMMember(
             logical, bucket=grant.resource, role=grant.role, member=member, opts=opts
@@ -191,6 +195,10 @@ def _resource_member(
     if grant.kind == "repository":
         return gcp.artifactregistry.RepositoryIamMember(
             logical, repository=grant.resource, role=grant.role, member=member, opts=opts
+        )
+    if grant.kind == "dataset":
+        return gcp.bigquery.DatasetIamMember(
+            logical, dataset_id=grant.resource, role=grant.role, member=member, opts=opts
         )
     return gcp.serviceaccount.IAMMember(
         logical, service_account_id=grant.resource, role=grant.role, member=member, opts=opts
@@ -218,7 +226,58 @@ def _validate(args: ServiceAccountArgs) -> None:
                 f"resource_grants[{key!r}]: keys are 1-40 lower-case letters, digits and "
                 "hyphens (they name the grant's child resource)"
             )
-        if grant.kind not in ("bucket", "crypto_key", "repository", "service_account"):
+        if grant.kind not in ("bucket", "crypto_key", "repository", "service_account", "dataset"):
             problems.append(f"resource_grants[{key!r}].kind: {grant.kind!r} is not supported")
         problems.extend(role_problems(grant.role, f"resource_grants[{key!r}].role"))
     raise_problems("ServiceAccountArgs", problems)
+
+
+@dataclass
+class MemberGrantsArgs:
+    member: pulumi.Input[str]
+    """The identity granted (``ServiceAccount.member``, a service agent's member, a
+    federated ``principalSet://``); public members are refused."""
+    project_roles: Sequence[str] = ()
+    resource_grants: Mapping[str, ResourceGrant] = field(default_factory=dict)
+    project: str | None = None
+
+
+class MemberGrants(pulumi.ComponentResource):
+    """More least-privilege grants for an identity that exists already (an
+    architecture widening a foundation's service account for its own services), with
+    the checks and child names of ``ServiceAccount``."""
+
+    members: dict[str, pulumi.CustomResource]
+
+    def __init__(
+        self, name: str, args: MemberGrantsArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("mlops:gcp:MemberGrants", name, None, opts)
+        problems: list[str] = []
+        for i, role in enumerate(args.project_roles):
+            problems.extend(role_problems(role, f"project_roles[{i}]"))
+        for key, grant in args.resource_grants.items():
+            problems.extend(role_problems(grant.role, f"resource_grants[{key!r}].role"))
+        raise_problems("MemberGrantsArgs", problems)
+        child = pulumi.ResourceOptions(parent=self)
+        member = pulumi.Output.from_input(args.member).apply(checked_member("member"))
+        project = (
+            pulumi.Output.from_input(args.project)
+            if args.project is not None
+            else gcp.organizations.get_client_config_output(
+                opts=pulumi.InvokeOutputOptions(parent=self)
+            ).project
+        )
+        self.members = {
+            _role_suffix(role): gcp.projects.IAMMember(
+                naming.child(name, _role_suffix(role)),
+                project=project,
+                role=role,
+                member=member,
+                opts=child,
+            )
+            for role in args.project_roles
+        }
+        for key, grant in args.resource_grants.items():
+            self.members[key] = resource_member(naming.child(name, key), grant, member, child)
+        self.register_outputs({"grants": sorted(self.members)})

@@ -101,6 +101,8 @@ class CmekKey(pulumi.ComponentResource):
     agents: dict[str, pulumi.Output[str]]
     key_id: pulumi.Output[str]
     key_ring_id: pulumi.Output[str]
+    _name: str
+    _project: str | None
 
     def __init__(
         self, name: str, args: CmekKeyArgs, opts: pulumi.ResourceOptions | None = None
@@ -133,26 +135,47 @@ class CmekKey(pulumi.ComponentResource):
 
         self.agents = {}
         self.grants = {}
-        invoke_opts = pulumi.InvokeOutputOptions(parent=self)
+        self._name = name
+        self._project = args.project
         for service in args.encrypter_services:
-            member = _agent_member(self, name, service, args.project, invoke_opts).apply(
-                checked_member(f"encrypter_services[{service!r}]")
-            )
-            self.agents[service] = member
-            # Non-authoritative: adds this member only, never replaces the key's policy.
-            self.grants[service] = gcp.kms.CryptoKeyIAMMember(
-                naming.child(name, service.split(".")[0]),
-                crypto_key_id=self.key.id,
-                role=ENCRYPTER_DECRYPTER,
-                member=member,
-                opts=pulumi.ResourceOptions(parent=self),
-            )
+            self._add_grant(service, f"encrypter_services[{service!r}]")
 
         self.key_id = self.key.id
         self.key_ring_id = self.key_ring.id
         self.register_outputs(
             {"key_id": self.key_id, "key_ring_id": self.key_ring_id, "key_name": self.key.name}
         )
+
+    def _add_grant(self, service: str, argument: str) -> gcp.kms.CryptoKeyIAMMember:
+        invoke_opts = pulumi.InvokeOutputOptions(parent=self)
+        member = _agent_member(self, self._name, service, self._project, invoke_opts).apply(
+            checked_member(argument)
+        )
+        self.agents[service] = member
+        # Non-authoritative: adds this member only, never replaces the key's policy.
+        self.grants[service] = gcp.kms.CryptoKeyIAMMember(
+            naming.child(self._name, service.split(".")[0]),
+            crypto_key_id=self.key.id,
+            role=ENCRYPTER_DECRYPTER,
+            member=member,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return self.grants[service]
+
+    def add_encrypter(self, service: str) -> gcp.kms.CryptoKeyIAMMember:
+        """Grant ``service``'s agent the key after construction (an architecture that
+        builds on a shared key adds the services it brings, e.g. Vertex AI and
+        BigQuery) and return the grant for ``depends_on``; the existing grant when the
+        service already has one. The grant is a child of this key, named like the
+        constructor's grants, so moving a service into ``encrypter_services`` later
+        keeps its name."""
+        if service in self.grants:
+            return self.grants[service]
+        if service not in SERVICE_AGENTS:
+            raise ValueError(
+                f"add_encrypter: {service!r} is not one of {', '.join(sorted(SERVICE_AGENTS))}"
+            )
+        return self._add_grant(service, f"add_encrypter({service!r})")
 
     def grant(self, service: str) -> gcp.kms.CryptoKeyIAMMember:
         """The grant of ``service``'s agent, for ``depends_on`` of a resource using the key."""

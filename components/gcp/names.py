@@ -11,6 +11,7 @@ follow ``LABEL_KEY`` and ``LABEL_VALUE`` (``check_labels``), at most 64 per reso
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 
@@ -33,6 +34,7 @@ __all__ = [
     "check_labels",
     "check_name",
     "fixed_name",
+    "numeric_id",
     "unique_name",
 ]
 
@@ -166,3 +168,18 @@ def unique_name(kind: str, *parts: str, seed: str, owner: str) -> str:
     """A globally unique name for ``kind`` (``storage-bucket``): ``parts`` and a
     6-character hash of ``seed`` (e.g. ``f"{project}/{stack}"``), deterministic."""
     return _unique_name(kind, _rule(kind), *parts, seed=seed, owner=owner)
+
+
+VERTEX_ENDPOINT_ID = re.compile(r"^[1-9][0-9]{0,9}$")
+"""``AiEndpoint.name``: "must be numeric with no leading zeros and can be at most 10
+digits" (pulumi-gcp docs of ``vertex.AiEndpoint``); the SDK marks it optional, and its
+own example's ``endpoint-name`` would be refused by the API."""
+
+
+def numeric_id(seed: str, *, owner: str) -> str:
+    """A stable 10-digit id without a leading zero, derived from ``seed`` (e.g. the
+    stack prefix and the component name), for resources whose API takes only numeric
+    ids (Vertex AI endpoints). Claimed by ``owner`` so two children never share it."""
+    value = 1_000_000_000 + int(hashlib.sha256(seed.encode()).hexdigest()[:15], 16) % 9_000_000_000
+    text = str(value)
+    return claim("vertex-endpoint", text, owner)

@@ -1,10 +1,12 @@
-"""An Artifact Registry Docker repository with cleanup policies and CMEK."""
+"""An Artifact Registry repository (Docker images or KFP pipeline templates) with cleanup
+policies and CMEK."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import pulumi
 import pulumi_gcp as gcp
@@ -65,6 +67,12 @@ class ContainerRegistryArgs:
     API on (billed per image); ``False``: ``DISABLED``."""
     description: str = ""
     project: str | None = None
+    format: Literal["DOCKER", "KFP"] = "DOCKER"
+    """``DOCKER``: container images (``<location>-docker.pkg.dev``). ``KFP``: compiled
+    Kubeflow pipeline templates (``<location>-kfp.pkg.dev``), the only place Vertex AI
+    ``pipelineJobs.create`` takes a ``templateUri`` from; ``immutable_tags`` and
+    ``vulnerability_scanning`` are Docker settings and are not sent (the ``latest`` tag
+    of a KFP package moves with every upload). Fixed at creation."""
 
 
 def cleanup_policies(
@@ -121,23 +129,26 @@ class ContainerRegistry(pulumi.ComponentResource):
                 checked_key_id("kms_key_id", args.location)
             )
 
+        docker = args.format == "DOCKER"
         self.repository = gcp.artifactregistry.Repository(
             naming.child(name),
             repository_id=repository_id,
             location=args.location,
             project=args.project,
-            format="DOCKER",
+            format=args.format,
             mode="STANDARD_REPOSITORY",
             description=args.description or None,
             kms_key_name=kms_key_name,
-            docker_config={"immutable_tags": args.immutable_tags},
+            docker_config={"immutable_tags": args.immutable_tags} if docker else None,
             cleanup_policies=cleanup_policies(
                 args.keep_recent_versions, args.delete_untagged_after_days
             ),
             cleanup_policy_dry_run=False,
-            vulnerability_scanning_config={
-                "enablement_config": "INHERITED" if args.vulnerability_scanning else "DISABLED"
-            },
+            vulnerability_scanning_config=(
+                {"enablement_config": "INHERITED" if args.vulnerability_scanning else "DISABLED"}
+                if docker
+                else None
+            ),
             deletion_policy=deletion_policy(args.retention),
             labels=dict(args.labels),
             opts=stateful_options(args.retention, self, depends_on=args.kms_key_grants),
@@ -146,7 +157,11 @@ class ContainerRegistry(pulumi.ComponentResource):
         self.repository_name = self.repository.repository_id
         project = self.repository.project
         self.repository_url = pulumi.Output.concat(
-            args.location, "-docker.pkg.dev/", project, "/", self.repository.repository_id
+            args.location,
+            "-docker.pkg.dev/" if docker else "-kfp.pkg.dev/",
+            project,
+            "/",
+            self.repository.repository_id,
         )
         self.register_outputs(
             {

@@ -8,10 +8,19 @@ buckets, service accounts, Artifact Registry, network, logs and alerts); see
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated
+from typing import Annotated, Literal, Self
 
-from pydantic import AfterValidator, EmailStr, Field, field_validator
+from pydantic import AfterValidator, EmailStr, Field, field_validator, model_validator
 
+from ..vocabulary import (
+    AcceleratorPool,
+    CapacityStrategy,
+    EndpointHosting,
+    EndpointScaling,
+    NetworkAccessMode,
+    ScalingMetric,
+    allowed,
+)
 from .base import Strict
 from .common import LifecycleSettings
 
@@ -124,3 +133,318 @@ class GcpFoundationSettings(Strict):
         if len(seen) != len(emails):
             raise ValueError("an address is listed twice")
         return emails
+
+
+# -- Vertex AI end-to-end (architecture 7) and hybrid TensorFlow (architecture 9) -------
+
+VERTEX_SCALING_METRICS = {
+    ScalingMetric.CPU_UTILIZATION: "aiplatform.googleapis.com/prediction/online/cpu/utilization",
+    ScalingMetric.GPU_UTILIZATION: (
+        "aiplatform.googleapis.com/prediction/online/accelerator/duty_cycle"
+    ),
+}
+"""The autoscaling metrics Vertex AI online prediction takes
+(``DedicatedResources.autoscalingMetricSpecs[].metricName``, pulumi-gcp docs of
+``AiDeploymentResourcePool``: "Supported metrics: ... accelerator/duty_cycle ...
+cpu/utilization"); both are percentages."""
+
+MACHINE_TYPE = r"^[a-z][a-z0-9]*-[a-z0-9]+(-[a-z0-9]+)*$"
+"""A Compute Engine machine type name (``n1-standard-4``, ``g2-standard-8``)."""
+
+CRON = r"^\S+ \S+ \S+ \S+ \S+$"
+"""A unix-cron schedule of five fields, Cloud Scheduler's format
+(https://cloud.google.com/scheduler/docs/configuring/cron-job-schedules)."""
+
+KFP_PACKAGE = r"^[a-z][a-z0-9-]{0,62}$"
+"""A KFP package name in Artifact Registry: the pipeline's name, as `kfp` uploads it."""
+
+
+class VertexTrainingSettings(Strict):
+    """The machines a training step of the pipeline asks Vertex AI Training for. They
+    are runtime parameters of the scheduled pipeline run (the pipeline reads them) and
+    the capacity declared for quotas (usage ``vertex-training``).
+
+    Defaults: one ``n1-standard-8`` CPU replica, bought as Spot (Vertex AI
+    ``scheduling.strategy`` ``SPOT``): the cheapest capacity; a run may wait or be
+    preempted and must checkpoint."""
+
+    machine_type: str = Field(
+        default="n1-standard-8",
+        pattern=MACHINE_TYPE,
+        description="Machine type of CPU training replicas (ignored with `accelerator`, "
+        "whose machine type comes from the accelerator data).",
+    )
+    replicas: int = Field(default=1, ge=1, le=64, description="Replicas of one training job.")
+    accelerator: AcceleratorPool | None = Field(
+        default=None,
+        description="GPUs or TPUs per replica (vendor-neutral name and count); `max_nodes` "
+        "is unused (the job has `replicas`). Null: CPU only.",
+    )
+    capacity: CapacityStrategy = Field(
+        default=CapacityStrategy.SPOT_FIRST,
+        description="spot_first (Vertex AI Spot, default) or on_demand.",
+    )
+
+    @field_validator("capacity")
+    @classmethod
+    def _offered(cls, value: CapacityStrategy) -> CapacityStrategy:
+        if value is CapacityStrategy.RESERVED:
+            raise ValueError("Vertex AI training takes spot_first or on_demand")
+        return value
+
+
+class PipelineScheduleSettings(Strict):
+    """When and what the Cloud Scheduler job submits to Vertex AI Pipelines.
+
+    The compiled pipeline (KFP IR YAML) is pushed by CI (``kfp`` ``RegistryClient``)
+    into the stack's KFP repository in Artifact Registry; the job asks Vertex AI to run
+    the version with ``template_tag``. The ``pipelineJobs.create`` API takes a template
+    only from Artifact Registry (``PipelineJob.templateUri``), not from a bucket."""
+
+    pipeline_name: str = Field(
+        default="training",
+        pattern=KFP_PACKAGE,
+        description="Package name of the pipeline in the KFP repository.",
+    )
+    template_tag: str = Field(
+        default="latest",
+        pattern=r"^[a-zA-Z0-9][a-zA-Z0-9._-]{0,127}$",
+        description="Tag (or `sha256:` version) of the template to run; `latest` follows "
+        "what CI last uploaded, a fixed tag pins a reviewed version.",
+    )
+    cron: str = Field(
+        default="0 3 * * 1",
+        pattern=CRON,
+        description="unix-cron schedule (default: Mondays 03:00).",
+    )
+    time_zone: str = Field(default="Etc/UTC", description="tz database name of the schedule.")
+    paused: bool = Field(
+        default=False, description="true: the job exists but submits nothing (a paused job)."
+    )
+    parameters: dict[str, str] = Field(
+        default_factory=dict,
+        description="Further runtime parameters of the pipeline (strings), merged under "
+        "the ones the stack owns (training machine, image, data location).",
+    )
+    retries: int = Field(
+        default=1, ge=0, le=5, description="Retries of a failed submission (not of the run)."
+    )
+
+
+class VertexEndpointSettings(Strict):
+    """The Vertex AI endpoint and the dedicated machines models deployed to it share.
+
+    Defaults: a private (Private Service Connect) endpoint, one to two ``n1-standard-2``
+    replicas scaled on CPU utilisation at 60 %, request-response logging of 10 % of
+    requests to BigQuery, no model monitoring."""
+
+    access: NetworkAccessMode = Field(
+        default=NetworkAccessMode.PRIVATE,
+        description="private: a Private Service Connect endpoint reachable only from "
+        "allowed projects' networks; public: the shared public endpoint (IAM still "
+        "required for every call).",
+    )
+    machine_type: str = Field(
+        default="n1-standard-2",
+        pattern=MACHINE_TYPE,
+        description="Machine type of CPU replicas (ignored with `accelerator`).",
+    )
+    accelerator: AcceleratorPool | None = Field(
+        default=None, description="GPUs per replica; null: CPU only."
+    )
+    scaling: EndpointScaling = Field(
+        default_factory=lambda: EndpointScaling(
+            metric=ScalingMetric.CPU_UTILIZATION, target_value=60
+        ),
+        description="Replicas between min_instances (>= 1: Vertex AI keeps at least one "
+        "replica) and max_instances, on cpu_utilization or gpu_utilization.",
+    )
+    request_logging_rate: float = Field(
+        default=0.1,
+        ge=0,
+        le=1,
+        description="Share of prediction requests and responses logged to the BigQuery "
+        "dataset; 0 turns logging off.",
+    )
+    model_monitoring: bool = Field(
+        default=False,
+        description="true: a Cloud Monitoring alert on request-response log volume and "
+        "the model-monitoring service enabled; the monitoring job itself is runtime "
+        "(it needs a deployed model).",
+    )
+    latency_alert_ms: int = Field(
+        default=500, ge=1, description="99th percentile latency (ms) that raises an alert."
+    )
+    error_alert_rate: float = Field(
+        default=1, gt=0, description="Errors per second (5-minute mean) that raise an alert."
+    )
+
+    @field_validator("scaling")
+    @classmethod
+    def _vertex_scaling(cls, scaling: EndpointScaling) -> EndpointScaling:
+        if scaling.hosting is not EndpointHosting.INSTANCES:
+            raise ValueError(
+                "hosting: Vertex AI dedicated resources take hosting instances "
+                f"(at least one replica); got {scaling.hosting.value}"
+            )
+        if scaling.metric not in VERTEX_SCALING_METRICS:
+            raise ValueError(
+                f"metric: Vertex AI scales on {allowed(VERTEX_SCALING_METRICS)}; "
+                f"got {scaling.metric.value}"
+            )
+        return scaling
+
+    @model_validator(mode="after")
+    def _gpu_metric(self) -> Self:
+        if self.scaling.metric is ScalingMetric.GPU_UTILIZATION and self.accelerator is None:
+            raise ValueError("scaling.metric: gpu_utilization needs an accelerator")
+        return self
+
+
+class WorkbenchSettings(Strict):
+    """A Vertex AI Workbench instance for interactive work: no public IP, the stack's
+    subnet, the training service account, idle shutdown."""
+
+    enabled: bool = Field(default=False, description="false (default): no instance.")
+    machine_type: str = Field(default="e2-standard-4", pattern=MACHINE_TYPE)
+    zone_suffix: str = Field(
+        default="a", pattern=r"^[a-z]$", description="Zone of the instance: <region>-<suffix>."
+    )
+    idle_shutdown_minutes: int = Field(
+        default=60,
+        ge=10,
+        le=1440,
+        description="Minutes of idleness after which the instance stops (metadata "
+        "`idle-timeout-seconds`), so a forgotten notebook does not bill around the clock.",
+    )
+    owners: list[EmailStr] = Field(
+        default_factory=list,
+        description="Users who may open the instance (single-user access); empty: anyone "
+        "with the training service account's `iam.serviceAccountUser`.",
+    )
+
+
+class BigQuerySettings(Strict):
+    """The BigQuery dataset for training data and prediction logs, encrypted with the
+    foundation's key."""
+
+    table_expiration_days: int | None = Field(
+        default=None,
+        ge=1,
+        description="Default expiry of new tables (days); null: tables are kept.",
+    )
+    time_travel_hours: int = Field(
+        default=168,
+        ge=48,
+        le=168,
+        description="Time-travel window (48-168 hours, in steps of 24).",
+    )
+
+    @field_validator("time_travel_hours")
+    @classmethod
+    def _days(cls, value: int) -> int:
+        if value % 24:
+            raise ValueError("must be a multiple of 24 hours")
+        return value
+
+
+class VertexMlopsSettings(Strict):
+    """Architecture 7, Vertex AI end-to-end: BigQuery and Cloud Storage data, Vertex AI
+    Pipelines run on a schedule, Vertex AI Training, the Model Registry and a Vertex AI
+    endpoint, on the Google Cloud foundation."""
+
+    enabled: bool = Field(default=True, description="false: nothing is deployed.")
+    bigquery: BigQuerySettings = Field(default_factory=BigQuerySettings)
+    tensorboard: bool = Field(
+        default=True, description="A CMEK-encrypted Vertex AI TensorBoard for experiments."
+    )
+    training: VertexTrainingSettings = Field(default_factory=VertexTrainingSettings)
+    schedule: PipelineScheduleSettings = Field(default_factory=PipelineScheduleSettings)
+    endpoint: VertexEndpointSettings = Field(default_factory=VertexEndpointSettings)
+    workbench: WorkbenchSettings = Field(default_factory=WorkbenchSettings)
+    ci_principal: str | None = Field(
+        default=None,
+        pattern=r"^principal(Set)?://iam\.googleapis\.com/.+$",
+        description="Workload Identity Federation principal of the CI system that pushes "
+        "images and pipeline templates (e.g. a GitHub repository's principalSet); it may "
+        "impersonate the CI service account. Null: no impersonation grant.",
+    )
+
+
+ServingTarget = Literal["gke", "attached"]
+
+
+class FleetClusterSettings(Strict):
+    """An existing on-premises or other-cloud Kubernetes cluster that joins the fleet.
+
+    The membership names the cluster's OIDC issuer (``authority``), so fleet Workload
+    Identity works for it; the Connect agent is installed on the cluster out of band
+    (``gcloud container fleet memberships register`` or the attached-clusters manifest),
+    and an existing membership is adopted with ``pulumi import``."""
+
+    membership_id: str = Field(
+        pattern=r"^[a-z][-a-z0-9]{2,30}[a-z0-9]$",
+        description="Membership id in the fleet and id of the cluster's workload identity "
+        "provider: 4-32 lower-case letters, digits and hyphens, starting with a letter, "
+        "not with `gcp-` (the provider id's rule, the narrower of the two).",
+    )
+    issuer_url: str = Field(
+        pattern=r"^https://\S+$",
+        description="The cluster's service-account token issuer (OIDC discovery URL).",
+    )
+
+    @field_validator("membership_id")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if value.startswith("gcp-"):
+            raise ValueError("must not start with 'gcp-' (reserved for Google)")
+        return value
+
+    serving_namespace: str = Field(
+        default="ml-serving",
+        pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$",
+        description="Namespace whose Kubernetes service accounts may read models and images.",
+    )
+
+
+class HybridTfMlopsSettings(Strict):
+    """Architecture 9, hybrid TensorFlow: on-premises and other-cloud clusters in a
+    fleet, Workload Identity Federation from them, training in Vertex AI Pipelines with
+    TensorFlow containers, serving on GKE or on an attached cluster."""
+
+    enabled: bool = Field(default=True, description="false: nothing is deployed.")
+    clusters: list[FleetClusterSettings] = Field(
+        min_length=1, description="The clusters that join the fleet."
+    )
+    serving: ServingTarget = Field(
+        default="attached",
+        description="attached: models are served on the first fleet cluster; gke: on the "
+        "existing GKE cluster `gke_cluster_id`.",
+    )
+    gke_cluster_id: str | None = Field(
+        default=None,
+        pattern=r"^projects/[^/]+/locations/[^/]+/clusters/[a-z]([-a-z0-9]*[a-z0-9])?$",
+        description="Existing GKE cluster serving the models (serving gke): "
+        "projects/<p>/locations/<l>/clusters/<c>.",
+    )
+    gke_namespace: str = Field(default="ml-serving", pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+    training: VertexTrainingSettings = Field(default_factory=VertexTrainingSettings)
+    training_image: str = Field(
+        default="europe-docker.pkg.dev/vertex-ai/training/tf-cpu.2-17.py310:latest",
+        pattern=r"^[a-z0-9.-]+(:[0-9]+)?/\S+$",
+        description="Container image of the training step: a Vertex AI prebuilt "
+        "TensorFlow training container (Deep Learning Containers carry TensorFlow; "
+        "the product name TensorFlow Enterprise is not used).",
+    )
+    schedule: PipelineScheduleSettings = Field(default_factory=PipelineScheduleSettings)
+
+    @model_validator(mode="after")
+    def _target(self) -> Self:
+        if self.serving == "gke" and self.gke_cluster_id is None:
+            raise ValueError("gke_cluster_id: serving gke needs the existing cluster's id")
+        if self.serving == "attached" and self.gke_cluster_id is not None:
+            raise ValueError("gke_cluster_id: only with serving gke")
+        ids = [c.membership_id for c in self.clusters]
+        if len(set(ids)) != len(ids):
+            raise ValueError("clusters: a membership_id is listed twice")
+        return self

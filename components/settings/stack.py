@@ -12,7 +12,7 @@ from .azure_ml import AzureMlDevOpsSettings
 from .base import Cloud, Environment, Retention, Strict
 from .clouds import AwsCloudSettings, AzureCloudSettings, GcpCloudSettings, check_region
 from .common import TagSettings
-from .gcp import GcpFoundationSettings
+from .gcp import GcpFoundationSettings, HybridTfMlopsSettings, VertexMlopsSettings
 from .serverless import ServerlessMlopsSettings
 
 # AWS regions come from botocore's partition data (mlops_components.aws.facts).
@@ -30,6 +30,8 @@ class ArchitecturesSettings(Strict):
     azure_ml_devops: AzureMlDevOpsSettings | None = None
     aks_mlops: AksMlopsSettings | None = None
     arc_hybrid_mlops: ArcHybridMlopsSettings | None = None
+    vertex_mlops: VertexMlopsSettings | None = None
+    hybrid_tf_mlops: HybridTfMlopsSettings | None = None
 
 
 class StackSettings(Strict):

@@ -6,6 +6,28 @@ Project-wide rules live here now (cost-allocation labels over every labelable ty
 rules (Vertex AI, GKE, Cloud Storage, Artifact Registry, Cloud KMS, ...) join as modules
 beside them, one per service, named ``gcp-<service>-<resource>-<requirement>``."""
 
-from . import labels
+from . import (
+    artifactregistry,
+    bigquery,
+    cloudscheduler,
+    gkehub,
+    iam,
+    kms,
+    labels,
+    storage,
+    vertex,
+    workbench,
+)
 
-__all__ = ["labels"]
+__all__ = [
+    "artifactregistry",
+    "bigquery",
+    "cloudscheduler",
+    "gkehub",
+    "iam",
+    "kms",
+    "labels",
+    "storage",
+    "vertex",
+    "workbench",
+]

@@ -3,11 +3,14 @@ and labels, through the ``gcp-dev`` stack and through a program with other setti
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections import Counter
 from functools import cache
 from pathlib import Path
 
 import pytest
+import yaml
 from mlops_components.architectures.gcp_foundation import (
     SERVICES,
     GcpFoundation,
@@ -34,7 +37,19 @@ LABELS = {
 
 @cache
 def dev() -> Recording:
-    return plan_stack(ROOT, "gcp-dev")
+    """The ``gcp-dev`` stack with its foundation only (the stack file also enables the
+    Vertex AI architecture, tested in ``test_vertex_mlops.py``)."""
+    copy = Path(tempfile.mkdtemp(prefix="gcp-foundation-"))
+    shutil.copy(ROOT / "Pulumi.yaml", copy / "Pulumi.yaml")
+    shutil.copytree(ROOT / "stacks", copy / "stacks")
+    stack_file = copy / "stacks" / "Pulumi.gcp-dev.yaml"
+    config = yaml.safe_load(stack_file.read_text(encoding="utf-8"))
+    architectures = config["config"]["mlops-iac:architectures"]
+    config["config"]["mlops-iac:architectures"] = {
+        "gcp_foundation": architectures["gcp_foundation"]
+    }
+    stack_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return plan_stack(copy, "gcp-dev")
 
 
 def custom(rec: Recording) -> list:

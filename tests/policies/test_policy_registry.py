@@ -24,11 +24,13 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 from test_azure_kubernetes_rules import AZURE_KUBERNETES_CASES, LOCAL
+from test_gcp_resource_rules import GCP_CASES
 from test_policy_resource_rules import CASES as RESOURCE_CASES
 from test_policy_stack_rules import STACK_CASES as AWS_STACK_CASES
 
-CASES = {**RESOURCE_CASES, **AZURE_KUBERNETES_CASES}
 STACK_CASES = {**AWS_STACK_CASES, LOCAL: "tests/policies/test_azure_kubernetes_rules.py"}
+
+CASES = {**RESOURCE_CASES, **AZURE_KUBERNETES_CASES, **GCP_CASES}
 
 RULES = all_rules()
 SUPPORTED_SCHEMA_KEYS = {"type", "items", "default", "description", "minimum", "maximum", "enum"}

@@ -24,18 +24,19 @@ REFERENCES: dict[str, dict] = FILE["references"]
 RULES = all_rules()
 
 ID_FORMS = {
-    "checkov": re.compile(r"^CKV2?_AWS_\d+$"),
+    "checkov": re.compile(r"^CKV2?_(AWS|GCP)_\d+$"),
     "securityhub": re.compile(r"^(FSBP|Security Hub) [A-Za-z0-9]+\.\d+$"),
     "cis": re.compile(r"^CIS AWS Foundations v\d+\.\d+\.\d+ \d+(\.\d+)*$"),
     "pcp": re.compile(r"^PCP aws-[a-z0-9]+(-[a-z0-9]+)+$"),
     "awsconfig": re.compile(r"^AWS Config [a-z0-9]+(-[a-z0-9]+)*$"),
     "azurepolicy": re.compile(r"^Azure Policy [0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$"),
+    "orgpolicy": re.compile(r"^Org policy constraints/[a-z]+(\.[A-Za-z]+)+$"),
 }
 NOTE = re.compile(r"^none \(project rule: [^()]+\)$")
 """A rule no public control covers says so, with the reason, as its only reference."""
 ID_LIKE = re.compile(
     r"CKV2?_[A-Z]+_\d+|(FSBP|Security Hub) [A-Za-z0-9]+\.\d+|CIS AWS Foundations v|PCP aws-"
-    r"|AWS Config [a-z]+-|Azure Policy [0-9a-f]{8}|catalogue"
+    r"|AWS Config [a-z]+-|Azure Policy [0-9a-f]{8}|Org policy constraints/|catalogue"
 )
 
 FSBP_STANDARD = "AWS Foundational Security Best Practices v1.0.0"
@@ -62,6 +63,26 @@ SUBJECTS: dict[str, tuple[tuple[str, ...], ...]] = {
         ("non-azure active directory",),
         ("log analytics",),
     ),
+    "gcp-artifactregistry-repository-require-cmek": (("customer",), ("artifact registry",)),
+    "gcp-bigquery-dataset-require-cmek": (("encrypted", "customer"), ("big query datasets",)),
+    "gcp-bigquery-dataset-disallow-public-access": (("public",), ("bigquery datasets",)),
+    "gcp-iam-member-disallow-public": (("publicly accessible",),),
+    "gcp-iam-workload-identity-provider-require-attribute-condition": (
+        ("workload identity pool provider",),
+    ),
+    "gcp-kms-crypto-key-require-rotation": (("rotated",), ("kms",)),
+    "gcp-project-iam-disallow-basic-roles": (("basic roles",), ("project",)),
+    "gcp-project-iam-disallow-impersonation-roles": (("service account user", "impersonate"),),
+    "gcp-project-iam-disallow-service-account-admin": (("admin",), ("service account",)),
+    "gcp-serviceaccount-key-disallow": (("key",), ("service account",)),
+    "gcp-storage-bucket-require-public-access-prevention": (("public access prevention",),),
+    "gcp-storage-bucket-require-uniform-access": (("uniform bucket-level access",),),
+    "gcp-vertex-endpoint-require-cmek": (("customer managed key",), ("vertex ai endpoint",)),
+    "gcp-vertex-endpoint-require-private": (("private",), ("vertex ai endpoint",)),
+    "gcp-vertex-metadata-store-require-cmek": (("customer managed key",), ("metadata store",)),
+    "gcp-vertex-tensorboard-require-cmek": (("customer managed key",), ("tensorboard",)),
+    "gcp-workbench-instance-disallow-public-ip": (("private",), ("workbench",)),
+    "gcp-workbench-instance-require-shielded-vm": (("shielded",), ("notebook",)),
     "aws-apigateway-method-require-authorization": (("authoriz", "open access"), ("api",)),
     "aws-apigateway-stage-require-access-logging": (("access logging",), ("api",)),
     "aws-apigateway-disallow-data-trace": (("data trace",),),
