@@ -135,6 +135,13 @@ REGISTRY: tuple[ArchitectureSpec, ...] = (
         "Google Cloud foundation",
         "mlops_components.architectures.gcp_foundation:deploy",
     ),
+    ArchitectureSpec(
+        "gke_mlops",
+        Cloud.GCP,
+        "GKE-based MLOps",
+        "mlops_components.architectures.gke_mlops:deploy",
+        requires=("gcp_foundation",),
+    ),
 )
 """Every architecture, in the order stacks deploy them."""
 

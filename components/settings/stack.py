@@ -11,7 +11,8 @@ from .azure import AzureFoundationSettings
 from .base import Cloud, Environment, Retention, Strict
 from .clouds import AwsCloudSettings, AzureCloudSettings, GcpCloudSettings, check_region
 from .common import TagSettings
-from .gcp import GcpFoundationSettings
+from .gcp import GcpFoundationSettings, GkeMlopsSettings
+from .quotas import QuotaSettings
 
 # AWS regions come from botocore's partition data (mlops_components.aws.facts).
 NAME_PREFIX_PATTERN = r"^[a-z][a-z0-9-]{1,30}[a-z0-9]$"
@@ -24,6 +25,7 @@ class ArchitecturesSettings(Strict):
     sagemaker_cicd: SageMakerCiCdSettings | None = None
     azure_foundation: AzureFoundationSettings | None = None
     gcp_foundation: GcpFoundationSettings | None = None
+    gke_mlops: GkeMlopsSettings | None = None
 
 
 class StackSettings(Strict):
@@ -47,6 +49,11 @@ class StackSettings(Strict):
         "name derived from it fits its service's limit.",
     )
     architectures: ArchitecturesSettings = Field(default_factory=ArchitecturesSettings)
+    quotas: QuotaSettings = Field(
+        default_factory=QuotaSettings,
+        description="Accelerator quotas: request what the architectures can scale to, or "
+        "declare the limits the account already has (checked at plan time).",
+    )
     aws: AwsCloudSettings | None = Field(
         default=None,
         description="AWS provider settings; for AWS architectures of a stack "
