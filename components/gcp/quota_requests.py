@@ -30,11 +30,11 @@ SERVICES = ("cloudquotas.googleapis.com",)
 
 def preference_id(line: QuotaLine) -> str:
     """The preference's id: service, quota id and dimension values, as the provider's
-    example names them; at most 63 characters of ``[a-zA-Z0-9-_]``."""
+    example names them, in ``[a-zA-Z0-9-_]``."""
     assert line.request is not None
     service = re.sub(r"[^a-z0-9]", "_", str(line.request["service"]))
     dims = "_".join(str(v) for _, v in sorted(dict(line.request["dimensions"]).items()))
-    return re.sub(r"[^A-Za-z0-9_-]", "_", f"{service}-{line.request['quota_id']}_{dims}")[:63]
+    return re.sub(r"[^A-Za-z0-9_-]", "_", f"{service}-{line.request['quota_id']}_{dims}")
 
 
 def requests(

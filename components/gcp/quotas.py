@@ -65,7 +65,8 @@ def targets(capacity: Capacity) -> list[QuotaTarget]:
             "quota_id": pick["quota_id"],
             "dimensions": {"region": capacity.region, **pick.get("dimensions", {})},
         }
-        return [QuotaTarget(pick["family"], entry["unit"], per_machine, request, data["sources"][0])]
+        source = data["sources"][2 if entry["unit"] == "TPU chips" else 0]
+        return [QuotaTarget(pick["family"], entry["unit"], per_machine, request, source)]
     if capacity.usage in VERTEX_USAGES:
         vertex = data["vertex"]
         model = vertex["model_names"].get(accelerator)
