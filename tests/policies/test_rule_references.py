@@ -24,17 +24,18 @@ REFERENCES: dict[str, dict] = FILE["references"]
 RULES = all_rules()
 
 ID_FORMS = {
-    "checkov": re.compile(r"^CKV2?_AWS_\d+$"),
+    "checkov": re.compile(r"^CKV2?_(AWS|GCP)_\d+$"),
     "securityhub": re.compile(r"^(FSBP|Security Hub) [A-Za-z0-9]+\.\d+$"),
     "cis": re.compile(r"^CIS AWS Foundations v\d+\.\d+\.\d+ \d+(\.\d+)*$"),
     "pcp": re.compile(r"^PCP aws-[a-z0-9]+(-[a-z0-9]+)+$"),
     "awsconfig": re.compile(r"^AWS Config [a-z0-9]+(-[a-z0-9]+)*$"),
+    "cisgke": re.compile(r"^CIS GKE v\d+\.\d+\.\d+ \d+(\.\d+)*$"),
 }
 NOTE = re.compile(r"^none \(project rule: [^()]+\)$")
 """A rule no public control covers says so, with the reason, as its only reference."""
 ID_LIKE = re.compile(
     r"CKV2?_[A-Z]+_\d+|(FSBP|Security Hub) [A-Za-z0-9]+\.\d+|CIS AWS Foundations v|PCP aws-"
-    r"|AWS Config [a-z]+-|catalogue"
+    r"|AWS Config [a-z]+-|CIS GKE v|catalogue"
 )
 
 FSBP_STANDARD = "AWS Foundational Security Best Practices v1.0.0"
@@ -122,6 +123,21 @@ SUBJECTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "aws-sagemaker-feature-group-require-kms": (("kms",), ("feature group",)),
     "aws-stepfunctions-state-machine-require-logging": (("logging",), ("state machine",)),
     "aws-stepfunctions-state-machine-require-tracing": (("x-ray",), ("state machine",)),
+    "gcp-gke-cluster-restrict-control-plane-access": (
+        ("public", "authorized networks"),
+        ("gke", "control plane", "clusters"),
+    ),
+    "gcp-gke-cluster-require-private-nodes": (("private",), ("cluster",)),
+    "gcp-gke-node-pool-require-gke-metadata": (("metadata server",),),
+    "gcp-gke-cluster-require-shielded-nodes": (("shielded",),),
+    "gcp-gke-node-pool-require-secure-boot": (("secure boot", "integrity monitoring"),),
+    "gcp-gke-cluster-require-release-channel": (("release channel",),),
+    "gcp-gke-node-pool-require-auto-repair-upgrade": (("node repair", "node upgrade"),),
+    "gcp-gke-cluster-disallow-legacy-auth": (("legacy authorization", "client certificate"),),
+    "gcp-gke-node-pool-disallow-default-service-account": (("default service account",),),
+    "gcp-gke-node-pool-require-cos": (("container-optimized os",),),
+    "gcp-dataflow-job-require-private-ips": (("private",), ("dataflow",)),
+    "gcp-dataflow-job-require-kms": (("encrypt",), ("data flow", "dataflow")),
 }
 
 
