@@ -70,9 +70,7 @@ class DataflowProcessing(pulumi.ComponentResource):
         super().__init__("mlops:gcp:DataflowProcessing", name, None, opts)
         s = args.settings
         child = pulumi.ResourceOptions(parent=self)
-        project = gcp.organizations.get_project_output(
-            opts=pulumi.InvokeOutputOptions(parent=self)
-        )
+        project = gcp.organizations.get_project_output(opts=pulumi.InvokeOutputOptions(parent=self))
         self.worker = ServiceAccount(
             naming.child(name, "worker"),
             ServiceAccountArgs(

@@ -98,7 +98,10 @@ class GkeCluster(pulumi.ComponentResource):
             SubnetSpec(
                 "nodes",
                 s.node_cidr,
-                (SecondaryRange(PODS_RANGE, s.pods_cidr), SecondaryRange(SERVICES_RANGE, s.services_cidr)),
+                (
+                    SecondaryRange(PODS_RANGE, s.pods_cidr),
+                    SecondaryRange(SERVICES_RANGE, s.services_cidr),
+                ),
             ),
             args.flow_log_sampling,
             None,
@@ -124,7 +127,9 @@ class GkeCluster(pulumi.ComponentResource):
             crypto_key_id=args.kms_key_id,
             role=ENCRYPTER_DECRYPTER,
             member=project.number.apply(
-                lambda n: f"serviceAccount:service-{n}@container-engine-robot.iam.gserviceaccount.com"
+                lambda n: (
+                    f"serviceAccount:service-{n}@container-engine-robot.iam.gserviceaccount.com"
+                )
             ),
             opts=child,
         )
@@ -220,15 +225,14 @@ class GkeCluster(pulumi.ComponentResource):
         self.cluster_name = self.cluster.name
         self.workload_pool = project.project_id.apply(lambda p: f"{p}.svc.id.goog")
         self.kubeconfig = kubeconfig(self.cluster)
-        self.register_outputs(
-            {"cluster_id": self.cluster_id, "cluster_name": self.cluster_name}
-        )
+        self.register_outputs({"cluster_id": self.cluster_id, "cluster_name": self.cluster_name})
 
 
 def kubeconfig(cluster: gcp.container.Cluster) -> pulumi.Output[str]:
     """A kubeconfig for the cluster's DNS-based endpoint, authenticated with the caller's
     Google credentials through ``gke-gcloud-auth-plugin`` (no static credentials),
     serialised from a dict (a secret: it names the endpoint)."""
+
     def build(args: list[Any]) -> str:
         name, endpoints = args
         host = _field(_field(endpoints, "dns_endpoint_config", "dnsEndpointConfig"), "endpoint")

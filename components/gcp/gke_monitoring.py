@@ -53,7 +53,9 @@ def _filter(metric: str, cluster: str, namespace: str | None = None) -> str:
     return " AND ".join(parts)
 
 
-def idle_condition(name: str, metric: str, cluster: str, s: GkeMonitoringSettings) -> dict[str, Any]:
+def idle_condition(
+    name: str, metric: str, cluster: str, s: GkeMonitoringSettings
+) -> dict[str, Any]:
     return {
         "display_name": name,
         "condition_threshold": {
@@ -96,7 +98,9 @@ def dashboard(cluster: str, namespace: str | None, has_gpus: bool, has_tpus: boo
                             "timeSeriesQuery": {
                                 "timeSeriesFilter": {
                                     "filter": _filter(
-                                        metric, cluster, namespace if metric == RESTART_METRIC else None
+                                        metric,
+                                        cluster,
+                                        namespace if metric == RESTART_METRIC else None,
                                     ),
                                     "aggregation": {
                                         "alignmentPeriod": "60s",

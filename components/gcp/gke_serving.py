@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import pulumi
 import pulumi_gcp as gcp
@@ -56,30 +55,31 @@ class GkeServingArgs:
 
 
 def container_spec(
-    s: GkeServingSettings, image: str, model_uri: str, gpu: bool
-) -> dict[str, Any]:
+    s: GkeServingSettings,
+    image: pulumi.Input[str],
+    model_uri: pulumi.Input[str],
+    gpu: bool,
+) -> k8s.core.v1.ContainerArgsDict:
     """The model server's container (plain data, so tests read it directly)."""
-    resources: dict[str, Any] = {
-        "requests": {"cpu": s.cpu, "memory": s.memory},
-        "limits": {"memory": s.memory},
-    }
+    requests: dict[str, pulumi.Input[str]] = {"cpu": s.cpu, "memory": s.memory}
+    limits: dict[str, pulumi.Input[str]] = {"memory": s.memory}
     if gpu:
-        resources["requests"]["nvidia.com/gpu"] = str(s.gpus_per_replica)
-        resources["limits"]["nvidia.com/gpu"] = str(s.gpus_per_replica)
+        requests["nvidia.com/gpu"] = str(s.gpus_per_replica)
+        limits["nvidia.com/gpu"] = str(s.gpus_per_replica)
     return {
         "name": "model-server",
         "image": image,
-        "ports": [{"name": "http", "containerPort": s.port}],
+        "ports": [{"name": "http", "container_port": s.port}],
         "env": [{"name": "MODEL_URI", "value": model_uri}],
-        "resources": resources,
-        "readinessProbe": {"tcpSocket": {"port": "http"}, "periodSeconds": 10},
-        "livenessProbe": {"tcpSocket": {"port": "http"}, "initialDelaySeconds": 30},
-        "securityContext": {
-            "runAsNonRoot": True,
-            "allowPrivilegeEscalation": False,
-            "readOnlyRootFilesystem": True,
+        "resources": {"requests": requests, "limits": limits},
+        "readiness_probe": {"tcp_socket": {"port": "http"}, "period_seconds": 10},
+        "liveness_probe": {"tcp_socket": {"port": "http"}, "initial_delay_seconds": 30},
+        "security_context": {
+            "run_as_non_root": True,
+            "allow_privilege_escalation": False,
+            "read_only_root_filesystem": True,
             "capabilities": {"drop": ["ALL"]},
-            "seccompProfile": {"type": "RuntimeDefault"},
+            "seccomp_profile": {"type": "RuntimeDefault"},
         },
     }
 
@@ -159,18 +159,17 @@ class GkeServing(pulumi.ComponentResource):
         image = pulumi.Output.concat(args.image_repository, "/", s.image)
         model_uri = pulumi.Output.concat("gs://", args.model_bucket, "/models/")
         gpu = args.gpu_pool is not None
-        pod_spec: dict[str, Any] = {
-            "serviceAccountName": KSA_NAME,
-            "automountServiceAccountToken": True,
-            "securityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
-            "containers": [
-                pulumi.Output.all(image, model_uri).apply(
-                    lambda v: container_spec(s, v[0], v[1], gpu)
-                )
-            ],
+        pod_spec: k8s.core.v1.PodSpecArgsDict = {
+            "service_account_name": KSA_NAME,
+            "automount_service_account_token": True,
+            "security_context": {
+                "run_as_non_root": True,
+                "seccomp_profile": {"type": "RuntimeDefault"},
+            },
+            "containers": [container_spec(s, image, model_uri, gpu)],
         }
         if args.gpu_pool is not None:
-            pod_spec["nodeSelector"] = {POOL_LABEL: args.gpu_pool}
+            pod_spec["node_selector"] = {POOL_LABEL: args.gpu_pool}
             pod_spec["tolerations"] = [
                 {"key": GPU_TAINT["key"], "operator": "Exists", "effect": "NoSchedule"}
             ]
@@ -178,11 +177,16 @@ class GkeServing(pulumi.ComponentResource):
             naming.child(name, "deployment"),
             metadata={"name": KSA_NAME, "namespace": ns, "labels": labels},
             spec={
-                "selector": {"matchLabels": {APP_LABEL: KSA_NAME}},
+                "selector": {"match_labels": {APP_LABEL: KSA_NAME}},
                 "template": {"metadata": {"labels": labels}, "spec": pod_spec},
+                # A GPU rollout replaces a replica in place (no surge): a surge replica
+                # would need a free GPU node beyond the pool's ceiling and its quota.
                 "strategy": {
                     "type": "RollingUpdate",
-                    "rollingUpdate": {"maxSurge": 0 if gpu else 1, "maxUnavailable": 1 if gpu else 0},
+                    "rolling_update": {
+                        "max_surge": 0 if gpu else 1,
+                        "max_unavailable": 1 if gpu else 0,
+                    },
                 },
             },
             opts=pulumi.ResourceOptions(
@@ -197,7 +201,7 @@ class GkeServing(pulumi.ComponentResource):
             spec={
                 "type": "ClusterIP",
                 "selector": {APP_LABEL: KSA_NAME},
-                "ports": [{"name": "http", "port": 80, "targetPort": "http"}],
+                "ports": [{"name": "http", "port": 80, "target_port": "http"}],
             },
             opts=in_ns,
         )
@@ -205,9 +209,13 @@ class GkeServing(pulumi.ComponentResource):
             naming.child(name, "hpa"),
             metadata={"name": KSA_NAME, "namespace": ns, "labels": labels},
             spec={
-                "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": KSA_NAME},
-                "minReplicas": s.min_replicas,
-                "maxReplicas": s.max_replicas,
+                "scale_target_ref": {
+                    "api_version": "apps/v1",
+                    "kind": "Deployment",
+                    "name": KSA_NAME,
+                },
+                "min_replicas": s.min_replicas,
+                "max_replicas": s.max_replicas,
                 "metrics": [
                     {
                         "type": "Resource",
@@ -215,7 +223,7 @@ class GkeServing(pulumi.ComponentResource):
                             "name": "cpu",
                             "target": {
                                 "type": "Utilization",
-                                "averageUtilization": s.target_cpu_percent,
+                                "average_utilization": s.target_cpu_percent,
                             },
                         },
                     }

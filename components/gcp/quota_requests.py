@@ -13,7 +13,6 @@ stack of the project asking for the same quota updates the same preference.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Sequence
 
 import pulumi

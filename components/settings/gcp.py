@@ -302,9 +302,7 @@ class GkeServingSettings(Strict):
         description="Image in the foundation's Docker repository, `<name>:<tag>` or "
         "`<name>@sha256:<digest>`; pin a tag or digest outside dev.",
     )
-    namespace: str = Field(
-        default="serving", pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
-    )
+    namespace: str = Field(default="serving", pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
     port: int = Field(default=8080, ge=1, le=65535, description="The container's port.")
     accelerator_pool: str | None = Field(
         default=None,

@@ -30,7 +30,13 @@ from ..framework import (
 from .gke import NODE_POOL
 
 COST = Category.COST
-CPU_MACHINE_TYPES = ["e2-standard-*", "e2-highmem-*", "n2-standard-*", "n2d-standard-*", "c3-standard-*"]
+CPU_MACHINE_TYPES = [
+    "e2-standard-*",
+    "e2-highmem-*",
+    "n2-standard-*",
+    "n2d-standard-*",
+    "c3-standard-*",
+]
 
 
 @functools.cache
@@ -163,7 +169,9 @@ def cap(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str
     autoscaling = args.props.get("autoscaling") or {}
     nodes = number(dig(autoscaling, "totalMaxNodeCount"))
     if nodes is None:
-        nodes = number(dig(autoscaling, "maxNodeCount")) or number(args.props.get("nodeCount")) or 1.0
+        nodes = (
+            number(dig(autoscaling, "maxNodeCount")) or number(args.props.get("nodeCount")) or 1.0
+        )
     total = nodes * chips
     limit = float(config["maxAccelerators"])
     if total > limit:

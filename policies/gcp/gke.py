@@ -78,7 +78,9 @@ def private_nodes(args: ResourceValidationArgs, config: Mapping[str, Any]) -> It
     severity=Severity.HIGH,
     enforcement=MANDATORY,
     remediation="Set workload_identity_config.workload_pool='<project>.svc.id.goog'.",
-    references=["none (project rule: Workload Identity is checked on the node pools' metadata server)"],
+    references=[
+        "none (project rule: Workload Identity is checked on the node pools' metadata server)"
+    ],
     resource_types=[CLUSTER],
 )
 def workload_identity(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
