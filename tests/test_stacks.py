@@ -62,8 +62,14 @@ def test_stack_plans_without_warnings(stack: str) -> None:
         assert json.loads(provider.inputs["defaultTags"])["tags"]["environment"] == environment
     if token == "pulumi:providers:gcp":
         assert json.loads(provider.inputs["defaultLabels"])["environment"] == environment
-    # every cloud resource uses the stack's explicit provider
-    assert all(r.provider and r.provider.startswith(provider.urn) for r in cloud_resources(rec))
+    # every cloud resource uses the stack's explicit provider; Kubernetes objects the
+    # explicit provider of their cluster (never a default provider's kubeconfig)
+    for r in cloud_resources(rec):
+        if r.type.startswith("kubernetes:"):
+            assert r.provider and "pulumi:providers:kubernetes::" in r.provider, r.name
+            assert "default_" not in r.provider, r.name
+        else:
+            assert r.provider and r.provider.startswith(provider.urn), r.name
 
 
 def test_prod_has_the_whole_architecture() -> None:
