@@ -61,8 +61,10 @@ def test_json_contract(dev_plan: Recording) -> None:
         "outputs",
         "policies",
         "cost",
+        "quotas",
         "warnings",
     ]
+    assert report["quotas"] == {"lines": [], "exceeded": 0}
     assert report["schema_version"] == 1
     assert (report["project"], report["stack"]) == ("fixture", "dev")
     assert report["policies"] == {"evaluated": 0, "violations": []}
