@@ -41,10 +41,20 @@ def built_in() -> Mapping[str, tuple[str, int]]:
 
 
 def accelerator_of(capacity: Capacity) -> tuple[str, int] | None:
-    """(accelerator type, per machine) of a capacity, or ``None`` without accelerators."""
+    """(accelerator type, per machine) of a capacity, or ``None`` without accelerators;
+    ``ValueError`` for a machine type of an accelerator series that the catalogue does not
+    list (``g2-standard-8``): the capacity must then name its ``accelerator`` and
+    ``accelerator_count``, so no accelerated capacity goes uncounted."""
     if capacity.accelerator is not None:
         return capacity.accelerator, capacity.accelerator_count
-    return built_in().get(capacity.machine_type)
+    found = built_in().get(capacity.machine_type)
+    series = {name.split("-", 1)[0] for name in built_in()}
+    if found is None and capacity.machine_type.split("-", 1)[0] in series:
+        raise ValueError(
+            f"{capacity.source}: {capacity.machine_type} carries accelerators the catalogue "
+            "does not list; declare its accelerator and accelerator_count"
+        )
+    return found
 
 
 def targets(capacity: Capacity) -> list[QuotaTarget]:
