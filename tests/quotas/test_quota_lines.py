@@ -47,7 +47,7 @@ def test_gcp_gpus_and_tpu_chips_per_family_with_spot_apart() -> None:
             QuotaSettings(),
         )
     )
-    assert {f: (l.unit, l.reachable) for f, l in lines.items()} == {
+    assert {f: (line.unit, line.reachable) for f, line in lines.items()} == {
         "PREEMPTIBLE_NVIDIA_L4_GPUS": ("GPUs", 8),
         "NVIDIA_L4_GPUS": ("GPUs", 4),
         "PREEMPTIBLE_TPU_LITE_PODSLICE_V5": ("TPU chips", 8),
@@ -119,7 +119,7 @@ def test_aws_ec2_vcpus_per_group_and_sagemaker_instances_per_type_and_usage() ->
         Capacity(Cloud.AWS, AWS, "sagemaker-training", "ml.m5.xlarge", 2, True, source="t"),
     ]
     lines = by_family(quota_lines(capacity, QuotaSettings(request=True)))
-    assert {f: (l.unit, l.reachable, l.requested) for f, l in lines.items()} == {
+    assert {f: (line.unit, line.reachable, line.requested) for f, line in lines.items()} == {
         "Running On-Demand G and VT instances": ("vCPUs", 24, 24),
         "All G and VT Spot Instance Requests": ("vCPUs", 48, 48),
         "Running On-Demand P instances": ("vCPUs", 192, 192),
@@ -152,7 +152,7 @@ def test_aws_vcpus_by_size(instance_type: str, expected: int) -> None:
 
 
 def test_aws_unknown_size_fails_naming_the_data_file() -> None:
-    with pytest.raises(ValueError, match="quotas.json"):
+    with pytest.raises(ValueError, match=r"quotas\.json"):
         aws_vcpus("p5e.metal")
 
 
@@ -168,7 +168,9 @@ def test_azure_vcpus_per_family_and_low_priority_for_spot() -> None:
     ]
     settings = QuotaSettings(request=True, declared={"standardNCASv3_T4Family": 64})
     lines = by_family(quota_lines(capacity, settings))
-    assert {f: (l.reachable, l.requested, l.declared, l.status) for f, l in lines.items()} == {
+    assert {
+        f: (line.reachable, line.requested, line.declared, line.status) for f, line in lines.items()
+    } == {
         "standardNCASv3_T4Family": (76, None, 64, quotas.EXCEEDED),
         "lowPriorityCores": (48, None, None, quotas.UNDECLARED),
         "StandardNCADSA100v4Family (Azure Machine Learning)": (48, None, None, quotas.UNDECLARED),
@@ -177,7 +179,7 @@ def test_azure_vcpus_per_family_and_low_priority_for_spot() -> None:
 
 
 def test_an_accelerated_machine_outside_the_catalogue_must_name_its_accelerator() -> None:
-    with pytest.raises(ValueError, match="s.g2-standard-8: g2-standard-8 carries accelerators"):
+    with pytest.raises(ValueError, match=r"s\.g2-standard-8: g2-standard-8 carries accelerators"):
         quota_lines([gcp("g2-standard-8", 1, False)], QuotaSettings())
     (line,) = quota_lines(
         [gcp("g2-standard-8", 2, False, accelerator="nvidia-l4", accelerator_count=1)],
@@ -187,7 +189,9 @@ def test_an_accelerated_machine_outside_the_catalogue_must_name_its_accelerator(
 
 
 def test_unknown_usage_names_the_capacity_source() -> None:
-    with pytest.raises(ValueError, match="s.x: usage 'sagemaker-endpoint' does not run on Google"):
+    with pytest.raises(
+        ValueError, match=r"s\.x: usage 'sagemaker-endpoint' does not run on Google"
+    ):
         quota_lines(
             [
                 Capacity(
