@@ -179,7 +179,8 @@ def pool_capacity(settings: GkeMlopsSettings, platform: GkeMlops, region: str) -
                 usage="vm",
                 machine_type=plan.machine.machine_type,
                 maximum=pool.max_nodes,
-                spot=plan.capacity.spot,
+                # Flex-start (and queued) VMs count against the preemptible quota.
+                spot=plan.capacity.spot or plan.capacity.flex_start,
                 accelerator=plan.machine.accelerator_type if plan.machine.attached else None,
                 accelerator_count=pool.count if plan.machine.attached else 0,
                 source=f"architectures.gke_mlops.cluster.accelerator_pools.{key}",

@@ -3,8 +3,10 @@
 
 Every node: the cluster's node service account (no default Compute Engine account),
 the ``GKE_METADATA`` server (pods get Workload Identity, never the node's token),
-Shielded VM secure boot and integrity monitoring, Container-Optimized OS, auto-repair
-and auto-upgrade.
+Shielded VM secure boot and integrity monitoring, Container-Optimized OS, auto-upgrade,
+and auto-repair except on flex-start and queued pools (their nodes run one bounded job;
+GKE creates them with ``--no-enable-autorepair``,
+https://cloud.google.com/kubernetes-engine/docs/how-to/provisioningrequest).
 
 GPU pools: one ``guest_accelerators`` entry with the driver GKE installs
 (``gpu_driver_version``, fixed before the first deploy: changing it replaces the pool,
@@ -127,7 +129,9 @@ def accelerator_pool(
             "total_max_node_count": pool.max_nodes,
             "location_policy": "ANY" if capacity.spot or capacity.flex_start else "BALANCED",
         },
-        "management": dict(MANAGEMENT),
+        # Flex-start and queued nodes run a bounded job and are not repaired: GKE's
+        # examples create such pools with --no-enable-autorepair.
+        "management": {"auto_repair": not capacity.flex_start, "auto_upgrade": True},
         "upgrade_settings": {"strategy": "SURGE", "max_surge": 0, "max_unavailable": 1},
         "node_config": config,
     }

@@ -2,7 +2,9 @@
 
 GKE nodes and Compute Engine VMs (usage ``vm``) count their GPUs per family and region,
 and their TPU chips per version, in the Compute Engine quotas; Spot VMs count against
-the ``PREEMPTIBLE_`` variants. Vertex AI training and prediction count GPUs in Vertex
+the ``PREEMPTIBLE_`` variants, and so do flex-start and queued-provisioning VMs (the
+architectures declare those as ``spot``: Dynamic Workload Scheduler consumes preemptible
+quota, https://cloud.google.com/kubernetes-engine/docs/how-to/provisioningrequest). Vertex AI training and prediction count GPUs in Vertex
 AI's own quotas. Machine types without accelerators count against no accelerator
 quota. The mapping and its sources are in ``data/accelerator-quotas.json``; the
 accelerator of a machine type comes from ``data/accelerator-machine-types.json``

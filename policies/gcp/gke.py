@@ -180,9 +180,13 @@ def release_channel(args: ResourceValidationArgs, config: Mapping[str, Any]) -> 
 )
 def auto_repair_upgrade(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
     """Nodes without auto-upgrade fall behind on security patches; without auto-repair
-    a broken GPU node keeps its pods pending."""
+    a broken GPU node keeps its pods pending. Flex-start and queued pools are exempt
+    from auto-repair: their nodes run one bounded job and GKE creates them without it."""
     management = args.props.get("management")
-    for key in ("autoRepair", "autoUpgrade"):
+    flex = truthy(dig(args.props, "nodeConfig", "flexStart")) or truthy(
+        dig(args.props, "queuedProvisioning", "enabled")
+    )
+    for key in ("autoUpgrade",) if flex else ("autoRepair", "autoUpgrade"):
         if not truthy(dig(management or {}, key)):
             yield f"management.{key} is not true."
 

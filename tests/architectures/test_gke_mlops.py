@@ -161,16 +161,23 @@ def test_dev_pools_scale_to_zero_on_spot_with_a_tpu_topology() -> None:
 
 def test_prod_serves_on_demand_and_trains_through_queued_provisioning() -> None:
     found = pools(planned("gcp-prod"))
-    serve, train = found["serve"], found["train"]
+    assert set(found) == {"system", "serve", "train-gpu", "train-tpu"}
+    serve, train, tpu = found["serve"], found["train-gpu"], found["train-tpu"]
     assert serve["autoscaling"]["totalMinNodeCount"] == 1.0
     assert "spot" not in serve["nodeConfig"] and "flexStart" not in serve["nodeConfig"]
+    assert serve["management"] == {"autoRepair": True, "autoUpgrade": True}
     assert train["queuedProvisioning"] == {"enabled": True}
     assert train["nodeConfig"]["flexStart"] is True
+    assert train["nodeConfig"]["machineType"] == "g2-standard-48"
     assert train["nodeConfig"]["reservationAffinity"] == {
         "consumeReservationType": "NO_RESERVATION"
     }
     assert train["autoscaling"]["totalMinNodeCount"] == 0.0
-    assert train["placementPolicy"] == {"type": "COMPACT", "tpuTopology": "2x4"}
+    assert train["autoscaling"]["locationPolicy"] == "ANY"
+    # GKE creates flex-start and queued pools without auto-repair.
+    assert train["management"] == {"autoRepair": False, "autoUpgrade": True}
+    assert tpu["placementPolicy"] == {"type": "COMPACT", "tpuTopology": "2x4"}
+    assert tpu["nodeConfig"]["spot"] is True
 
 
 @pytest.mark.parametrize(
@@ -184,10 +191,13 @@ def test_prod_serves_on_demand_and_trains_through_queued_provisioning() -> None:
             },
         ),
         (
+            # Serving on demand; queued (flex-start) GPUs and Spot TPUs count as
+            # preemptible; 25 % headroom, rounded up.
             "gcp-prod",
             {
                 "NVIDIA-L4-GPUS-per-project-region": "5",
-                "TPU-LITE-PODSLICE-V5-per-project-region": "10",
+                "PREEMPTIBLE-NVIDIA-L4-GPUS-per-project-region": "10",
+                "PREEMPTIBLE-TPU-LITE-PODSLICE-V5-per-project-region": "10",
             },
         ),
     ],

@@ -1843,7 +1843,12 @@ GKE_CASES: dict[str, list[Case]] = {
             [
                 ({"management.autoRepair": False}, "management.autoRepair is not true"),
                 ({"management.autoUpgrade": False}, "management.autoUpgrade is not true"),
+                (
+                    {"nodeConfig.flexStart": True, "management.autoUpgrade": False},
+                    "management.autoUpgrade is not true",
+                ),
             ],
+            also_compliant=[{"nodeConfig.flexStart": True, "management.autoRepair": False}],
         )
     ],
     "gcp-gke-cluster-disallow-legacy-auth": [
