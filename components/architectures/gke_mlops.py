@@ -32,6 +32,9 @@ from ..tags import merge_tags
 from .gcp_foundation import GcpFoundation
 
 TOKEN = "mlops:gcp:GkeMlops"
+COMPUTE_URL = "https://www.googleapis.com/compute/v1/"
+"""Prefix that turns a subnet id (``projects/<p>/regions/<r>/subnetworks/<s>``) into the
+URL Dataflow's ``subnetwork`` takes."""
 SERVICES = tuple(sorted({*gke_cluster.SERVICES, *dataflow.SERVICES}))
 """The APIs this architecture adds to the foundation's."""
 
@@ -94,7 +97,7 @@ class GkeMlops(pulumi.ComponentResource):
                     ),
                     job_name=naming.physical(prefix, "processing"),
                     network_id=f.network_id,
-                    subnet_self_link=f.network.subnets["workloads"].self_link,
+                    subnetwork_url=f.subnet_id.apply(lambda i: f"{COMPUTE_URL}{i}"),
                     kms_key_id=f.kms_key_id,
                     data_bucket=f.data_bucket_name,
                     pipeline_root_bucket=f.pipeline_root_bucket_name,

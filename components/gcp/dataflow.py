@@ -5,8 +5,8 @@
   (temp and staging files under ``dataflow/``), and nothing else.
 - The Dataflow and Compute Engine service agents may use the foundation's key, so jobs
   run with CMEK (https://cloud.google.com/dataflow/docs/guides/customer-managed-encryption-keys).
-- A firewall rule lets workers (network tag ``dataflow``) reach each other on TCP
-  12345-12346, which Dataflow needs for shuffle and streaming; the foundation's
+- A firewall rule lets workers (Dataflow tags every worker VM ``dataflow``) reach each
+  other on TCP 12345-12346, which Dataflow needs for shuffle and streaming; the foundation's
   deny-all-ingress rule blocks everything else
   (https://cloud.google.com/dataflow/docs/guides/routes-firewall#firewall_rules).
 - With a template path: a ``dataflow.FlexTemplateJob`` in the private subnet with private
@@ -31,6 +31,7 @@ WORKER_ROLES = ("roles/dataflow.worker",)
 OBJECT_USER = "roles/storage.objectUser"
 ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
 WORKER_TAG = "dataflow"
+"""The network tag Dataflow gives every worker VM."""
 WORKER_PORTS = ["12345-12346"]
 AGENTS = {
     "dataflow-agent": "dataflow-service-producer-prod.iam.gserviceaccount.com",
@@ -47,7 +48,7 @@ class DataflowProcessingArgs:
     worker_account_id: str
     job_name: str
     network_id: pulumi.Input[str]
-    subnet_self_link: pulumi.Input[str]
+    subnetwork_url: pulumi.Input[str]
     kms_key_id: pulumi.Input[str]
     data_bucket: pulumi.Input[str]
     pipeline_root_bucket: pulumi.Input[str]
@@ -126,15 +127,14 @@ class DataflowProcessing(pulumi.ComponentResource):
                 container_spec_gcs_path=s.template_path,
                 parameters=dict(s.parameters),
                 service_account_email=self.worker.email,
-                network=args.network_id,
-                subnetwork=args.subnet_self_link,
+                # The subnetwork names its network; Dataflow takes the full URL.
+                subnetwork=args.subnetwork_url,
                 ip_configuration="WORKER_IP_PRIVATE",
                 kms_key_name=args.kms_key_id,
                 temp_location=self.temp_location,
                 staging_location=self.staging_location,
                 machine_type=s.machine_type,
                 max_workers=s.max_workers,
-                additional_experiments=[f"use_network_tags={WORKER_TAG}"],
                 on_delete="drain",
                 labels=dict(args.labels),
                 opts=pulumi.ResourceOptions(

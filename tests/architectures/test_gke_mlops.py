@@ -230,7 +230,8 @@ def test_staging_runs_a_private_cmek_dataflow_job() -> None:
         "/dataflow/staging"
     )
     assert i["onDelete"] == "drain"
-    assert i["additionalExperiments"] == ["use_network_tags=dataflow"]
+    assert i["subnetwork"].startswith("https://www.googleapis.com/compute/v1/projects/")
+    assert "network" not in i
     assert i["parameters"] == {"input": "raw/", "output": "features/"}
     grants = {
         g.name: g.inputs["member"]
