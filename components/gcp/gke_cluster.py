@@ -37,6 +37,7 @@ from ..settings import Retention
 from ..settings.gcp import GkeClusterSettings
 from ..vocabulary import NetworkAccessMode
 from .identity import ResourceGrant, ServiceAccount, ServiceAccountArgs
+from .names import check_auto_name
 from .network import SecondaryRange, SubnetSpec, subnetwork
 from .node_pools import PoolPlan, accelerator_pool, system_pool
 
@@ -214,9 +215,13 @@ class GkeCluster(pulumi.ComponentResource):
             )
             for key, pool in s.accelerator_pools.items()
         }
+        # Auto-named pools (`<logical name>-<random>`), checked against GKE's name rule.
         self.pools = {
             key: gcp.container.NodePool(
-                naming.child(name, key), cluster=self.cluster.id, **plan.args, opts=pool_opts
+                check_auto_name("gke-node-pool", naming.child(name, key)),
+                cluster=self.cluster.id,
+                **plan.args,
+                opts=pool_opts,
             )
             for key, plan in self.plans.items()
         }
