@@ -37,6 +37,7 @@ from ..settings import Retention
 from ..settings.gcp import GkeClusterSettings
 from ..vocabulary import NetworkAccessMode
 from .identity import ResourceGrant, ServiceAccount, ServiceAccountArgs
+from ._common import raise_problems
 from .names import check_auto_name
 from .network import SecondaryRange, SubnetSpec, subnetwork
 from .node_pools import PoolPlan, accelerator_pool, system_pool
@@ -86,6 +87,7 @@ class GkeCluster(pulumi.ComponentResource):
         self, name: str, args: GkeClusterArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("mlops:gcp:GkeCluster", name, None, opts)
+        _validate(args)
         s = args.settings
         labels = dict(args.labels)
         child = pulumi.ResourceOptions(parent=self)
@@ -231,6 +233,24 @@ class GkeCluster(pulumi.ComponentResource):
         self.workload_pool = project.project_id.apply(lambda p: f"{p}.svc.id.goog")
         self.kubeconfig = kubeconfig(self.cluster)
         self.register_outputs({"cluster_id": self.cluster_id, "cluster_name": self.cluster_name})
+
+
+def _validate(args: GkeClusterArgs) -> None:
+    """Zones must lie in the cluster's region (the settings cannot know the region)."""
+    s = args.settings
+    named = [("cluster.zones", zone) for zone in s.zones] + [
+        (f"cluster.accelerator_pools.{key}.zones", zone)
+        for key, pool in s.accelerator_pools.items()
+        for zone in pool.zones
+    ]
+    raise_problems(
+        "GkeClusterArgs",
+        [
+            f"{setting}: {zone} is not a zone of the cluster's region {args.region}"
+            for setting, zone in named
+            if zone.rsplit("-", 1)[0] != args.region
+        ],
+    )
 
 
 def kubeconfig(cluster: gcp.container.Cluster) -> pulumi.Output[str]:

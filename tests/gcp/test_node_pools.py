@@ -5,9 +5,11 @@ taints; TPU slices; and the system pool."""
 from __future__ import annotations
 
 import pytest
+from gcp_plan import plan as run
 from mlops_components.gcp.capacity import RESERVATION_KEY
+from mlops_components.gcp.gke_cluster import GkeCluster, GkeClusterArgs
 from mlops_components.gcp.node_pools import GPU_TAINT, TPU_TAINT, accelerator_pool, system_pool
-from mlops_components.settings.gcp import GkeAcceleratorPoolSettings
+from mlops_components.settings.gcp import GkeAcceleratorPoolSettings, GkeClusterSettings
 from mlops_components.vocabulary import AcceleratorNotOffered
 
 LABELS = {"project": "mlops-iac"}
@@ -138,3 +140,35 @@ def test_system_pool_is_on_demand_cpu_without_taints() -> None:
     assert "spot" not in found["node_config"]
     assert found["autoscaling"]["total_min_node_count"] == 1
     assert found["management"] == {"auto_repair": True, "auto_upgrade": True}
+
+
+def test_zones_outside_the_clusters_region_are_refused() -> None:
+    settings = GkeClusterSettings.model_validate(
+        {
+            "zones": ["europe-west1-b"],
+            "accelerator_pools": {"l4": {"accelerator": "nvidia-l4", "zones": ["us-central1-a"]}},
+        }
+    )
+
+    def program() -> None:
+        GkeCluster(
+            "gke",
+            GkeClusterArgs(
+                settings=settings,
+                region="europe-west4",
+                cluster_name="c",
+                node_account_id="gke-nodes",
+                network_id="n",
+                kms_key_id="k",
+                registry_id="r",
+                labels=LABELS,
+            ),
+        )
+
+    with pytest.raises(ValueError) as error:
+        run(program)
+    assert (
+        "cluster.zones: europe-west1-b is not a zone of the cluster's region europe-west4"
+        in str(error.value)
+    )
+    assert "cluster.accelerator_pools.l4.zones: us-central1-a" in str(error.value)
