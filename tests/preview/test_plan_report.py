@@ -63,8 +63,11 @@ def test_json_contract(dev_plan: Recording) -> None:
         "cost",
         "quotas",
         "warnings",
+        "unknowns",
+        "unanswered_lookups",
     ]
     assert report["quotas"] == {"lines": [], "exceeded": 0}
+    assert report["unknowns"] == [] and report["unanswered_lookups"] == []
     assert report["schema_version"] == 1
     assert (report["project"], report["stack"]) == ("fixture", "dev")
     assert report["policies"] == {"evaluated": 0, "violations": []}
