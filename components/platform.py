@@ -9,6 +9,7 @@ from typing import Any
 
 import pulumi
 
+from .quotas import AcceleratorQuotas, quota_lines
 from .registry import REGISTRY, Capacity, Deployment
 from .settings import Cloud, StackSettings
 from .tags import platform_tags
@@ -60,7 +61,32 @@ def deploy(settings: StackSettings) -> dict[str, pulumi.Output[Any] | None]:
             capacity=capacity,
         )
         outputs.update(spec.load()(deployment, arch))
+    _quotas(settings, capacity, providers)
     for key, value in outputs.items():
         if value is not None:
             pulumi.export(key, value)
     return outputs
+
+
+def _quotas(
+    settings: StackSettings,
+    capacity: list[Capacity],
+    providers: dict[Cloud, pulumi.ProviderResource],
+) -> None:
+    """After the last architecture: one ``AcceleratorQuotas`` per cloud whose
+    architectures declared accelerated capacity (``quotas-<cloud>``), which records the
+    quota lines and requests them where the stack asks to."""
+    lines = quota_lines(capacity, settings.quotas)
+    for cloud in Cloud:
+        mine = [line for line in lines if line.cloud == cloud.value]
+        if not mine:
+            continue
+        found = settings.cloud_settings(cloud)
+        AcceleratorQuotas(
+            f"quotas-{cloud.value}",
+            cloud,
+            mine,
+            settings.quotas,
+            scope=getattr(found, "project", None),
+            opts=pulumi.ResourceOptions(providers={_PACKAGES[cloud]: providers[cloud]}),
+        )

@@ -174,6 +174,12 @@ REGISTRY: tuple[ArchitectureSpec, ...] = (
         Cloud.GCP,
         "Hybrid TensorFlow",
         "mlops_components.architectures.hybrid_tf_mlops:deploy",
+    ),
+    ArchitectureSpec(
+        "gke_mlops",
+        Cloud.GCP,
+        "GKE-based MLOps",
+        "mlops_components.architectures.gke_mlops:deploy",
         requires=("gcp_foundation",),
     ),
 )

@@ -34,6 +34,7 @@ from .placeholders import (
     eks_endpoint,
     eks_oidc_issuer,
     gcp_service_agent,
+    gke_dns_endpoint,
     guid,
 )
 from .shapes import Rule, Shapes, Site, input_names, resource_class
@@ -489,7 +490,19 @@ class PlanMocks(pulumi.runtime.Mocks):
                 Rule("certificateAuthority.data", lambda s: certificate_data(s.urn)),
                 Rule("endpoint", lambda s: eks_endpoint(self._region_in(s.state), s.urn)),
             ],
+            # GKE: the control plane's endpoints (a kubeconfig is built from them).
+            "gcp:container/cluster:Cluster": [
+                Rule(
+                    "controlPlaneEndpointsConfig.dnsEndpointConfig.endpoint",
+                    lambda s: gke_dns_endpoint(self._gke_location(s.state), s.urn),
+                ),
+                Rule("masterAuth.clusterCaCertificate", lambda s: certificate_data(s.urn)),
+                Rule("endpoint", lambda s: "172.16.0.2"),
+            ],
         }
+
+    def _gke_location(self, state: Mapping[str, Any]) -> str:
+        return _text(state.get("location")) or self.gcp_region
 
     def _insights_connection(self, site: Site) -> str:
         """Application Insights' connection string: its instrumentation key and the

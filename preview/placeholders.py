@@ -64,6 +64,12 @@ def eks_endpoint(region: str, seed: str) -> str:
     return f"https://{digest(seed)[:32].upper()}.gr7.{region}.eks.amazonaws.com"
 
 
+def gke_dns_endpoint(region: str, seed: str) -> str:
+    """A GKE cluster's DNS-based control-plane endpoint
+    (``gke-<hash>.<region>.gke.goog``)."""
+    return f"gke-{digest(seed)[:32]}.{region}.gke.goog"
+
+
 def certificate_data(seed: str) -> str:
     """Base64 of a PEM block, as ``certificateAuthority.data`` is (not a real certificate)."""
     body = base64.b64encode(digest(seed).encode()).decode()

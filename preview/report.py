@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .quotas import quotas_json, quotas_markdown
 from .recorder import RecordedResource
 from .runner import Recording, plan_stack
 
@@ -215,6 +216,7 @@ def to_json_dict(result: PlanResult) -> dict[str, Any]:
             "violations": [v.to_json() for v in _sorted_violations(result.policies.violations)],
         },
         "cost": _deep_sorted(result.cost),
+        "quotas": quotas_json(recording),
         "warnings": list(recording.warnings),
         "unknowns": [{"urn": urn, "path": path} for urn, path in recording.unknowns()],
         "unanswered_lookups": [
@@ -487,6 +489,8 @@ def to_markdown(result: PlanResult) -> str:
     else:
         out.append("None.")
     out.append("")
+
+    out += quotas_markdown(recording)
 
     if result.cost:
         out += [

@@ -62,15 +62,17 @@ def test_stack_plans_without_warnings(stack: str) -> None:
         assert json.loads(provider.inputs["defaultTags"])["tags"]["environment"] == environment
     if token == "pulumi:providers:gcp":
         assert json.loads(provider.inputs["defaultLabels"])["environment"] == environment
-    # every cloud resource uses the stack's explicit provider; resources of other
-    # packages (Azure DevOps) an explicit provider of their own, never a default one
+    # every cloud resource uses the stack's explicit provider; Kubernetes objects the
+    # explicit provider of their cluster, resources of other packages (Azure DevOps) an
+    # explicit provider of their own: never a default provider
     package = token.removeprefix("pulumi:providers:")
     for resource in cloud_resources(rec):
         assert resource.provider, resource.urn
         if resource.type.startswith(f"{package}:"):
             assert resource.provider.startswith(provider.urn), resource.urn
-        else:
-            assert "::default" not in resource.provider, resource.urn
+        elif resource.type.startswith("kubernetes:"):
+            assert "pulumi:providers:kubernetes::" in resource.provider, resource.urn
+        assert "::default_" not in resource.provider, resource.urn
 
 
 def test_prod_has_the_whole_architecture() -> None:

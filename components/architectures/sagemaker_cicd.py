@@ -28,9 +28,15 @@ from ..aws.network import PrivateNetwork, PrivateNetworkArgs
 from ..aws.promotion import ModelPromotion, ModelPromotionArgs
 from ..aws.sagemaker_endpoint import RealtimeEndpoint, RealtimeEndpointArgs, rollback_alarm_names
 from ..naming import child, physical
-from ..registry import Deployment, Outputs
+from ..registry import Capacity, Deployment, Outputs
 from ..retention import is_protected, stateful_options
-from ..settings import Retention, SageMakerCiCdSettings
+from ..settings import (
+    CapacityStrategy,
+    Cloud,
+    EndpointHosting,
+    Retention,
+    SageMakerCiCdSettings,
+)
 from ..settings.aws import KEPT_ARTIFACT_PREFIXES
 from ..tags import merge_tags
 from .sagemaker_pipeline import PipelineRefs, pipeline_definition
@@ -576,6 +582,8 @@ def deploy(deployment: Deployment, settings: SageMakerCiCdSettings) -> Outputs:
         ),
         opts=deployment.opts,
     )
+    for entry in declared_capacity(settings, deployment.region, endpoint=cicd.endpoint is not None):
+        deployment.declare_capacity(entry)
     return {
         "sagemaker_data_bucket": cicd.data_bucket_name,
         "sagemaker_artifacts_bucket": cicd.artifacts_bucket_name,
@@ -585,3 +593,53 @@ def deploy(deployment: Deployment, settings: SageMakerCiCdSettings) -> Outputs:
         "sagemaker_kms_key_arn": cicd.kms_key_arn,
         **cleanup_outputs(cicd),
     }
+
+
+def declared_capacity(
+    settings: SageMakerCiCdSettings, region: str, *, endpoint: bool
+) -> list[Capacity]:
+    """What the pipeline's jobs and the endpoint can run at once, for the stack's quotas:
+    each pipeline step's instances (training on Spot with ``spot_first``), and with
+    ``instances`` or ``scale_to_zero`` hosting the endpoint's ceiling plus, during a
+    blue/green deployment, the new fleet beside the old one. Serverless endpoints use no
+    instance quota."""
+    p = settings.pipeline
+    source = "architectures.sagemaker_cicd"
+    found = [
+        Capacity(
+            Cloud.AWS,
+            region,
+            "sagemaker-processing",
+            step.instance_type,
+            step.instance_count,
+            False,
+            source=f"{source}.pipeline.{key}",
+        )
+        for key, step in (("preprocessing", p.preprocessing), ("evaluation", p.evaluation))
+    ]
+    found.append(
+        Capacity(
+            Cloud.AWS,
+            region,
+            "sagemaker-training",
+            p.training.instance_type,
+            p.training.instance_count,
+            p.training.capacity is CapacityStrategy.SPOT_FIRST,
+            source=f"{source}.pipeline.training",
+        )
+    )
+    e = settings.endpoint
+    if endpoint and e.hosting is not EndpointHosting.SERVERLESS:
+        blue_green = e.fleet_size if e.hosting is EndpointHosting.INSTANCES else 0
+        found.append(
+            Capacity(
+                Cloud.AWS,
+                region,
+                "sagemaker-endpoint",
+                e.instance_type,
+                e.max_instances + blue_green,
+                False,
+                source=f"{source}.endpoint",
+            )
+        )
+    return found

@@ -12,7 +12,13 @@ from .azure_ml import AzureMlDevOpsSettings
 from .base import Cloud, Environment, Retention, Strict
 from .clouds import AwsCloudSettings, AzureCloudSettings, GcpCloudSettings, check_region
 from .common import TagSettings
-from .gcp import GcpFoundationSettings, HybridTfMlopsSettings, VertexMlopsSettings
+from .gcp import (
+    GcpFoundationSettings,
+    GkeMlopsSettings,
+    HybridTfMlopsSettings,
+    VertexMlopsSettings,
+)
+from .quotas import QuotaSettings
 from .serverless import ServerlessMlopsSettings
 
 # AWS regions come from botocore's partition data (mlops_components.aws.facts).
@@ -32,6 +38,7 @@ class ArchitecturesSettings(Strict):
     arc_hybrid_mlops: ArcHybridMlopsSettings | None = None
     vertex_mlops: VertexMlopsSettings | None = None
     hybrid_tf_mlops: HybridTfMlopsSettings | None = None
+    gke_mlops: GkeMlopsSettings | None = None
 
 
 class StackSettings(Strict):
@@ -55,6 +62,11 @@ class StackSettings(Strict):
         "name derived from it fits its service's limit.",
     )
     architectures: ArchitecturesSettings = Field(default_factory=ArchitecturesSettings)
+    quotas: QuotaSettings = Field(
+        default_factory=QuotaSettings,
+        description="Accelerator quotas: request what the architectures can scale to, or "
+        "declare the limits the account already has (checked at plan time).",
+    )
     aws: AwsCloudSettings | None = Field(
         default=None,
         description="AWS provider settings; for AWS architectures of a stack "

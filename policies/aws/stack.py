@@ -8,6 +8,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Severity, StackValidationArgs
 
 from ..framework import Category, stack_rule
+from ..quotas import QUOTAS_TYPE, exceeded
 
 BUDGET = "aws:budgets/budget:Budget"
 
@@ -34,3 +35,22 @@ def require_budget(
     resources = [r for r in args.resources if r.resource_type.startswith("aws:")]
     if resources and not any(r.resource_type == BUDGET for r in resources):
         yield f"the stack creates {len(resources)} AWS resources but no {BUDGET}.", None
+
+
+@stack_rule(
+    name="aws-stack-accelerator-quota",
+    description="What a stack's instances, jobs and endpoints can scale to must fit the "
+    "quota it requests or declares, per family and region.",
+    category=Category.COST,
+    severity=Severity.HIGH,
+    enforcement=EnforcementLevel.MANDATORY,
+    remediation="Raise the quota (Service Quotas) and quotas.declared, set quotas.request "
+    "where the quota code is known, or lower the maximum instance counts.",
+    references=["none (project rule: accelerator capacity within the account's quota)"],
+    resource_types=[QUOTAS_TYPE],
+)
+def accelerator_quota(
+    args: StackValidationArgs, config: Mapping[str, Any]
+) -> Iterator[tuple[str, str | None]]:
+    """A scale-out past the quota is refused (ResourceLimitExceeded) exactly under load."""
+    yield from exceeded(args, "aws")

@@ -18,6 +18,7 @@ from . import (
     keyvault,
     machinelearning,
     monitoring,
+    stack,
     storage,
     tags,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "keyvault",
     "machinelearning",
     "monitoring",
+    "stack",
     "storage",
     "tags",
 ]

@@ -1845,6 +1845,282 @@ CASES: dict[str, list[Case]] = {
 CASES.update(azure_cases(Case))
 
 
+GKE_CLUSTER_OK = {
+    "location": "europe-west4",
+    "privateClusterConfig": {"enablePrivateNodes": True, "enablePrivateEndpoint": True},
+    "masterAuthorizedNetworksConfig": {
+        "cidrBlocks": [{"cidrBlock": "10.60.0.0/20"}],
+        "gcpPublicCidrsAccessEnabled": False,
+    },
+    "workloadIdentityConfig": {"workloadPool": "ml-dev-123456.svc.id.goog"},
+    "enableShieldedNodes": True,
+    "releaseChannel": {"channel": "REGULAR"},
+    "enableLegacyAbac": False,
+    "masterAuth": {"clientCertificateConfig": {"issueClientCertificate": False}},
+    "databaseEncryption": {
+        "state": "ENCRYPTED",
+        "keyName": "projects/p/locations/l/keyRings/r/cryptoKeys/k",
+    },
+    "deletionProtection": True,
+}
+GKE_POOL = "gcp:container/nodePool:NodePool"
+GKE_GPU_POOL_OK = {
+    "location": "europe-west4",
+    "autoscaling": {"totalMinNodeCount": 0, "totalMaxNodeCount": 2},
+    "management": {"autoRepair": True, "autoUpgrade": True},
+    "nodeConfig": {
+        "machineType": "g2-standard-4",
+        "spot": True,
+        "serviceAccount": "mlops-dev-gke-nodes@ml-dev-123456.iam.gserviceaccount.com",
+        "workloadMetadataConfig": {"mode": "GKE_METADATA"},
+        "shieldedInstanceConfig": {"enableSecureBoot": True, "enableIntegrityMonitoring": True},
+        "imageType": "COS_CONTAINERD",
+        "guestAccelerators": [{"type": "nvidia-l4", "count": 1}],
+    },
+}
+DATAFLOW_JOB = "gcp:dataflow/flexTemplateJob:FlexTemplateJob"
+DATAFLOW_OK = {
+    "containerSpecGcsPath": "gs://b/t.json",
+    "ipConfiguration": "WORKER_IP_PRIVATE",
+    "kmsKeyName": "projects/p/locations/l/keyRings/r/cryptoKeys/k",
+}
+GKE_CASES: dict[str, list[Case]] = {
+    "gcp-gke-cluster-restrict-control-plane-access": [
+        Case(
+            GKE_CLUSTER,
+            GKE_CLUSTER_OK,
+            [
+                (
+                    {"masterAuthorizedNetworksConfig.cidrBlocks.0.cidrBlock": "0.0.0.0/0"},
+                    "authorized networks admit 0.0.0.0/0.",
+                ),
+                (
+                    {
+                        "privateClusterConfig.enablePrivateEndpoint": False,
+                        "masterAuthorizedNetworksConfig": DELETE,
+                    },
+                    "public endpoint and no authorized networks",
+                ),
+                (
+                    {
+                        "privateClusterConfig.enablePrivateEndpoint": False,
+                        "masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled": True,
+                    },
+                    "every Google Cloud public IP",
+                ),
+            ],
+            also_compliant=[
+                {
+                    "privateClusterConfig.enablePrivateEndpoint": False,
+                    "masterAuthorizedNetworksConfig.cidrBlocks.0.cidrBlock": "203.0.113.0/24",
+                }
+            ],
+        )
+    ],
+    "gcp-gke-cluster-require-private-nodes": [
+        Case(
+            GKE_CLUSTER,
+            GKE_CLUSTER_OK,
+            [({"privateClusterConfig.enablePrivateNodes": False}, "enablePrivateNodes")],
+        )
+    ],
+    "gcp-gke-cluster-require-workload-identity": [
+        Case(
+            GKE_CLUSTER,
+            GKE_CLUSTER_OK,
+            [({"workloadIdentityConfig": DELETE}, "workloadPool is not set")],
+        )
+    ],
+    "gcp-gke-node-pool-require-gke-metadata": [
+        Case(
+            GKE_POOL,
+            GKE_GPU_POOL_OK,
+            [({"nodeConfig.workloadMetadataConfig.mode": "GCE_METADATA"}, "not 'GKE_METADATA'")],
+        )
+    ],
+    "gcp-gke-cluster-require-shielded-nodes": [
+        Case(
+            GKE_CLUSTER,
+            GKE_CLUSTER_OK,
+            [({"enableShieldedNodes": False}, "enableShieldedNodes is false")],
+            also_compliant=[{"enableShieldedNodes": DELETE}],
+        )
+    ],
+    "gcp-gke-node-pool-require-secure-boot": [
+        Case(
+            GKE_POOL,
+            GKE_GPU_POOL_OK,
+            [
+                ({"nodeConfig.shieldedInstanceConfig.enableSecureBoot": False}, "enableSecureBoot"),
+                (
+                    {"nodeConfig.shieldedInstanceConfig.enableIntegrityMonitoring": False},
+                    "enableIntegrityMonitoring is false",
+                ),
+            ],
+        )
+    ],
+    "gcp-gke-cluster-require-release-channel": [
+        Case(
+            GKE_CLUSTER,
+            GKE_CLUSTER_OK,
+            [
+                ({"releaseChannel": DELETE}, "not RAPID, REGULAR or STABLE"),
+                ({"releaseChannel.channel": "UNSPECIFIED"}, "not RAPID, REGULAR or STABLE"),
+            ],
+        )
+    ],
+    "gcp-gke-node-pool-require-auto-repair-upgrade": [
+        Case(
+            GKE_POOL,
+            GKE_GPU_POOL_OK,
+            [
+                ({"management.autoRepair": False}, "management.autoRepair is not true"),
+                ({"management.autoUpgrade": False}, "management.autoUpgrade is not true"),
+                (
+                    {"nodeConfig.flexStart": True, "management.autoUpgrade": False},
+                    "management.autoUpgrade is not true",
+                ),
+            ],
+            also_compliant=[{"nodeConfig.flexStart": True, "management.autoRepair": False}],
+        )
+    ],
+    "gcp-gke-cluster-disallow-legacy-auth": [
+        Case(
+            GKE_CLUSTER,
+            GKE_CLUSTER_OK,
+            [
+                ({"enableLegacyAbac": True}, "enableLegacyAbac is true"),
+                (
+                    {"masterAuth.clientCertificateConfig.issueClientCertificate": True},
+                    "issueClientCertificate is true",
+                ),
+            ],
+        )
+    ],
+    "gcp-gke-cluster-require-secrets-encryption": [
+        Case(
+            GKE_CLUSTER,
+            GKE_CLUSTER_OK,
+            [
+                ({"databaseEncryption.state": "DECRYPTED"}, "state is not ENCRYPTED"),
+                ({"databaseEncryption.keyName": DELETE}, "keyName is not set"),
+            ],
+        )
+    ],
+    "gcp-gke-node-pool-disallow-default-service-account": [
+        Case(
+            GKE_POOL,
+            GKE_GPU_POOL_OK,
+            [
+                ({"nodeConfig.serviceAccount": DELETE}, "the Compute Engine default account"),
+                (
+                    {"nodeConfig.serviceAccount": "1234-compute@developer.gserviceaccount.com"},
+                    "the Compute Engine default account",
+                ),
+            ],
+        )
+    ],
+    "gcp-gke-node-pool-require-cos": [
+        Case(
+            GKE_POOL,
+            GKE_GPU_POOL_OK,
+            [({"nodeConfig.imageType": "UBUNTU_CONTAINERD"}, "not COS_CONTAINERD")],
+        )
+    ],
+    "gcp-gke-cluster-require-deletion-protection": [
+        Case(
+            GKE_CLUSTER,
+            GKE_CLUSTER_OK,
+            [({"deletionProtection": False}, "deletionProtection is not true")],
+        )
+    ],
+    "gcp-dataflow-job-require-private-ips": [
+        Case(
+            DATAFLOW_JOB,
+            DATAFLOW_OK,
+            [({"ipConfiguration": "WORKER_IP_PUBLIC"}, "not WORKER_IP_PRIVATE")],
+            also_compliant=[{"__type__": "gcp:dataflow/job:Job"}],
+        )
+    ],
+    "gcp-dataflow-job-require-kms": [
+        Case(DATAFLOW_JOB, DATAFLOW_OK, [({"kmsKeyName": DELETE}, "kmsKeyName is not set")])
+    ],
+    "gcp-gke-node-pool-require-allowed-machine-type": [
+        Case(
+            GKE_POOL,
+            GKE_GPU_POOL_OK,
+            [
+                (
+                    {
+                        "nodeConfig.machineType": "a3-highgpu-8g",
+                        "nodeConfig.guestAccelerators": DELETE,
+                    },
+                    "accelerated machine type a3-highgpu-8g is not allowed",
+                ),
+                (
+                    {
+                        "nodeConfig.machineType": "n2-highcpu-96",
+                        "nodeConfig.guestAccelerators": DELETE,
+                    },
+                    "machine type n2-highcpu-96 is not in the allowlist",
+                ),
+            ],
+            also_compliant=[
+                {"nodeConfig.machineType": "e2-standard-4", "nodeConfig.guestAccelerators": DELETE},
+                {
+                    "nodeConfig.machineType": "ct5lp-hightpu-4t",
+                    "nodeConfig.guestAccelerators": DELETE,
+                },
+            ],
+            config={"allowedAcceleratorMachineTypes": ["g2-standard-4", "ct5lp-hightpu-*"]},
+        )
+    ],
+    "gcp-gke-node-pool-accelerator-require-scale-to-zero": [
+        Case(
+            GKE_POOL,
+            GKE_GPU_POOL_OK,
+            [({"autoscaling.totalMinNodeCount": 1}, "keeps 1 nodes when idle")],
+            also_compliant=[
+                {
+                    "nodeConfig.machineType": "e2-standard-4",
+                    "nodeConfig.guestAccelerators": DELETE,
+                    "autoscaling.totalMinNodeCount": 3,
+                },
+            ],
+        )
+    ],
+    "gcp-gke-node-pool-accelerator-require-spot": [
+        Case(
+            GKE_POOL,
+            GKE_GPU_POOL_OK,
+            [({"nodeConfig.spot": DELETE}, "neither spot nor flexStart")],
+            also_compliant=[{"nodeConfig.spot": DELETE, "nodeConfig.flexStart": True}],
+        )
+    ],
+    "gcp-gke-node-pool-cap-accelerators": [
+        Case(
+            GKE_POOL,
+            GKE_GPU_POOL_OK,
+            [
+                (
+                    {"autoscaling.totalMaxNodeCount": 3},
+                    "3 nodes x 1 chips = 3; the cap is 2.",
+                ),
+                (
+                    {
+                        "nodeConfig.machineType": "ct5lp-hightpu-4t",
+                        "nodeConfig.guestAccelerators": DELETE,
+                    },
+                    "2 nodes x 4 chips = 8; the cap is 2.",
+                ),
+            ],
+            config={"maxAccelerators": 2},
+        )
+    ],
+}
+CASES.update(GKE_CASES)
+
+
 def _apply(case: Case, change: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     change = dict(change)
     resource_type = change.pop("__type__", case.resource_type)

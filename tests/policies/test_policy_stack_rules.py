@@ -282,6 +282,56 @@ STACK_CASES: dict[str, StackCase] = {
 }
 
 
+def quota_stack(cloud: str, quota: int = 8, requested: bool = True) -> list[Res]:
+    """A stack's quota component with one line (what ``AcceleratorQuotas`` records)."""
+    line = {
+        "cloud": cloud,
+        "region": "europe-west4",
+        "family": "PREEMPTIBLE_NVIDIA_L4_GPUS",
+        "unit": "GPUs",
+        "reachable": 8,
+        "requested": quota if requested else None,
+        "declared": None if requested else quota,
+        "quota": quota,
+        "sources": ["architectures.gke_mlops.cluster.accelerator_pools.l4"],
+    }
+    return [
+        Res(
+            "mlops:platform:AcceleratorQuotas", f"quotas-{cloud}", {"cloud": cloud, "lines": [line]}
+        )
+    ]
+
+
+def _quota_case(cloud: str) -> StackCase:
+    urn = quota_stack(cloud)[0].urn
+    return StackCase(
+        lambda: quota_stack(cloud),
+        [
+            (
+                lambda rs: quota_stack(cloud, quota=4, requested=False),
+                "the stack can reach 8 GPUs but 4 are declared",
+                urn,
+            ),
+            (
+                lambda rs: quota_stack(cloud, quota=6),
+                "the stack can reach 8 GPUs but 6 are requested",
+                urn,
+            ),
+            # Another cloud's exceeded line is that cloud's rule's finding, not this one's.
+            (
+                lambda rs: [*quota_stack("other", quota=0), *quota_stack(cloud, quota=0)],
+                "the stack can reach 8 GPUs but 0 are requested",
+                urn,
+            ),
+        ],
+    )
+
+
+STACK_CASES.update(
+    {f"{cloud}-stack-accelerator-quota": _quota_case(cloud) for cloud in ("aws", "azure", "gcp")}
+)
+
+
 @pytest.mark.parametrize("rule", sorted(STACK_CASES))
 def test_compliant_stack_passes(rule: str) -> None:
     assert stack_messages(rule, STACK_CASES[rule].compliant()) == []

@@ -31,12 +31,13 @@ ID_FORMS = {
     "awsconfig": re.compile(r"^AWS Config [a-z0-9]+(-[a-z0-9]+)*$"),
     "azurepolicy": re.compile(r"^Azure Policy [0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$"),
     "orgpolicy": re.compile(r"^Org policy constraints/[a-z]+(\.[A-Za-z]+)+$"),
+    "cisgke": re.compile(r"^CIS GKE v\d+\.\d+\.\d+ \d+(\.\d+)*$"),
 }
 NOTE = re.compile(r"^none \(project rule: [^()]+\)$")
 """A rule no public control covers says so, with the reason, as its only reference."""
 ID_LIKE = re.compile(
     r"CKV2?_[A-Z]+_\d+|(FSBP|Security Hub) [A-Za-z0-9]+\.\d+|CIS AWS Foundations v|PCP aws-"
-    r"|AWS Config [a-z]+-|Azure Policy [0-9a-f]{8}|Org policy constraints/|catalogue"
+    r"|AWS Config [a-z]+-|Azure Policy [0-9a-f]{8}|Org policy constraints/|CIS GKE v|catalogue"
 )
 
 FSBP_STANDARD = "AWS Foundational Security Best Practices v1.0.0"
@@ -183,6 +184,21 @@ SUBJECTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "azure-aks-cluster-require-defender": (("defender",), ("kubernetes",)),
     "azure-aks-cluster-require-policy-addon": (("policy add-on",),),
     "azure-aks-cluster-disable-command-invoke": (("command invoke",), ("kubernetes",)),
+    "gcp-gke-cluster-restrict-control-plane-access": (
+        ("public", "authorized networks"),
+        ("gke", "control plane", "clusters"),
+    ),
+    "gcp-gke-cluster-require-private-nodes": (("private",), ("cluster",)),
+    "gcp-gke-node-pool-require-gke-metadata": (("metadata server",),),
+    "gcp-gke-cluster-require-shielded-nodes": (("shielded",),),
+    "gcp-gke-node-pool-require-secure-boot": (("secure boot", "integrity monitoring"),),
+    "gcp-gke-cluster-require-release-channel": (("release channel",),),
+    "gcp-gke-node-pool-require-auto-repair-upgrade": (("node repair", "node upgrade"),),
+    "gcp-gke-cluster-disallow-legacy-auth": (("legacy authorization", "client certificate"),),
+    "gcp-gke-node-pool-disallow-default-service-account": (("default service account",),),
+    "gcp-gke-node-pool-require-cos": (("container-optimized os",),),
+    "gcp-dataflow-job-require-private-ips": (("private",), ("dataflow",)),
+    "gcp-dataflow-job-require-kms": (("encrypt",), ("data flow", "dataflow")),
 }
 
 

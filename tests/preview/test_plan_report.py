@@ -61,10 +61,12 @@ def test_json_contract(dev_plan: Recording) -> None:
         "outputs",
         "policies",
         "cost",
+        "quotas",
         "warnings",
         "unknowns",
         "unanswered_lookups",
     ]
+    assert report["quotas"] == {"lines": [], "exceeded": 0}
     assert report["unknowns"] == [] and report["unanswered_lookups"] == []
     assert report["schema_version"] == 1
     assert (report["project"], report["stack"]) == ("fixture", "dev")
