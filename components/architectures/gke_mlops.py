@@ -114,7 +114,10 @@ class GkeMlops(pulumi.ComponentResource):
                     kubeconfig=self.cluster.kubeconfig,
                     workload_pool=self.cluster.workload_pool,
                     account_id=fixed_name(
-                        "service-account", prefix, "serving", owner=naming.child(name, "serving")
+                        "service-account",
+                        prefix,
+                        "gke-serving",
+                        owner=naming.child(name, "serving"),
                     ),
                     image_repository=f.registry_url,
                     model_bucket=f.pipeline_root_bucket_name,

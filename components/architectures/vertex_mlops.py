@@ -117,7 +117,7 @@ def training_capacity(training: VertexTrainingSettings, region: str, source: str
         spec.machine_type,
         training.replicas,
         training.capacity is CapacityStrategy.SPOT_FIRST,
-        accelerator=spec.accelerator_type,
+        accelerator=spec.compute_accelerator_type,
         accelerator_count=spec.accelerator_count,
         source=source,
     )
@@ -456,7 +456,7 @@ def deploy(deployment: Deployment, settings: VertexMlopsSettings) -> Outputs:
             serving.machine_type,
             e.scaling.max_instances,
             False,
-            accelerator=serving.accelerator_type,
+            accelerator=serving.compute_accelerator_type,
             accelerator_count=serving.accelerator_count,
             source="architectures.vertex_mlops.endpoint",
         )

@@ -32,6 +32,12 @@ class MachineSpec:
     def accelerated(self) -> bool:
         return self.accelerator_type is not None
 
+    @property
+    def compute_accelerator_type(self) -> str | None:
+        """The accelerator as Compute Engine names it (``nvidia-tesla-t4``): the form
+        ``registry.Capacity`` and the quota data use."""
+        return self.accelerator_type.lower().replace("_", "-") if self.accelerator_type else None
+
     def rest(self) -> dict[str, object]:
         """The REST ``MachineSpec`` (camelCase), for request bodies."""
         spec: dict[str, object] = {"machineType": self.machine_type}
