@@ -46,6 +46,7 @@ class Capacity:
     usage: str
     """What runs on the machines, which decides the quota they count against:
     ``"vm"`` (EC2 / Azure VMs and VM scale sets / Compute Engine, node pools included),
+    ``"fargate"`` (ECS/Fargate tasks; ``machine_type`` ``fargate-<cpu units>cpu-<MiB>mib``),
     ``"sagemaker-training"``, ``"sagemaker-processing"``, ``"sagemaker-endpoint"``,
     ``"aml-compute"``, ``"vertex-training"``, ``"vertex-prediction"``."""
     machine_type: str
@@ -134,6 +135,12 @@ REGISTRY: tuple[ArchitectureSpec, ...] = (
         Cloud.GCP,
         "Google Cloud foundation",
         "mlops_components.architectures.gcp_foundation:deploy",
+    ),
+    ArchitectureSpec(
+        "container_mlops",
+        Cloud.AWS,
+        "Container-based MLOps (ECS, ECR, EKS)",
+        "mlops_components.architectures.container_mlops:deploy",
     ),
 )
 """Every architecture, in the order stacks deploy them."""

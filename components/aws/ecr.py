@@ -16,7 +16,11 @@ from ..naming import child
 from ..retention import stateful_options
 from ..settings import Retention
 
-PULL_ACTIONS = ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability")
+PULL_ACTIONS = (
+    "ecr:BatchGetImage",
+    "ecr:GetDownloadUrlForLayer",
+    "ecr:BatchCheckLayerAvailability",
+)
 """What pulling an image needs on the repository (``ecr:GetAuthorizationToken`` is an
 account-level action the puller's own IAM policy grants)."""
 
@@ -113,9 +117,7 @@ class ImageRepositories(pulumi.ComponentResource):
                 name=f"{args.prefix}/{repo}",
                 image_tag_mutability="IMMUTABLE",
                 image_scanning_configuration={"scan_on_push": True},
-                encryption_configurations=[
-                    {"encryption_type": "KMS", "kms_key": args.kms_key_arn}
-                ],
+                encryption_configurations=[{"encryption_type": "KMS", "kms_key": args.kms_key_arn}],
                 force_delete=destroyable,
                 tags=dict(args.tags),
                 opts=stateful_options(args.retention, self),

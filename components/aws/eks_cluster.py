@@ -191,21 +191,24 @@ class EksCluster(pulumi.ComponentResource):
         self._access(name, s.admin_principal_arns, arns, tags)
         self.addons = {
             key: addon(
-                child(name, key), cluster_name=self.cluster_name, addon_name=key, tags=tags,
+                child(name, key),
+                cluster_name=self.cluster_name,
+                addon_name=key,
+                tags=tags,
                 parent=self,
             )
             for key in EARLY_ADDONS
         }
-        self.register_outputs(
-            {"cluster_name": self.cluster_name, "endpoint": self.endpoint}
-        )
+        self.register_outputs({"cluster_name": self.cluster_name, "endpoint": self.endpoint})
 
     def _access(
         self, name: str, admins: Sequence[str], arns: AccountArns, tags: Mapping[str, str]
     ) -> None:
         """One access entry and cluster-admin association per admin principal."""
         self.access_entries, self.access_policies = {}, {}
-        policy = arns.partition.apply(lambda p: f"arn:{p}:eks::aws:cluster-access-policy/{ADMIN_POLICY}")
+        policy = arns.partition.apply(
+            lambda p: f"arn:{p}:eks::aws:cluster-access-policy/{ADMIN_POLICY}"
+        )
         for index, principal in enumerate(admins):
             key = f"admin-{index}"
             entry = aws.eks.AccessEntry(

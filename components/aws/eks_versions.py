@@ -68,5 +68,7 @@ def eks_enum(shape: str) -> frozenset[str]:
 def checked(shape: str, value: str) -> str:
     """``value`` if the EKS API enum ``shape`` lists it, else ``ValueError``."""
     if value not in eks_enum(shape):
-        raise ValueError(f"{value!r} is not an EKS {shape}; valid: {', '.join(sorted(eks_enum(shape)))}")
+        raise ValueError(
+            f"{value!r} is not an EKS {shape}; valid: {', '.join(sorted(eks_enum(shape)))}"
+        )
     return value

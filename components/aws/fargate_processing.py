@@ -297,7 +297,9 @@ class FargateProcessing(pulumi.ComponentResource):
         if s.trigger_prefix is not None:
             prefix = s.trigger_prefix
             self.bucket_notification = aws.s3.BucketNotification(
-                child(name, "bucket-events"), bucket=args.data_bucket_name, eventbridge=True,
+                child(name, "bucket-events"),
+                bucket=args.data_bucket_name,
+                eventbridge=True,
                 opts=here,
             )
             self.rules["object-created"] = aws.cloudwatch.EventRule(

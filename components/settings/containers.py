@@ -229,7 +229,13 @@ class SystemPoolSettings(Strict):
 class GpuPoolSettings(AcceleratorPool):
     """An accelerated node group: the vendor-neutral pool plus the EKS options."""
 
-    ami: NodeAmi = NodeAmi.AL2023
+    ami: NodeAmi = Field(
+        default=NodeAmi.BOTTLEROCKET,
+        description="bottlerocket (default): BOTTLEROCKET_x86_64_NVIDIA, drivers and device "
+        "plugin built in, nothing pulled from outside AWS; al2023: AL2023_x86_64_NVIDIA "
+        "with the NVIDIA device plugin chart, whose image comes from nvcr.io, so it needs "
+        "an adopted network (network.vpc_id) with internet egress.",
+    )
     extra_instance_types: list[str] = Field(
         default_factory=list,
         description="More EC2 types for the group, each with the same number of GPUs "
@@ -247,7 +253,9 @@ class GpuPoolSettings(AcceleratorPool):
         description="The On-Demand Capacity Reservation or Capacity Block to use "
         "(scarce_capacity reservation or capacity_block).",
     )
-    disk_gib: int = Field(default=100, ge=20, le=16384, description="Root volume (images are large).")
+    disk_gib: int = Field(
+        default=100, ge=20, le=16384, description="Root volume (images are large)."
+    )
 
     @model_validator(mode="after")
     def _aws_only(self) -> Self:
@@ -330,9 +338,18 @@ class ContainerMlopsSettings(Strict):
         ):
             if repo not in repos:
                 raise ValueError(f"{path}: {repo!r} is not in registry.repositories {repos}")
+        al2023 = sorted(k for k, p in self.gpu_pools.items() if p.ami is NodeAmi.AL2023)
+        if al2023 and self.network.vpc_id is None:
+            raise ValueError(
+                f"gpu_pools.{al2023[0]}.ami: al2023 nodes pull the NVIDIA device plugin from "
+                "nvcr.io, which the created network (no NAT) cannot reach; use ami "
+                "bottlerocket or adopt a network with egress (network.vpc_id)"
+            )
         pool = self.serving.gpu_pool
         if pool is not None and pool not in self.gpu_pools:
-            raise ValueError(f"serving.gpu_pool: {pool!r} is not one of gpu_pools {allowed(self.gpu_pools)}")
+            raise ValueError(
+                f"serving.gpu_pool: {pool!r} is not one of gpu_pools {allowed(self.gpu_pools)}"
+            )
         if pool is not None and self.serving.gpus > self.gpu_pools[pool].count:
             raise ValueError(
                 f"serving.gpus: pool {pool} has {self.gpu_pools[pool].count} GPUs per node"

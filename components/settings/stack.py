@@ -11,6 +11,7 @@ from .azure import AzureFoundationSettings
 from .base import Cloud, Environment, Retention, Strict
 from .clouds import AwsCloudSettings, AzureCloudSettings, GcpCloudSettings, check_region
 from .common import TagSettings
+from .containers import ContainerMlopsSettings
 from .gcp import GcpFoundationSettings
 
 # AWS regions come from botocore's partition data (mlops_components.aws.facts).
@@ -24,6 +25,7 @@ class ArchitecturesSettings(Strict):
     sagemaker_cicd: SageMakerCiCdSettings | None = None
     azure_foundation: AzureFoundationSettings | None = None
     gcp_foundation: GcpFoundationSettings | None = None
+    container_mlops: ContainerMlopsSettings | None = None
 
 
 class StackSettings(Strict):
