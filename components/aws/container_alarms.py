@@ -52,7 +52,7 @@ def container_alarms(restart_threshold: int, gpu_percent: int, gpus: bool) -> li
                 gpu_percent,
                 3,
                 "The GPU nodes are saturated; raise the pool's max_nodes.",
-            )  # fmt: skip
+            )
         )
     return alarms
 

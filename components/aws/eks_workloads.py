@@ -58,7 +58,7 @@ def kubeconfig(cluster_name: str, endpoint: str, ca_data: str, region: str) -> s
                 region,
                 "--output",
                 "json",
-            ],  # fmt: skip
+            ],
             "interactiveMode": "Never",
         }
     }
@@ -333,7 +333,7 @@ class EksWorkloads(pulumi.ComponentResource):
                     "tolerations": [
                         {"key": GPU_TAINT["key"], "operator": "Exists", "effect": "NoSchedule"}
                     ]
-                },  # fmt: skip
+                },
                 k8s_opts,
             )
         self._serving(name, args, tags, k8s_opts)
