@@ -16,7 +16,6 @@ from .aws import (
     AwsAccountId,
     EmailAddress,
     NetworkSettings,
-    S3Key,
 )
 from .base import CapacityStrategy, Strict
 
@@ -26,6 +25,8 @@ RepositoryName = Annotated[
 """An ECR repository name below the stack prefix (``<prefix>/<name>``)."""
 ImageTag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")]
 """A Docker image tag (immutable in these repositories: a commit or model version)."""
+S3Prefix = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*/$")]
+"""A folder of a bucket, ending in ``/`` (``incoming/``, ``models/``)."""
 PoolName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,19}$")]
 IamPrincipalArn = Annotated[
     str, StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
@@ -152,7 +153,7 @@ class ProcessingSettings(Strict):
         pattern=r"^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$",
         description="EventBridge schedule; null: no scheduled run.",
     )
-    trigger_prefix: S3Key | None = Field(
+    trigger_prefix: S3Prefix | None = Field(
         default="incoming/",
         description="Objects created under this prefix of the data bucket start a task; "
         "null: no event trigger.",
@@ -286,7 +287,7 @@ class ServingSettings(Strict):
     min_replicas: int = Field(default=1, ge=1, le=100)
     max_replicas: int = Field(default=3, ge=1, le=100)
     target_cpu_percent: int = Field(default=70, ge=10, le=100)
-    model_prefix: S3Key = Field(default="models/", description="Readable prefix of the bucket.")
+    model_prefix: S3Prefix = Field(default="models/", description="Readable prefix of the bucket.")
 
     @model_validator(mode="after")
     def _replicas(self) -> Self:
