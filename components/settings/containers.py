@@ -25,7 +25,9 @@ RepositoryName = Annotated[
 """An ECR repository name below the stack prefix (``<prefix>/<name>``)."""
 ImageTag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")]
 """A Docker image tag (immutable in these repositories: a commit or model version)."""
-S3Prefix = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*/$")]
+S3Prefix = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*/$")
+]
 """A folder of a bucket, ending in ``/`` (``incoming/``, ``models/``)."""
 PoolName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,19}$")]
 IamPrincipalArn = Annotated[
