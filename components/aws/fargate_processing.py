@@ -15,7 +15,7 @@ import pulumi_aws as aws
 from ..naming import child
 from ..settings.containers import ProcessingSettings
 from ..vocabulary import CapacityStrategy
-from .arns import objects
+from .arns import AccountArns, objects
 from .iam import ScopedRole, ScopedRoleArgs, allow
 from .logs import encrypted_log_group
 from .names import fixed_name
@@ -247,6 +247,9 @@ class FargateProcessing(pulumi.ComponentResource):
             return
         here = pulumi.ResourceOptions(parent=self)
         task_family = self.task_definition.arn.apply(lambda arn: arn.rsplit(":", 1)[0] + ":*")
+        tasks = AccountArns(self).regional(
+            "ecs", self.cluster.name.apply(lambda cluster: f"task/{cluster}/*")
+        )
         self.events_role = ScopedRole(
             child(name, "events-role"),
             ScopedRoleArgs(
@@ -260,6 +263,14 @@ class FargateProcessing(pulumi.ComponentResource):
                             ["ecs:RunTask"],
                             [task_family],
                             {"ArnEquals": {"ecs:cluster": self.cluster.arn}},
+                        ),
+                        # Tags propagated from the task definition are set on RunTask,
+                        # which ECS authorises as ecs:TagResource on the new task.
+                        allow(
+                            "TagNewTasks",
+                            ["ecs:TagResource"],
+                            [tasks],
+                            {"StringEquals": {"ecs:CreateAction": "RunTask"}},
                         ),
                         allow(
                             "PassTaskRoles",
