@@ -104,6 +104,8 @@ def test_prod_protects_stateful_resources_and_spreads_instances() -> None:
         "aws:s3/bucket:Bucket",
         "aws:kms/key:Key",
         "aws:sagemaker/modelPackageGroup:ModelPackageGroup",
+        "aws:ecr/repository:Repository",
+        "aws:ecr/lifecyclePolicy:LifecyclePolicy",
     ):
         found = rec.by_type(token)
         assert found
@@ -112,15 +114,24 @@ def test_prod_protects_stateful_resources_and_spreads_instances() -> None:
         "productionVariants"
     ]
     assert variant["initialInstanceCount"] >= 2
-    assert len(rec.by_type("aws:ec2/subnet:Subnet")) == 3
+    subnets = [s.name.split("-", 1)[0] for s in rec.by_type("aws:ec2/subnet:Subnet")]
+    assert sorted(subnets) == ["containers"] * 3 + ["sagemaker"] * 3
 
 
 def test_dev_is_cheap_and_disposable() -> None:
     rec = planned("aws-dev")
-    # Only what staging and prod serve from (dev's registry, artifacts and key) is
+    # Only what staging and prod serve from (dev's registries, artifacts and keys) is
     # protected: everything else goes with `pulumi destroy --exclude-protected`.
     protected = sorted(r.name for r in rec.resources if r.protect)
     assert protected == [
+        "containers-images-processing",
+        "containers-images-processing-consumers",
+        "containers-images-processing-lifecycle",
+        "containers-images-serving",
+        "containers-images-serving-consumers",
+        "containers-images-serving-lifecycle",
+        "containers-key",
+        "containers-key-alias",
         "sagemaker-artifacts",
         "sagemaker-artifacts-encryption",
         "sagemaker-artifacts-lifecycle",

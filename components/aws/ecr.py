@@ -106,7 +106,6 @@ class ImageRepositories(pulumi.ComponentResource):
         self, name: str, args: ImageRepositoriesArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("mlops:aws:ImageRepositories", name, None, opts)
-        here = pulumi.ResourceOptions(parent=self)
         destroyable = args.retention is Retention.DESTROYABLE
         self.repositories, self.lifecycle_policies, self.repository_policies = {}, {}, {}
         lifecycle = json.dumps(lifecycle_policy(args.keep_images, args.untagged_expire_days))
@@ -123,8 +122,13 @@ class ImageRepositories(pulumi.ComponentResource):
                 opts=stateful_options(args.retention, self),
             )
             self.repositories[repo] = repository
+            # Configuration children follow the repository: a retained repository keeps
+            # its lifecycle (and consumers' access) after the stack is gone.
             self.lifecycle_policies[repo] = aws.ecr.LifecyclePolicy(
-                child(role, "lifecycle"), repository=repository.name, policy=lifecycle, opts=here
+                child(role, "lifecycle"),
+                repository=repository.name,
+                policy=lifecycle,
+                opts=stateful_options(args.retention, self),
             )
             if args.consumer_account_roots:
                 self.repository_policies[repo] = aws.ecr.RepositoryPolicy(
@@ -133,7 +137,7 @@ class ImageRepositories(pulumi.ComponentResource):
                     policy=pulumi.Output.all(*args.consumer_account_roots).apply(
                         lambda roots: json.dumps(consumer_pull_policy(roots))
                     ),
-                    opts=here,
+                    opts=stateful_options(args.retention, self),
                 )
         self.repository_urls = {k: r.repository_url for k, r in self.repositories.items()}
         self.repository_arns = {k: r.arn for k, r in self.repositories.items()}

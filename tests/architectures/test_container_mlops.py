@@ -568,3 +568,26 @@ def test_capacity_is_declared_for_every_pool_and_the_task() -> None:
         ("vm", "g6.xlarge", 2, True, "architectures.container_mlops.gpu_pools.gpu"),
         ("fargate", "fargate-1024cpu-2048mib", 4, True, "architectures.container_mlops.processing"),
     ]
+
+
+def test_pinned_versions_move_together() -> None:
+    """An upgrade raises the cluster, kube-proxy and the autoscaler by the same minor
+    version (EKS: one minor version per update; the autoscaler matches the cluster)."""
+    version = eks_versions.kubernetes_version()
+    assert eks_versions.addon_version("kube-proxy").startswith(f"v{version}.")
+    assert (eks_versions.chart("cluster-autoscaler").image_tag or "").startswith(f"v{version}.")
+    data = eks_versions.versions()
+    assert data["checked"] and data["version_source"].startswith("https://")
+
+
+def test_update_hazards() -> None:
+    rec = default()
+    # Node groups are auto-named: a replacing change creates the new group first.
+    for group in rec.by_type("aws:eks/nodeGroup:NodeGroup"):
+        assert "nodeGroupName" not in group.inputs
+        assert group.inputs["updateConfig"] == {"maxUnavailable": 1}
+    # The cluster name is fixed (its log group is named after it) and must stay stable.
+    assert rec.one("aws:eks/cluster:Cluster").inputs["name"] == "mlops-test-serving"
+    # Launch templates roll their node group through its version, never in place.
+    for template in rec.by_type("aws:ec2/launchTemplate:LaunchTemplate"):
+        assert template.inputs["updateDefaultVersion"] is True
