@@ -147,6 +147,26 @@ def check_instance_type(value: str, use: InstanceUse) -> str:
     raise ValueError(message + f" (botocore {botocore_version()})")
 
 
+@functools.cache
+def ec2_instance_types() -> frozenset[str]:
+    """Every EC2 instance type (botocore's EC2 ``InstanceType`` enum), for node groups
+    and launch templates."""
+    model = botocore.session.Session().get_service_model("ec2")
+    return frozenset(model.shape_for("InstanceType").enum or ())
+
+
+def check_ec2_instance_type(value: str) -> str:
+    """``value`` if EC2 has that instance type, else ``ValueError`` with close values."""
+    valid = ec2_instance_types()
+    if value in valid:
+        return value
+    message = f"{value!r} is not an EC2 InstanceType"
+    suggestions = close_matches(value, valid)
+    if suggestions:
+        message += f"; did you mean {', '.join(suggestions)}?"
+    raise ValueError(message + f" (botocore {botocore_version()})")
+
+
 # -- partitions and regions ----------------------------------------------------------
 
 

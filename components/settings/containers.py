@@ -19,6 +19,15 @@ from .aws import (
 )
 from .base import CapacityStrategy, Strict
 
+
+def _ec2_instance_type(value: str) -> str:
+    from ..aws import facts  # imported when used: the aws package imports the settings
+
+    return facts.check_ec2_instance_type(value)
+
+
+Ec2InstanceType = Annotated[str, AfterValidator(_ec2_instance_type)]
+"""An EC2 instance type botocore's EC2 model lists, e.g. ``m6i.large``."""
 RepositoryName = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$", max_length=64)
 ]
@@ -213,7 +222,7 @@ class ClusterSettings(Strict):
 class SystemPoolSettings(Strict):
     """The node group for cluster services (CoreDNS, autoscaler, agents) and CPU serving."""
 
-    instance_types: list[str] = Field(
+    instance_types: list[Ec2InstanceType] = Field(
         default_factory=lambda: ["m6i.large"], min_length=1, description="EC2 types."
     )
     min_size: int = Field(default=2, ge=1, le=100)
@@ -239,7 +248,7 @@ class GpuPoolSettings(AcceleratorPool):
         "with the NVIDIA device plugin chart, whose image comes from nvcr.io, so it needs "
         "an adopted network (network.vpc_id) with internet egress.",
     )
-    extra_instance_types: list[str] = Field(
+    extra_instance_types: list[Ec2InstanceType] = Field(
         default_factory=list,
         description="More EC2 types for the group, each with the same number of GPUs "
         "and the same vCPUs and memory as the accelerator's type (the cluster autoscaler "

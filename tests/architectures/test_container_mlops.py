@@ -496,6 +496,10 @@ def test_protected_retention_protects_state() -> None:
             "capacity_reservation_id needs capacity reserved",
         ),
         ({"gpu_pools": {"gpu": {"accelerator": "tpu-v5e"}}}, "is a TPU"),
+        (
+            {"system_pool": {"instance_types": ["m6i.lrage"]}},
+            "'m6i.lrage' is not an EC2 InstanceType; did you mean m6i.large",
+        ),
         ({"serving": {"image_tag": "v1", "repository": "other"}}, "serving.repository: 'other'"),
     ],
 )
