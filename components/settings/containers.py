@@ -54,13 +54,14 @@ ENDPOINT_SERVICES = (
     "eks",
     "eks-auth",
     "autoscaling",
-    "elasticloadbalancing",
     "monitoring",
 )
 """Interface endpoints a private EKS cluster without NAT needs: image pulls (ECR, with
 S3 as the gateway endpoint), node join and the VPC CNI (``ec2``, ``eks``, ``sts``), Pod
-Identity (``eks-auth``), the cluster autoscaler (``autoscaling``), load balancers, and
-Container Insights (``logs``, ``monitoring``). Source: "Deploy private clusters with
+Identity (``eks-auth``), the cluster autoscaler (``autoscaling``, ``eks``) and Container
+Insights (``logs``, ``monitoring``); about $7 a month each per zone. No load balancer
+endpoint: the model server is a ClusterIP service (add ``elasticloadbalancing`` with a
+load balancer controller). Source: "Deploy private clusters with
 limited internet access", https://docs.aws.amazon.com/eks/latest/userguide/private-clusters.html."""
 
 FARGATE_MEMORY_MIB: dict[int, tuple[int, int, int]] = {

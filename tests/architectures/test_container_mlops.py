@@ -79,13 +79,13 @@ EXPECTED = {
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 2,
     "aws:s3/bucketVersioning:BucketVersioning": 2,
     "aws:s3/bucketNotification:BucketNotification": 1,
-    # network: 2 zones, S3 gateway + 10 interface endpoints
+    # network: 2 zones, S3 gateway + 9 interface endpoints
     "mlops:aws:PrivateNetwork": 1,
     "aws:ec2/vpc:Vpc": 1,
     "aws:ec2/subnet:Subnet": 2,
     "aws:ec2/routeTable:RouteTable": 1,
     "aws:ec2/routeTableAssociation:RouteTableAssociation": 2,
-    "aws:ec2/vpcEndpoint:VpcEndpoint": 11,
+    "aws:ec2/vpcEndpoint:VpcEndpoint": 10,
     "aws:ec2/securityGroup:SecurityGroup": 2,
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 3,
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 2,
