@@ -32,7 +32,7 @@ import pulumi_aws as aws
 
 from ..naming import child
 from ..settings.containers import GpuPoolSettings, NodeAmi, SystemPoolSettings
-from . import eks_versions, facts
+from . import eks_versions
 from .accelerators import machine_for
 from .arns import AccountArns
 from .capacity import AwsCapacity, capacity_for
@@ -112,17 +112,10 @@ def system_pool(s: SystemPoolSettings, source: str) -> NodePool:
 
 
 def gpu_pool(key: str, s: GpuPoolSettings, source: str) -> NodePool:
-    """The node group of GPU pool ``key``; ``ValueError`` naming ``source`` when AWS has
-    no such accelerator, count or capacity mode, or an extra type does not match."""
+    """The node group of GPU pool ``key`` (its settings checked that AWS offers the
+    accelerator, count and capacity mode, and that extra types match)."""
     machine = machine_for(s, f"{source}.accelerator")
     types = (machine.machine_type, *s.extra_instance_types)
-    for extra in s.extra_instance_types:
-        count = facts.accelerator_count(extra)
-        if count != machine.count:
-            raise ValueError(
-                f"{source}.extra_instance_types: {extra} has {count} accelerators per "
-                f"instance, {machine.machine_type} has {machine.count}"
-            )
     return NodePool(
         key=key,
         instance_types=types,

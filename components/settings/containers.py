@@ -274,6 +274,21 @@ class GpuPoolSettings(AcceleratorPool):
     def _aws_only(self) -> Self:
         if self.is_tpu:
             raise ValueError(f"accelerator: {self.accelerator.value} is a TPU; AWS has none")
+        # Imported when used: the aws package imports these settings. Both modules are
+        # SDK-free (botocore models and data files).
+        from ..aws import facts
+        from ..aws.accelerators import machine_for
+        from ..aws.capacity import capacity_for
+
+        machine = machine_for(self)
+        capacity_for(self.capacity, self.scarce_capacity)
+        for extra in self.extra_instance_types:
+            count = facts.accelerator_count(extra)
+            if count != machine.count:
+                raise ValueError(
+                    f"extra_instance_types: {extra} has {count} accelerators per instance, "
+                    f"{machine.machine_type} has {machine.count}"
+                )
         reserved = self.capacity is CapacityStrategy.RESERVED
         if reserved and self.capacity_reservation_id is None:
             raise ValueError("capacity_reservation_id: capacity reserved needs the reservation id")

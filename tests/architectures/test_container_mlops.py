@@ -14,7 +14,6 @@ import pytest
 from mlops_components.architectures.container_mlops import (
     ContainerMlops,
     ContainerMlopsArgs,
-    node_pools,
 )
 from mlops_components.aws import eks_versions
 from mlops_components.settings import Retention
@@ -509,11 +508,17 @@ def test_invalid_settings_name_the_key(overrides: dict[str, Any], message: str) 
 
 
 def test_extra_instance_types_must_match_the_gpu_count() -> None:
-    bad = settings(
-        gpu_pools={"gpu": {"accelerator": "nvidia-l4", "extra_instance_types": ["g5.12xlarge"]}}
-    )
-    with pytest.raises(ValueError, match=r"gpu_pools.gpu.extra_instance_types: g5.12xlarge has 4"):
-        node_pools(bad)
+    with pytest.raises(
+        ValidationError, match=r"gpu_pools.gpu\n.*extra_instance_types: g5.12xlarge has 4"
+    ):
+        settings(
+            gpu_pools={"gpu": {"accelerator": "nvidia-l4", "extra_instance_types": ["g5.12xlarge"]}}
+        )
+
+
+def test_accelerators_aws_lacks_fail_in_the_settings() -> None:
+    with pytest.raises(ValidationError, match=r"accelerator\.count: AWS offers nvidia-t4 with"):
+        settings(gpu_pools={"gpu": {"accelerator": "nvidia-t4", "count": 2}})
 
 
 # -- the project's stacks --------------------------------------------------------------

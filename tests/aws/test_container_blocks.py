@@ -10,7 +10,7 @@ from mlops_components.aws.eks_nodes import gpu_pool, system_pool
 from mlops_components.aws.eks_versions import checked, eks_enum
 from mlops_components.aws.fargate_processing import capacity_provider, object_created_pattern
 from mlops_components.settings.containers import GpuPoolSettings, SystemPoolSettings
-from mlops_components.vocabulary import AcceleratorNotOffered, CapacityStrategy
+from mlops_components.vocabulary import CapacityStrategy
 
 
 def test_lifecycle_expires_untagged_first_then_keeps_the_newest() -> None:
@@ -78,19 +78,6 @@ def test_gpu_pools_map_to_node_group_arguments(
     assert pool.template_tags()[
         "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu"
     ] == str(gpus)
-
-
-def test_an_accelerator_aws_lacks_names_the_setting() -> None:
-    with pytest.raises(
-        AcceleratorNotOffered, match=r"gpu_pools.p.accelerator.count: AWS offers nvidia-h200"
-    ):
-        gpu_pool(
-            "p",
-            GpuPoolSettings.model_validate({"accelerator": "nvidia-h200", "count": 8}).model_copy(
-                update={"count": 4}
-            ),
-            "gpu_pools.p",
-        )
 
 
 def test_system_pool_has_no_taint_or_gpu_resources() -> None:
