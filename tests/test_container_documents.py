@@ -5,7 +5,7 @@
 - ECS container definitions through botocore's ECS service model
   (``RegisterTaskDefinition``), with the hardening the architecture promises;
 - the S3 ``Object Created`` rule and its ECS target's input template through moto's
-  EventBridge: an object under the prefix delivers a valid ECS ``TaskOverride`` whose
+  EventBridge (``test_documents.delivered``, an SQS queue standing in for the cluster): an object under the prefix delivers a valid ECS ``TaskOverride`` whose
   ``INPUT_KEY`` is the object's key; an object elsewhere delivers nothing;
 - the kubernetes provider's kubeconfig parsed as YAML (what kubectl and the provider read).
 
@@ -24,7 +24,7 @@ import pytest
 import yaml
 from botocore.validate import ParamValidator
 from moto import mock_aws
-from test_documents import STACKS, constraint_errors, planned
+from test_documents import STACKS, constraint_errors, delivered, planned
 
 TASK = "aws:ecs/taskDefinition:TaskDefinition"
 
@@ -92,43 +92,15 @@ def test_object_created_rule_delivers_the_key_as_an_override() -> None:
         if "object-created" in r.name
     ]
     bucket = json.loads(rule.inputs["eventPattern"])["detail"]["bucket"]["name"][0]
-    transformer = target.inputs["inputTransformer"]
-    with mock_aws():
-        events = boto3.client("events", region_name="eu-west-1")
-        sqs = boto3.client("sqs", region_name="eu-west-1")
-        queue = sqs.create_queue(QueueName="tasks")["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
-        events.put_rule(Name="created", EventPattern=rule.inputs["eventPattern"])
-        events.put_targets(
-            Rule="created",
-            Targets=[
-                {
-                    "Id": "task",
-                    "Arn": arn,
-                    "InputTransformer": {
-                        "InputPathsMap": transformer["inputPaths"],
-                        "InputTemplate": transformer["inputTemplate"],
-                    },
-                }
-            ],
-        )
-        for key in ("incoming/day-1.csv", "processed/day-1.csv"):
-            detail = {"bucket": {"name": bucket}, "object": {"key": key, "size": 1}}
-            events.put_events(
-                Entries=[
-                    {
-                        "Source": "aws.s3",
-                        "DetailType": "Object Created",
-                        "Detail": json.dumps(detail),
-                    }
-                ]
-            )
-        bodies = [
-            m["Body"]
-            for m in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
-        ]
+    events = [
+        {
+            "source": "aws.s3",
+            "detail-type": "Object Created",
+            "detail": {"bucket": {"name": bucket}, "object": {"key": key, "size": 1}},
+        }
+        for key in ("incoming/day-1.csv", "processed/day-1.csv")
+    ]
+    bodies = delivered(rule, target, events)
     assert len(bodies) == 1
     overrides = json.loads(bodies[0])
     shape = botocore.session.Session().get_service_model("ecs").shape_for("TaskOverride")
