@@ -23,7 +23,12 @@ from ..aws.container_alarms import container_alarms, create_alarms
 from ..aws.ecr import ImageRepositories, ImageRepositoriesArgs
 from ..aws.eks_cluster import EksCluster, EksClusterArgs, addon, attach_managed
 from ..aws.eks_nodes import NodeGroups, NodeGroupsArgs, NodePool, gpu_pool, system_pool
-from ..aws.eks_workloads import EksWorkloads, EksWorkloadsArgs, pod_identity_role
+from ..aws.eks_workloads import (
+    EksWorkloads,
+    EksWorkloadsArgs,
+    pod_identity_role,
+    pull_through_prefix,
+)
 from ..aws.fargate_processing import FargateProcessing, FargateProcessingArgs
 from ..aws.kms import KmsKey, KmsKeyArgs
 from ..aws.network import PrivateNetwork, PrivateNetworkArgs
@@ -162,7 +167,7 @@ class ContainerMlops(pulumi.ComponentResource):
                 subnet_ids=self.network.subnet_ids,
                 pools=self.pools,
                 tags=tags,
-                pull_through_prefix=f"{prefix}-k8s",
+                pull_through_prefix=pull_through_prefix(prefix),
                 depends_on=list(self.cluster.addons.values()),
             ),
             opts=here,

@@ -33,12 +33,19 @@ from . import eks_versions
 from .arns import AccountArns, objects
 from .eks_nodes import GPU_RESOURCE, GPU_TAINT, POOL_LABEL
 from .iam import ScopedRole, ScopedRoleArgs, Statement, allow
+from .names import fixed_name
 
 SYSTEM_NAMESPACE = "kube-system"
 AUTOSCALER_ACCOUNT = "cluster-autoscaler"
 KUBE_REGISTRY = "registry.k8s.io"
 SERVING_ACCOUNT = "model-server"
 APP_LABEL = "app.kubernetes.io/name"
+
+
+def pull_through_prefix(name_prefix: str) -> str:
+    """``<prefix>-k8s``: where ``registry.k8s.io`` images are cached (at most 30
+    characters, checked)."""
+    return fixed_name("ecr-pull-through-prefix", name_prefix, "k8s", owner=f"{name_prefix}-k8s")
 
 
 def kubeconfig(cluster_name: str, endpoint: str, ca_data: str, region: str) -> str:
@@ -259,7 +266,7 @@ class EksWorkloads(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on) or None),
         )
         k8s_opts = pulumi.ResourceOptions(parent=self, provider=self.provider)
-        prefix = f"{args.name_prefix}-k8s"
+        prefix = pull_through_prefix(args.name_prefix)
         self.cache_rule = aws.ecr.PullThroughCacheRule(
             child(name, "registry-cache"),
             ecr_repository_prefix=prefix,
@@ -432,8 +439,9 @@ class EksWorkloads(pulumi.ComponentResource):
         self.deployment = k8s.apps.v1.Deployment(
             child(name, "serving"),
             metadata={"name": "model-server", "namespace": s.namespace, "labels": labels},
+            # No replicas: the HPA owns the count (starting from one, raised to
+            # min_replicas at once); a fixed count would reset it on every update.
             spec={
-                "replicas": s.min_replicas,
                 "selector": {"match_labels": labels},
                 "template": {"metadata": {"labels": labels}, "spec": pod_spec},
             },

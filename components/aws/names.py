@@ -96,6 +96,12 @@ RULES: dict[str, NameRule] = {
         "https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html",
         min_length=2,
     ),
+    "ecr-pull-through-prefix": NameRule(
+        30,
+        r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*",
+        "https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreatePullThroughCacheRule.html",
+        min_length=2,
+    ),
     "ecs-task-family": NameRule(
         255,
         r"[a-zA-Z0-9_-]+",

@@ -600,3 +600,16 @@ def test_update_hazards() -> None:
     # Launch templates roll their node group through its version, never in place.
     for template in rec.by_type("aws:ec2/launchTemplate:LaunchTemplate"):
         assert template.inputs["updateDefaultVersion"] is True
+
+
+def test_the_image_cache_prefix_fits_ecr_limit() -> None:
+    from mlops_components.aws.eks_workloads import pull_through_prefix
+
+    assert pull_through_prefix("mlops-dev") == "mlops-dev-k8s"
+    long = pull_through_prefix("mlops-a-rather-long-team-prefix")  # 31 + 4 characters
+    assert len(long) == 30 and long.startswith("mlops-a-rather-long-te")
+
+
+def test_the_autoscaler_owns_the_replica_count() -> None:
+    spec = default().one("kubernetes:apps/v1:Deployment").inputs["spec"]
+    assert "replicas" not in spec
