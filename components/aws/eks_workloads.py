@@ -250,6 +250,7 @@ class EksWorkloads(pulumi.ComponentResource):
     deployment: k8s.apps.v1.Deployment | None
     service: k8s.core.v1.Service | None
     autoscaler: k8s.autoscaling.v2.HorizontalPodAutoscaler | None
+    disruption_budget: k8s.policy.v1.PodDisruptionBudget | None
 
     def __init__(
         self, name: str, args: EksWorkloadsArgs, opts: pulumi.ResourceOptions | None = None
@@ -381,6 +382,7 @@ class EksWorkloads(pulumi.ComponentResource):
     ) -> None:
         self.namespace = self.service_account = self.serving_role = None
         self.serving_identity = self.deployment = self.service = self.autoscaler = None
+        self.disruption_budget = None
         s = args.serving
         if s is None:
             return
@@ -460,6 +462,14 @@ class EksWorkloads(pulumi.ComponentResource):
             },
             opts=in_namespace,
         )
+        if s.min_replicas >= 2:
+            # Node group updates and scale-downs drain nodes one replica at a time.
+            self.disruption_budget = k8s.policy.v1.PodDisruptionBudget(
+                child(name, "serving-pdb"),
+                metadata={"name": "model-server", "namespace": s.namespace},
+                spec={"max_unavailable": 1, "selector": {"match_labels": labels}},
+                opts=in_namespace,
+            )
         self.autoscaler = k8s.autoscaling.v2.HorizontalPodAutoscaler(
             child(name, "serving-hpa"),
             metadata={"name": "model-server", "namespace": s.namespace},

@@ -613,3 +613,13 @@ def test_the_image_cache_prefix_fits_ecr_limit() -> None:
 def test_the_autoscaler_owns_the_replica_count() -> None:
     spec = default().one("kubernetes:apps/v1:Deployment").inputs["spec"]
     assert "replicas" not in spec
+    assert default().by_type("kubernetes:policy/v1:PodDisruptionBudget") == []
+
+
+def test_several_replicas_get_a_disruption_budget() -> None:
+    rec = plan(serving={"image_tag": "v1", "min_replicas": 2, "max_replicas": 4})
+    budget = rec.one("kubernetes:policy/v1:PodDisruptionBudget").inputs["spec"]
+    assert budget == {
+        "maxUnavailable": 1,
+        "selector": {"matchLabels": {"app.kubernetes.io/name": "model-server"}},
+    }
