@@ -109,7 +109,8 @@ class ContainerMlops(pulumi.ComponentResource):
                 retention=Retention.PROTECTED if consumers else args.retention,
                 alias_name=physical(prefix, "containers"),
                 service_principals=["cloudwatch.amazonaws.com"],
-                reader_account_ids=consumers,
+                # No reader accounts: ECR decrypts layers for pulls through the grant it
+                # holds on the key, so consumers need no key permission of their own.
                 log_group_region=args.region,
             ),
             opts=here,

@@ -126,7 +126,8 @@ class RegistrySettings(Strict):
     consumer_account_ids: list[AwsAccountId] = Field(
         default_factory=list,
         description="Accounts whose principals may pull images (staging and prod pulling "
-        "what dev built); each gets pull-only access and decrypt through ECR.",
+        "what dev built); each gets pull-only access to every repository, which are then "
+        "protected whatever the stack's retention.",
     )
 
     @field_validator("repositories")
