@@ -46,6 +46,7 @@ class Capacity:
     usage: str
     """What runs on the machines, which decides the quota they count against:
     ``"vm"`` (EC2 / Azure VMs and VM scale sets / Compute Engine, node pools included),
+    ``"fargate"`` (ECS/Fargate tasks; ``machine_type`` ``fargate-<cpu units>cpu-<MiB>mib``),
     ``"sagemaker-training"``, ``"sagemaker-processing"``, ``"sagemaker-endpoint"``,
     ``"aml-compute"``, ``"vertex-training"``, ``"vertex-prediction"``."""
     machine_type: str
@@ -181,6 +182,12 @@ REGISTRY: tuple[ArchitectureSpec, ...] = (
         "GKE-based MLOps",
         "mlops_components.architectures.gke_mlops:deploy",
         requires=("gcp_foundation",),
+    ),
+    ArchitectureSpec(
+        "container_mlops",
+        Cloud.AWS,
+        "Container-based MLOps (ECS, ECR, EKS)",
+        "mlops_components.architectures.container_mlops:deploy",
     ),
 )
 """Every architecture, in the order stacks deploy them."""

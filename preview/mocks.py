@@ -499,6 +499,25 @@ class PlanMocks(pulumi.runtime.Mocks):
                 Rule("masterAuth.clusterCaCertificate", lambda s: certificate_data(s.urn)),
                 Rule("endpoint", lambda s: "172.16.0.2"),
             ],
+            # Values the container architecture wires onwards: a node group's Auto
+            # Scaling group (``eks-<node group>-<uuid>``, tagged for the autoscaler), a
+            # launch template's version, a repository's URL (image references).
+            "aws:eks/nodeGroup:NodeGroup": [
+                Rule(
+                    "resources[].autoscalingGroups[].name",
+                    lambda s: f"eks-{s.urn.rsplit('::', 1)[-1]}-{_uuid(s.urn)}",
+                ),
+            ],
+            "aws:ec2/launchTemplate:LaunchTemplate": [Rule("latestVersion", lambda s: 1)],
+            "aws:ecr/repository:Repository": [
+                Rule(
+                    "repositoryUrl",
+                    lambda s: (
+                        f"{ACCOUNT_ID}.dkr.ecr.{self._region_in(s.state)}.amazonaws.com/"
+                        f"{s.state.get('name')}"
+                    ),
+                ),
+            ],
         }
 
     def _gke_location(self, state: Mapping[str, Any]) -> str:

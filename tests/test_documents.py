@@ -69,6 +69,7 @@ RESOURCE_POLICIES = {
     "aws:kms/key:Key": "policy",
     "aws:sns/topicPolicy:TopicPolicy": "policy",
     "aws:sagemaker/modelPackageGroupPolicy:ModelPackageGroupPolicy": "resourcePolicy",
+    "aws:ecr/repositoryPolicy:RepositoryPolicy": "policy",
 }
 OTHER_DOCUMENTS = {
     ("aws:sagemaker/pipeline:Pipeline", "pipelineDefinition"),
@@ -78,6 +79,10 @@ OTHER_DOCUMENTS = {
     ("aws:sfn/stateMachine:StateMachine", "definition"),
     ("aws:apigatewayv2/stage:Stage", "accessLogSettings.format"),
     ("aws:scheduler/schedule:Schedule", "target.input"),
+    # Read in tests/test_container_documents.py:
+    ("aws:ecr/lifecyclePolicy:LifecyclePolicy", "policy"),
+    ("aws:ecs/taskDefinition:TaskDefinition", "containerDefinitions"),
+    ("pulumi:providers:kubernetes", "kubeconfig"),
 }
 KNOWN_DOCUMENTS = (
     {(t, key) for t, key in IDENTITY_POLICIES.items()}
@@ -96,8 +101,9 @@ def test_every_json_input_parses_and_has_a_reader_here(stack: str) -> None:
     # A new kind of generated document needs an independent reader in this module.
     assert found <= KNOWN_DOCUMENTS, found - KNOWN_DOCUMENTS
     assert {(t, k) for t, k in RESOURCE_POLICIES.items()} - found <= {
-        # dev alone shares its registry with other accounts
-        ("aws:sagemaker/modelPackageGroupPolicy:ModelPackageGroupPolicy", "resourcePolicy")
+        # dev alone shares its registries with other accounts
+        ("aws:sagemaker/modelPackageGroupPolicy:ModelPackageGroupPolicy", "resourcePolicy"),
+        ("aws:ecr/repositoryPolicy:RepositoryPolicy", "policy"),
     }
 
 
@@ -150,6 +156,16 @@ ALLOWED = (
     ),
     Allowed(
         "RESOURCE_MISMATCH",
+        "aws:iam/rolePolicy:RolePolicy",
+        r".*-nodes-role-pull-through-cache$",
+        "'action': 'ecr:BatchImportUpstreamImage', 'required_format': '*'",
+        "ECR's pull-through cache guide scopes ecr:BatchImportUpstreamImage to the cached "
+        'repositories ("IAM permissions required to sync an upstream registry", '
+        "docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-iam.html); "
+        "parliament's action table predates the repository resource type for it.",
+    ),
+    Allowed(
+        "RESOURCE_MISMATCH",
         "aws:sagemaker/modelPackageGroupPolicy:ModelPackageGroupPolicy",
         r".*-models-policy$",
         "'action': 'sagemaker:CreateModel', 'required_format': 'arn:*:sagemaker:*:*:model/*'",
@@ -196,7 +212,12 @@ def test_iam_documents_pass_parliament() -> None:
                 assert all("Principal" in s for s in statements), resource.name
             else:
                 assert all("Principal" not in s for s in statements), resource.name
-            trust = resource.type == "aws:iam/role:Role"
+            # Trust policies and ECR repository policies apply to the resource they sit
+            # on and name no Resource.
+            trust = resource.type in (
+                "aws:iam/role:Role",
+                "aws:ecr/repositoryPolicy:RepositoryPolicy",
+            )
             for finding in parliament_findings(document, trust=trust):
                 severe = SEVERITIES.index(finding.severity) > SEVERITIES.index("LOW")
                 if not severe and finding.issue not in ALWAYS_FAIL:

@@ -107,6 +107,8 @@ def test_prod_protects_stateful_resources_and_spreads_instances() -> None:
         "aws:s3/bucket:Bucket",
         "aws:kms/key:Key",
         "aws:sagemaker/modelPackageGroup:ModelPackageGroup",
+        "aws:ecr/repository:Repository",
+        "aws:ecr/lifecyclePolicy:LifecyclePolicy",
     ):
         found = rec.by_type(token)
         assert found
@@ -119,6 +121,7 @@ def test_prod_protects_stateful_resources_and_spreads_instances() -> None:
     # Three zones for each architecture's private network.
     assert len([n for n in subnets if n.startswith("sagemaker-")]) == 3
     assert len([n for n in subnets if n.startswith("serverless-")]) == 3
+    assert len([n for n in subnets if n.startswith("containers-")]) == 3
 
 
 @pytest.mark.parametrize(
@@ -149,10 +152,18 @@ def test_serverless_strategies_per_environment(
 
 def test_dev_is_cheap_and_disposable() -> None:
     rec = planned("aws-dev")
-    # Only what staging and prod serve from (dev's registry, artifacts and key) is
+    # Only what staging and prod serve from (dev's registries, artifacts and keys) is
     # protected: everything else goes with `pulumi destroy --exclude-protected`.
     protected = sorted(r.name for r in rec.resources if r.protect)
     assert protected == [
+        "containers-images-processing",
+        "containers-images-processing-consumers",
+        "containers-images-processing-lifecycle",
+        "containers-images-serving",
+        "containers-images-serving-consumers",
+        "containers-images-serving-lifecycle",
+        "containers-key",
+        "containers-key-alias",
         "sagemaker-artifacts",
         "sagemaker-artifacts-encryption",
         "sagemaker-artifacts-lifecycle",

@@ -137,14 +137,31 @@ def close_matches(value: str, candidates: Iterable[str], n: int = 3) -> list[str
 def check_instance_type(value: str, use: InstanceUse) -> str:
     """``value`` if the SageMaker API accepts it for ``use``; else ``ValueError``
     naming the API enum and a few close valid values."""
-    valid = sagemaker_instance_types(use)
+    return _one_of(value, sagemaker_instance_types(use), f"a SageMaker {instance_type_shape(use)}")
+
+
+def _one_of(value: str, valid: frozenset[str], what: str) -> str:
+    """``value`` if ``valid`` has it; else ``ValueError``: not ``what``, with close values."""
     if value in valid:
         return value
-    message = f"{value!r} is not a SageMaker {instance_type_shape(use)}"
+    message = f"{value!r} is not {what}"
     suggestions = close_matches(value, valid)
     if suggestions:
         message += f"; did you mean {', '.join(suggestions)}?"
     raise ValueError(message + f" (botocore {botocore_version()})")
+
+
+@functools.cache
+def ec2_instance_types() -> frozenset[str]:
+    """Every EC2 instance type (botocore's EC2 ``InstanceType`` enum), for node groups
+    and launch templates."""
+    model = botocore.session.Session().get_service_model("ec2")
+    return frozenset(model.shape_for("InstanceType").enum or ())
+
+
+def check_ec2_instance_type(value: str) -> str:
+    """``value`` if EC2 has that instance type, else ``ValueError`` with close values."""
+    return _one_of(value, ec2_instance_types(), "an EC2 InstanceType")
 
 
 # -- partitions and regions ----------------------------------------------------------

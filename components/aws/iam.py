@@ -98,6 +98,12 @@ class ScopedRoleArgs:
     the key."""
     max_session_duration: int = 3600
     """Seconds a session lasts, 3600-43200. One hour: long jobs refresh credentials."""
+    session_tags: Mapping[str, str] | None = None
+    """EKS Pod Identity (``pods.eks.amazonaws.com``): trust ``sts:TagSession`` too (the
+    service tags each session) and only sessions carrying these tags, e.g.
+    ``{"eks-cluster-name": ..., "kubernetes-namespace": ..., "kubernetes-service-account":
+    ...}`` as ``aws:RequestTag/<key>`` conditions, so no other cluster, namespace or
+    service account can use the role (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html)."""
 
 
 def statement_violations(path: str, statements: Any) -> list[str]:
@@ -167,16 +173,28 @@ def _as_list(value: Any) -> list[Any]:
     return list(value)
 
 
-def trust_policy(service_principals: Sequence[str], account_id: str | None) -> dict[str, Any]:
+def trust_policy(
+    service_principals: Sequence[str],
+    account_id: str | None,
+    *,
+    session_tags: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """``sts:AssumeRole`` for the listed services only, for this account's resources
-    when ``account_id`` is given."""
+    when ``account_id`` is given; with ``session_tags`` also ``sts:TagSession``, for
+    sessions tagged with exactly those values."""
     statement: dict[str, Any] = {
         "Effect": "Allow",
         "Principal": {"Service": sorted(service_principals)},
         "Action": "sts:AssumeRole",
     }
+    equals: dict[str, str] = {}
     if account_id is not None:
-        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": account_id}}
+        equals["aws:SourceAccount"] = account_id
+    if session_tags is not None:
+        statement["Action"] = ["sts:AssumeRole", "sts:TagSession"]
+        equals.update({f"aws:RequestTag/{k}": v for k, v in sorted(session_tags.items())})
+    if equals:
+        statement["Condition"] = {"StringEquals": equals}
     return {"Version": "2012-10-17", "Statement": [statement]}
 
 
@@ -200,10 +218,14 @@ class ScopedRole(pulumi.ComponentResource):
         if args.source_account_condition:
             identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
             assume_role_policy: pulumi.Input[str] = identity.account_id.apply(
-                lambda account: json.dumps(trust_policy(principals, account))
+                lambda account: json.dumps(
+                    trust_policy(principals, account, session_tags=args.session_tags)
+                )
             )
         else:
-            assume_role_policy = json.dumps(trust_policy(principals, None))
+            assume_role_policy = json.dumps(
+                trust_policy(principals, None, session_tags=args.session_tags)
+            )
 
         self.role = aws.iam.Role(
             check_auto_name("iam-role", naming.child(name)),

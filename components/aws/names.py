@@ -85,6 +85,28 @@ RULES: dict[str, NameRule] = {
         min_length=3,
         globally_unique=True,
     ),
+    "eks-cluster": NameRule(
+        100,
+        r"[0-9A-Za-z][A-Za-z0-9\-_]*",
+        "https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateCluster.html",
+    ),
+    "ecr-repository": NameRule(
+        256,
+        r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*",
+        "https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html",
+        min_length=2,
+    ),
+    "ecr-pull-through-prefix": NameRule(
+        30,
+        r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*",
+        "https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreatePullThroughCacheRule.html",
+        min_length=2,
+    ),
+    "ecs-task-family": NameRule(
+        255,
+        r"[a-zA-Z0-9_-]+",
+        "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html",
+    ),
     "sns-topic": NameRule(
         256,
         r"[A-Za-z0-9_-]+",

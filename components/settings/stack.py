@@ -12,6 +12,7 @@ from .azure_ml import AzureMlDevOpsSettings
 from .base import Cloud, Environment, Retention, Strict
 from .clouds import AwsCloudSettings, AzureCloudSettings, GcpCloudSettings, check_region
 from .common import TagSettings
+from .containers import ContainerMlopsSettings
 from .gcp import (
     GcpFoundationSettings,
     GkeMlopsSettings,
@@ -39,6 +40,7 @@ class ArchitecturesSettings(Strict):
     vertex_mlops: VertexMlopsSettings | None = None
     hybrid_tf_mlops: HybridTfMlopsSettings | None = None
     gke_mlops: GkeMlopsSettings | None = None
+    container_mlops: ContainerMlopsSettings | None = None
 
 
 class StackSettings(Strict):

@@ -216,7 +216,8 @@ def ec2_instance_types(args: ResourceValidationArgs, config: Mapping[str, Any]) 
             yield f"{problem}."
 
 
-def _node_group_accelerated(props: Mapping[str, Any]) -> bool:
+def node_group_accelerated(props: Mapping[str, Any]) -> bool:
+    """GPU, Inferentia or Trainium: by AMI type or by instance type."""
     ami = str(props.get("amiType") or "").upper()
     if any(marker in ami for marker in ACCELERATED_AMI_MARKERS):
         return True
@@ -238,7 +239,7 @@ def _node_group_accelerated(props: Mapping[str, Any]) -> bool:
 def gpu_scale_to_zero(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
     """An idle GPU node costs as much as a busy one; minSize above zero pays for GPUs
     around the clock."""
-    if not _node_group_accelerated(args.props):
+    if not node_group_accelerated(args.props):
         return
     minimum = number(dig(args.props, "scalingConfig", "minSize"))
     if minimum is None or minimum > 0:
@@ -260,7 +261,7 @@ def gpu_scale_to_zero(args: ResourceValidationArgs, config: Mapping[str, Any]) -
 def gpu_spot(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
     """Spot GPUs cost 60-90 % less and dev/staging training and batch inference
     tolerate interruption. Disabled in prod, where serving needs On-Demand capacity."""
-    if not _node_group_accelerated(args.props):
+    if not node_group_accelerated(args.props):
         return
     capacity = args.props.get("capacityType")
     if capacity != "SPOT":

@@ -8,7 +8,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 
-from ..framework import Category, dig, document, resource_rule, string_list_schema, truthy
+from ..framework import Category, dig, document, items, resource_rule, string_list_schema, truthy
 
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
 SERVICE = "aws:ecs/service:Service"
@@ -104,3 +104,41 @@ def service_public_ip(args: ResourceValidationArgs, config: Mapping[str, Any]) -
     """A public IP exposes every port the security group allows to the internet."""
     if truthy(dig(args.props, "networkConfiguration", "assignPublicIp")):
         yield "networkConfiguration.assignPublicIp is true."
+
+
+CAPACITY_PROVIDERS = "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders"
+EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
+
+
+def _strategies(args: ResourceValidationArgs) -> tuple[str, list[Any]]:
+    """Where a resource names the capacity providers its tasks run on."""
+    if args.resource_type == CAPACITY_PROVIDERS:
+        return "defaultCapacityProviderStrategies", items(
+            args.props.get("defaultCapacityProviderStrategies")
+        )
+    if args.resource_type == EVENT_TARGET:
+        found = dig(args.props, "ecsTarget", "capacityProviderStrategies")
+        return "ecsTarget.capacityProviderStrategies", items(found)
+    return "capacityProviderStrategies", items(args.props.get("capacityProviderStrategies"))
+
+
+@resource_rule(
+    name="aws-ecs-disallow-fargate-spot",
+    description="ECS tasks must not run on FARGATE_SPOT where interruptions are not acceptable (production).",
+    category=Category.COST,
+    severity=Severity.MEDIUM,
+    enforcement=EnforcementLevel.ADVISORY,
+    remediation="Use the FARGATE capacity provider (processing capacity: on_demand).",
+    references=[
+        "none (project rule: interruption-prone capacity is an environment choice, not a public control)"
+    ],
+    resource_types=[CAPACITY_PROVIDERS, SERVICE, EVENT_TARGET],
+)
+def fargate_spot(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
+    """Fargate Spot stops tasks with two minutes' notice when AWS needs the capacity
+    back; a production run that must finish on time pays the On-Demand price. Disabled
+    in dev and staging, mandatory in prod (policy config)."""
+    path, strategies = _strategies(args)
+    for strategy in strategies:
+        if isinstance(strategy, Mapping) and strategy.get("capacityProvider") == "FARGATE_SPOT":
+            yield f"{path} uses FARGATE_SPOT."

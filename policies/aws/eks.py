@@ -10,6 +10,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 
 from ..framework import Category, dig, is_set, items, resource_rule, string_list_schema, truthy
+from .cost import node_group_accelerated
 
 CLUSTER = "aws:eks/cluster:Cluster"
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
@@ -120,3 +121,99 @@ def open_remote_access(args: ResourceValidationArgs, config: Mapping[str, Any]) 
         return
     if not is_set(remote, "sourceSecurityGroupIds"):
         yield "remoteAccess has an ec2SshKey but no sourceSecurityGroupIds: SSH is open to 0.0.0.0/0."
+
+
+ADDON = "aws:eks/addon:Addon"
+POD_IDENTITY = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
+GPU_TAINT_KEY = "nvidia.com/gpu"
+
+
+@resource_rule(
+    name="aws-eks-node-group-gpu-require-taint",
+    description="Accelerated EKS node groups must carry the nvidia.com/gpu NoSchedule taint.",
+    category=Category.COST,
+    severity=Severity.MEDIUM,
+    enforcement=MANDATORY,
+    remediation=(
+        "Add taints=[{'key': 'nvidia.com/gpu', 'value': 'true', 'effect': 'NO_SCHEDULE'}] and "
+        "give GPU pods a matching toleration."
+    ),
+    references=[
+        "none (project rule: no public control requires a taint on accelerated node groups)"
+    ],
+    resource_types=[NODE_GROUP],
+)
+def gpu_taint(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
+    """Without the taint, CPU pods fill GPU nodes: the autoscaler keeps GPUs running
+    for work that needs none, and GPU pods wait for room."""
+    if not node_group_accelerated(args.props):
+        return
+    taints = [t for t in items(args.props.get("taints")) if isinstance(t, Mapping)]
+    if not any(
+        t.get("key") == GPU_TAINT_KEY and t.get("effect") in ("NO_SCHEDULE", "NO_EXECUTE")
+        for t in taints
+    ):
+        yield "no nvidia.com/gpu taint with effect NO_SCHEDULE or NO_EXECUTE."
+
+
+@resource_rule(
+    name="aws-eks-node-group-disallow-remote-access",
+    description="EKS node groups must not enable SSH remote access; use SSM Session Manager.",
+    category=SECURITY,
+    severity=Severity.MEDIUM,
+    enforcement=MANDATORY,
+    remediation="Remove remote_access; reach nodes with SSM Session Manager or kubectl debug.",
+    references=[
+        "none (project rule: public controls only flag SSH open to the internet, not SSH at all)"
+    ],
+    resource_types=[NODE_GROUP],
+)
+def remote_access(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
+    """An SSH key on nodes is a long-lived credential outside IAM and the audit log;
+    changing remote access later replaces the node group."""
+    remote = args.props.get("remoteAccess")
+    if isinstance(remote, Mapping) and (
+        is_set(remote, "ec2SshKey") or is_set(remote, "sourceSecurityGroupIds")
+    ):
+        yield "remoteAccess is set (SSH to the nodes)."
+
+
+@resource_rule(
+    name="aws-eks-addon-require-pinned-version",
+    description="EKS add-ons must pin addon_version.",
+    category=SECURITY,
+    severity=Severity.MEDIUM,
+    enforcement=MANDATORY,
+    remediation=(
+        "Set addon_version to a version `aws eks describe-addon-versions` lists for the "
+        "cluster version, and raise it with the cluster version."
+    ),
+    references=["none (project rule: no public control requires pinned add-on versions)"],
+    resource_types=[ADDON],
+)
+def addon_version(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
+    """Without a version EKS installs its current default, which differs between the
+    day dev and prod were created; networking and DNS then differ between environments
+    and a later update changes them without review."""
+    if not is_set(args.props, "addonVersion"):
+        yield f"addonVersion is not set for add-on {args.props.get('addonName') or '?'}."
+
+
+@resource_rule(
+    name="aws-eks-pod-identity-association-disallow-default-service-account",
+    description="EKS Pod Identity associations must bind a dedicated service account, not 'default'.",
+    category=SECURITY,
+    severity=Severity.HIGH,
+    enforcement=MANDATORY,
+    remediation="Create a service account for the workload and associate the role with it.",
+    references=["none (project rule: no public control covers Pod Identity association targets)"],
+    resource_types=[POD_IDENTITY],
+)
+def pod_identity_default_account(
+    args: ResourceValidationArgs, config: Mapping[str, Any]
+) -> Iterator[str]:
+    """Every pod of a namespace runs as ``default`` unless it names another account, so
+    a role bound to it goes to every workload there."""
+    if args.props.get("serviceAccount") == "default":
+        namespace = args.props.get("namespace") or "?"
+        yield f"the role is bound to service account default of namespace {namespace}."

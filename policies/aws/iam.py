@@ -12,6 +12,7 @@ from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 from .. import documents
 from ..framework import (
     Category,
+    dig,
     document,
     items,
     resource_rule,
@@ -209,3 +210,49 @@ def user_direct_policy(args: ResourceValidationArgs, config: Mapping[str, Any]) 
     """Per-user grants drift and outlive people; long-lived user keys are the credential
     most often leaked from CI systems."""
     yield f"{args.resource_type.rsplit(':', 1)[-1]} attaches a policy directly to a user."
+
+
+POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
+POD_IDENTITY_TAGS = (
+    "aws:RequestTag/kubernetes-namespace",
+    "aws:RequestTag/kubernetes-service-account",
+)
+
+
+@resource_rule(
+    name="aws-iam-role-pod-identity-require-scoped-trust",
+    description="Roles EKS Pod Identity assumes must name the namespace and service account in their trust policy.",
+    category=SECURITY,
+    severity=Severity.HIGH,
+    enforcement=MANDATORY,
+    remediation=(
+        "Add Condition StringEquals aws:RequestTag/kubernetes-namespace and "
+        "aws:RequestTag/kubernetes-service-account (and eks-cluster-name) to the trust statement."
+    ),
+    references=["none (project rule: no public control checks Pod Identity trust conditions)"],
+    resource_types=[ROLE],
+)
+def pod_identity_trust(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
+    """Without the session-tag conditions, any Pod Identity association in the account
+    (any cluster, namespace or service account) can be given the role."""
+    try:
+        trust = document(args.props.get("assumeRolePolicy"))
+    except ValueError:
+        return
+    statements = trust.get("Statement") if isinstance(trust, Mapping) else None
+    for index, statement in enumerate(items(statements)):
+        if not isinstance(statement, Mapping) or statement.get("Effect") != "Allow":
+            continue
+        services = items(dig(statement, "Principal", "Service"))
+        if POD_IDENTITY_PRINCIPAL not in services:
+            continue
+        conditions = statement.get("Condition")
+        named = set()
+        if isinstance(conditions, Mapping):
+            for operator in ("StringEquals", "StringLike"):
+                block = conditions.get(operator)
+                if isinstance(block, Mapping):
+                    named |= {key for key in block if key in POD_IDENTITY_TAGS}
+        missing = [key for key in POD_IDENTITY_TAGS if key not in named]
+        if missing:
+            yield f"Statement[{index}] trusts {POD_IDENTITY_PRINCIPAL} without {', '.join(missing)}."

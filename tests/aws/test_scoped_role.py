@@ -79,6 +79,33 @@ def test_trust_policy_without_source_account_condition() -> None:
     assert rec.one(ROLE).inputs["maxSessionDuration"] == 7200
 
 
+def test_pod_identity_trust_tags_sessions_and_names_them() -> None:
+    tags = {
+        "eks-cluster-name": "c",
+        "kubernetes-namespace": "ns",
+        "kubernetes-service-account": "sa",
+    }
+    rec = plan(
+        {},
+        service_principals=["pods.eks.amazonaws.com"],
+        source_account_condition=False,
+        session_tags=tags,
+    )
+    (trust,) = document(rec.one(ROLE), "assumeRolePolicy")["Statement"]
+    assert trust == {
+        "Effect": "Allow",
+        "Principal": {"Service": ["pods.eks.amazonaws.com"]},
+        "Action": ["sts:AssumeRole", "sts:TagSession"],
+        "Condition": {
+            "StringEquals": {
+                "aws:RequestTag/eks-cluster-name": "c",
+                "aws:RequestTag/kubernetes-namespace": "ns",
+                "aws:RequestTag/kubernetes-service-account": "sa",
+            }
+        },
+    }
+
+
 def test_outputs_inside_statements_are_resolved() -> None:
     statements = lambda: allow(  # noqa: E731 - built inside the program
         ["s3:GetObject"], [pulumi.Output.from_input(BUCKET_ARN).apply(lambda a: f"{a}/*")]

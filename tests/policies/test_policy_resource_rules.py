@@ -522,6 +522,46 @@ LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 LOG_GROUP_OK = {"name": "/mlops/dev/pipeline", "retentionInDays": 30, "kmsKeyId": KEY, "tags": TAGS}
 
 
+GPU_TAINT = {"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}
+TAINTED_GPU_NODES_OK = patched(GPU_NODES_OK, {"taints": [GPU_TAINT], "remoteAccess": DELETE})
+ADDON = "aws:eks/addon:Addon"
+ADDON_OK = {"clusterName": "serving", "addonName": "coredns", "addonVersion": "v1.13.2-eksbuild.1"}
+POD_IDENTITY = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
+POD_IDENTITY_OK = {
+    "clusterName": "serving",
+    "namespace": "serving",
+    "serviceAccount": "model-server",
+    "roleArn": ROLE,
+}
+POD_TRUST = {
+    "Effect": "Allow",
+    "Principal": {"Service": ["pods.eks.amazonaws.com"]},
+    "Action": ["sts:AssumeRole", "sts:TagSession"],
+    "Condition": {
+        "StringEquals": {
+            "aws:RequestTag/eks-cluster-name": "serving",
+            "aws:RequestTag/kubernetes-namespace": "serving",
+            "aws:RequestTag/kubernetes-service-account": "model-server",
+        }
+    },
+}
+POD_ROLE_OK = {"assumeRolePolicy": doc(POD_TRUST), "tags": TAGS}
+ECS_CAPACITY = "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders"
+ECS_CAPACITY_OK = {
+    "clusterName": "processing",
+    "capacityProviders": ["FARGATE", "FARGATE_SPOT"],
+    "defaultCapacityProviderStrategies": [{"capacityProvider": "FARGATE", "weight": 1, "base": 0}],
+}
+EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
+ECS_TARGET_OK = {
+    "rule": "schedule",
+    "arn": "arn:aws:ecs:eu-north-1:111122223333:cluster/processing",
+    "ecsTarget": {
+        "taskDefinitionArn": "arn:aws:ecs:eu-north-1:111122223333:task-definition/proc:1",
+        "capacityProviderStrategies": [{"capacityProvider": "FARGATE", "weight": 1}],
+    },
+}
+
 CASES: dict[str, list[Case]] = {
     # --- SageMaker ----------------------------------------------------------------------
     "aws-sagemaker-notebook-disallow-direct-internet": [
@@ -1713,6 +1753,131 @@ CASES: dict[str, list[Case]] = {
             patched(GPU_NODES_OK, {"instanceTypes": ["g7x.xlarge"]}),
             [({"scalingConfig.maxSize": 3}, "maxSize 3 x 2 accelerators = 6; the cap is 4.")],
             config={"maxAccelerators": 4, "acceleratorCounts": {"g7x.xlarge": 2}},
+        ),
+    ],
+    "aws-eks-node-group-gpu-require-taint": [
+        Case(
+            NODE_GROUP,
+            TAINTED_GPU_NODES_OK,
+            [
+                (
+                    {"taints": DELETE},
+                    "no nvidia.com/gpu taint with effect NO_SCHEDULE or NO_EXECUTE.",
+                ),
+                (
+                    {"taints": [{**GPU_TAINT, "effect": "PREFER_NO_SCHEDULE"}]},
+                    "no nvidia.com/gpu taint with effect NO_SCHEDULE or NO_EXECUTE.",
+                ),
+            ],
+            also_compliant=[CPU_NODES_OK, {"amiType": "BOTTLEROCKET_x86_64_NVIDIA"}],
+        )
+    ],
+    "aws-eks-node-group-disallow-remote-access": [
+        Case(
+            NODE_GROUP,
+            TAINTED_GPU_NODES_OK,
+            [
+                ({"remoteAccess": {"ec2SshKey": "ops"}}, "remoteAccess is set (SSH to the nodes)."),
+                (
+                    {"remoteAccess": {"ec2SshKey": "ops", "sourceSecurityGroupIds": ["sg-1"]}},
+                    "remoteAccess is set (SSH to the nodes).",
+                ),
+            ],
+            also_compliant=[{"remoteAccess": {}}],
+        )
+    ],
+    "aws-eks-addon-require-pinned-version": [
+        Case(
+            ADDON,
+            ADDON_OK,
+            [({"addonVersion": DELETE}, "addonVersion is not set for add-on coredns.")],
+        )
+    ],
+    "aws-eks-pod-identity-association-disallow-default-service-account": [
+        Case(
+            POD_IDENTITY,
+            POD_IDENTITY_OK,
+            [
+                (
+                    {"serviceAccount": "default"},
+                    "the role is bound to service account default of namespace serving.",
+                )
+            ],
+        )
+    ],
+    "aws-iam-role-pod-identity-require-scoped-trust": [
+        Case(
+            IAM_ROLE,
+            POD_ROLE_OK,
+            [
+                (
+                    {"assumeRolePolicy": doc({**POD_TRUST, "Condition": {}})},
+                    "Statement[0] trusts pods.eks.amazonaws.com without "
+                    "aws:RequestTag/kubernetes-namespace, aws:RequestTag/kubernetes-service-account.",
+                ),
+                (
+                    {
+                        "assumeRolePolicy": doc(
+                            {
+                                **POD_TRUST,
+                                "Condition": {
+                                    "StringEquals": {
+                                        "aws:RequestTag/kubernetes-namespace": "serving"
+                                    }
+                                },
+                            }
+                        )
+                    },
+                    "Statement[0] trusts pods.eks.amazonaws.com without "
+                    "aws:RequestTag/kubernetes-service-account.",
+                ),
+            ],
+            also_compliant=[ROLE_OK],
+        )
+    ],
+    "aws-ecs-disallow-fargate-spot": [
+        Case(
+            ECS_CAPACITY,
+            ECS_CAPACITY_OK,
+            [
+                (
+                    {
+                        "defaultCapacityProviderStrategies": [
+                            {"capacityProvider": "FARGATE_SPOT", "weight": 1}
+                        ]
+                    },
+                    "defaultCapacityProviderStrategies uses FARGATE_SPOT.",
+                )
+            ],
+        ),
+        Case(
+            EVENT_TARGET,
+            ECS_TARGET_OK,
+            [
+                (
+                    {
+                        "ecsTarget.capacityProviderStrategies": [
+                            {"capacityProvider": "FARGATE_SPOT"}
+                        ]
+                    },
+                    "ecsTarget.capacityProviderStrategies uses FARGATE_SPOT.",
+                )
+            ],
+            also_compliant=[{"ecsTarget": DELETE}],
+        ),
+        Case(
+            SERVICE,
+            SERVICE_OK,
+            [
+                (
+                    {
+                        "capacityProviderStrategies": [
+                            {"capacityProvider": "FARGATE_SPOT", "weight": 1}
+                        ]
+                    },
+                    "capacityProviderStrategies uses FARGATE_SPOT.",
+                )
+            ],
         ),
     ],
     "aws-ec2-require-allowed-instance-type": [
