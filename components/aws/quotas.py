@@ -73,7 +73,10 @@ def targets(capacity: Capacity) -> list[QuotaTarget]:
         code = sagemaker["codes"].get(name)
         request = {"service_code": "sagemaker", "quota_code": code} if code else None
         return [QuotaTarget(name, "instances", 1, request, sagemaker["source"])]
+    if capacity.usage == "fargate":
+        # Fargate tasks have no accelerators: they count against no accelerator quota.
+        return []
     raise ValueError(
         f"{capacity.source}: usage {capacity.usage!r} does not run on AWS; use vm, "
-        f"{', '.join(SAGEMAKER_USAGES)}"
+        f"fargate, {', '.join(SAGEMAKER_USAGES)}"
     )
