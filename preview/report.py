@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .cost import cost_markdown
 from .recorder import RecordedResource
 from .runner import Recording, plan_stack
 
@@ -477,15 +478,7 @@ def to_markdown(result: PlanResult) -> str:
         out.append("None.")
     out.append("")
 
-    if result.cost:
-        out += [
-            "## Cost",
-            "",
-            "```json",
-            json.dumps(_deep_sorted(result.cost), indent=2),
-            "```",
-            "",
-        ]
+    out += cost_markdown(result.cost)
 
     if recording.warnings:
         out += ["## Warnings", ""]

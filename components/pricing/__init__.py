@@ -1,0 +1,17 @@
+"""Cost before deployment: the price catalogue shipped as data and the estimate of a
+stack from its resources' types and inputs (``docs/cost.md``). No cloud SDK is imported:
+the offline preview, the policy packs and the tests price the same recorded inputs."""
+
+from .catalogue import HOURS_PER_MONTH, Catalogue, Price, load_catalogue
+from .estimate import FREE, PRICERS, Resource, estimate
+
+__all__ = [
+    "FREE",
+    "HOURS_PER_MONTH",
+    "PRICERS",
+    "Catalogue",
+    "Price",
+    "Resource",
+    "estimate",
+    "load_catalogue",
+]

@@ -1,0 +1,183 @@
+"""Pricers for Azure resource types (``azure-native:*``), by the inputs of
+pulumi-azure-native v3.
+
+Quirks: a VM size's price includes its GPUs (NC/ND/NV series); AKS bills its control
+plane by tier (Free has no charge) and its nodes as VMs; the system pool cannot scale
+to zero; AML compute clusters scale to ``minNodeCount`` (0 by default) while compute
+instances bill until stopped; a container registry bills per day by SKU whether used
+or not."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .estimate import Quote, Resource, Stack, free, number, pricer
+
+
+def _pool(quote: Quote, pool: Mapping[str, Any]) -> None:
+    """An AKS node pool: ``count`` nodes, or ``minCount``..``maxCount`` when the cluster
+    autoscaler is on."""
+    size = str(pool.get("vmSize") or "")
+    count = number(pool.get("count"), 1.0)
+    if pool.get("enableAutoScaling"):
+        low = number(pool.get("minCount"), count)
+        high = number(pool.get("maxCount"), low)
+    else:
+        low = high = count
+    quote.scaled("vm", size, low, high)
+    if pool.get("scaleSetPriority") == "Spot":
+        quote.note(f"{size}: Spot priority, priced at pay-as-you-go")
+    if pool.get("mode") == "System" and low > 0:
+        quote.note(f"system pool keeps {low:g} {size} node(s) running")
+
+
+@pricer("azure-native:containerservice:ManagedCluster")
+def aks_cluster(resource: Resource, stack: Stack, quote: Quote) -> None:
+    tier = str((resource.inputs.get("sku") or {}).get("tier") or "Free")
+    quote.always_on("aks", tier)
+    for pool in resource.inputs.get("agentPoolProfiles") or []:
+        if isinstance(pool, Mapping):
+            _pool(quote, pool)
+
+
+@pricer("azure-native:containerservice:AgentPool")
+def aks_agent_pool(resource: Resource, stack: Stack, quote: Quote) -> None:
+    _pool(quote, resource.inputs)
+
+
+@pricer("azure-native:machinelearningservices:Compute")
+def aml_compute(resource: Resource, stack: Stack, quote: Quote) -> None:
+    """AmlCompute clusters scale between minNodeCount and maxNodeCount; a compute
+    instance bills around the clock unless a schedule stops it; attached Kubernetes
+    compute bills through its cluster."""
+    properties = resource.inputs.get("properties") or {}
+    kind = properties.get("computeType")
+    inner = properties.get("properties") or {}
+    size = str(inner.get("vmSize") or "")
+    if kind == "AmlCompute":
+        scale = inner.get("scaleSettings") or {}
+        low = number(scale.get("minNodeCount"))
+        quote.scaled("vm", size, low, number(scale.get("maxNodeCount"), low))
+        if inner.get("vmPriority") == "LowPriority":
+            quote.note("low-priority nodes: priced at pay-as-you-go")
+    elif kind == "ComputeInstance":
+        quote.always_on("vm", size)
+        quote.note("a compute instance bills until stopped (idle shutdown stops it)")
+    else:
+        quote.note(f"{kind} compute bills through the resource it attaches")
+
+
+@pricer("azure-native:machinelearningservices:OnlineDeployment")
+def aml_online_deployment(resource: Resource, stack: Stack, quote: Quote) -> None:
+    """Managed online deployments bill per instance-hour (instanceType x instances);
+    Kubernetes deployments bill through their cluster."""
+    properties = resource.inputs.get("properties") or {}
+    if properties.get("endpointComputeType") == "Kubernetes":
+        quote.note("runs on the attached Kubernetes cluster's nodes")
+        return
+    capacity = number((resource.inputs.get("sku") or {}).get("capacity"), 1.0)
+    scale = properties.get("scaleSettings") or {}
+    low = high = capacity
+    if scale.get("scaleType") == "TargetUtilization":
+        low = number(scale.get("minInstances"), 1.0)
+        high = number(scale.get("maxInstances"), low)
+    quote.scaled("vm", str(properties.get("instanceType") or ""), low, high)
+
+
+@pricer("azure-native:compute:VirtualMachine")
+def virtual_machine(resource: Resource, stack: Stack, quote: Quote) -> None:
+    quote.always_on("vm", str((resource.inputs.get("hardwareProfile") or {}).get("vmSize") or ""))
+
+
+@pricer("azure-native:compute:VirtualMachineScaleSet")
+def scale_set(resource: Resource, stack: Stack, quote: Quote) -> None:
+    sku = resource.inputs.get("sku") or {}
+    quote.always_on("vm", str(sku.get("name") or ""), number(sku.get("capacity"), 1.0))
+
+
+@pricer("azure-native:network:NatGateway")
+def nat_gateway(resource: Resource, stack: Stack, quote: Quote) -> None:
+    quote.always_on("nat", "nat-gateway")
+    quote.per_use("nat", "nat-gateway-data", "data processed")
+
+
+@pricer("azure-native:network:PrivateEndpoint")
+def private_endpoint(resource: Resource, stack: Stack, quote: Quote) -> None:
+    quote.always_on("privatelink", "private-endpoint")
+    quote.per_use("privatelink", "private-endpoint-data", "data processed (in and out)")
+
+
+@pricer("azure-native:network:PublicIPAddress")
+def public_ip(resource: Resource, stack: Stack, quote: Quote) -> None:
+    sku = str((resource.inputs.get("sku") or {}).get("name") or "Standard")
+    quote.always_on("publicip", f"{sku}-static")
+
+
+@pricer("azure-native:privatedns:PrivateZone")
+def private_zone(resource: Resource, stack: Stack, quote: Quote) -> None:
+    quote.always_on("dns", "private-zone")
+    quote.per_use("dns", "queries", "DNS queries")
+
+
+@pricer("azure-native:keyvault:Vault")
+def key_vault(resource: Resource, stack: Stack, quote: Quote) -> None:
+    quote.per_use("keyvault", "operations-standard", "key and secret operations")
+
+
+@pricer("azure-native:keyvault:Key")
+def key_vault_key(resource: Resource, stack: Stack, quote: Quote) -> None:
+    """HSM-protected keys bill per key version per month; software keys per operation."""
+    kind = str((resource.inputs.get("properties") or {}).get("kty") or "RSA")
+    if kind.endswith("-HSM"):
+        quote.always_on("keyvault", "hsm-key")
+    else:
+        quote.per_use("keyvault", "operations-standard", "cryptographic operations")
+
+
+@pricer("azure-native:containerregistry:Registry")
+def container_registry(resource: Resource, stack: Stack, quote: Quote) -> None:
+    quote.always_on("containerregistry", str((resource.inputs.get("sku") or {}).get("name") or ""))
+
+
+@pricer("azure-native:operationalinsights:Workspace")
+def log_analytics(resource: Resource, stack: Stack, quote: Quote) -> None:
+    quote.per_use("loganalytics", "analytics-ingestion", "log data ingested")
+
+
+@pricer("azure-native:storage:StorageAccount")
+def storage_account(resource: Resource, stack: Stack, quote: Quote) -> None:
+    tier = str(resource.inputs.get("accessTier") or "Hot")
+    redundancy = str((resource.inputs.get("sku") or {}).get("name") or "Standard_LRS")
+    quote.per_use("storage", f"{tier}-{redundancy}", f"data stored ({tier}, {redundancy})")
+
+
+free(
+    "no charge for the resource itself",
+    "azure-native:resources:ResourceGroup",
+    "azure-native:authorization:RoleAssignment",
+    "azure-native:managedidentity:UserAssignedIdentity",
+    "azure-native:managedidentity:FederatedIdentityCredential",
+    "azure-native:storage:BlobServiceProperties",
+    "azure-native:storage:BlobContainer",
+    "azure-native:storage:ManagementPolicy",
+    "azure-native:network:VirtualNetwork",
+    "azure-native:network:Subnet",
+    "azure-native:network:NetworkSecurityGroup",
+    "azure-native:network:PrivateDnsZoneGroup",
+    "azure-native:monitor:ActionGroup",
+    "azure-native:machinelearningservices:Workspace",
+    "azure-native:machinelearningservices:OnlineEndpoint",
+    "azure-native:machinelearningservices:Registry",
+    "azure-native:kubernetesconfiguration:Extension",
+    "azure-native:kubernetes:ConnectedCluster",
+    "azure-native:consumption:Budget",
+    "azure-native:costmanagement:Budget",
+    "azure-native:costmanagement:ScheduledActionByScope",
+    "azure-native:costmanagement:ScheduledAction",
+)
+free(
+    "billed through the resources that use it",
+    "azure-native:privatedns:VirtualNetworkLink",
+    "azure-native:applicationinsights:Component",
+)
