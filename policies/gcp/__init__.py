@@ -6,6 +6,6 @@ Project-wide rules live here now (cost-allocation labels over every labelable ty
 rules (Vertex AI, GKE, Cloud Storage, Artifact Registry, Cloud KMS, ...) join as modules
 beside them, one per service, named ``gcp-<service>-<resource>-<requirement>``."""
 
-from . import labels
+from . import labels, stack
 
-__all__ = ["labels"]
+__all__ = ["labels", "stack"]
