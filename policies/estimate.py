@@ -70,6 +70,9 @@ def cloud_totals(cost: Mapping[str, Any], cloud: str) -> dict[str, float]:
         "maximum": sum(e["maximum_monthly"] or 0.0 for e in entries),
         "accelerator": sum(e["accelerator_baseline_monthly"] or 0.0 for e in entries),
         "unpriced": float(sum(1 for e in entries if e["status"] == "unpriced")),
+        "unpriced_accelerators": sum(
+            e["accelerators_at_baseline"] for e in entries if e["status"] == "unpriced"
+        ),
         "resources": float(len(entries)),
     }
 
@@ -104,10 +107,16 @@ def cost_rules(cloud: str, module: str, budget_type: str, amount_of: AmountOf) -
         """GPUs and TPUs that run whether used or not are the costliest idle capacity;
         outside prod they should scale to zero, so their share of the baseline is capped."""
         totals = cloud_totals(stack_estimate(args), cloud)
+        limit = float(config["maxAlwaysOnAcceleratorShare"])
+        if totals["unpriced_accelerators"] and limit < 1:
+            yield (
+                f"{fmt_number(totals['unpriced_accelerators'])} accelerators run at minimum "
+                "scale in unpriced resources; their share of the baseline cannot be checked.",
+                None,
+            )
         if totals["baseline"] <= 0:
             return
         share = totals["accelerator"] / totals["baseline"]
-        limit = float(config["maxAlwaysOnAcceleratorShare"])
         if share > limit:
             yield (
                 f"always-on accelerators cost {_usd(totals['accelerator'])} a month, "

@@ -5,7 +5,13 @@ the offline preview, the policy packs and the tests price the same recorded inpu
 from .catalogue import HOURS_PER_MONTH, Catalogue, Price, load_catalogue
 from .estimate import FREE, PRICERS, Resource, estimate
 
+# Importing the cloud modules registers their pricers.
+from . import aws, azure, gcp  # noqa: E402  (after the registry they fill)
+
 __all__ = [
+    "aws",
+    "azure",
+    "gcp",
     "FREE",
     "HOURS_PER_MONTH",
     "PRICERS",

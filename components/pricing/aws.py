@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from ..aws import facts
 from .estimate import Quote, Resource, Stack, free, number, pricer
 
 ENDPOINT = "aws:sagemaker/endpoint:Endpoint"
@@ -20,6 +21,13 @@ SCALING_TARGET = "aws:appautoscaling/target:Target"
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
 EKS_DEFAULT_INSTANCE_TYPE = "t3.medium"
 """What EKS launches when a node group names no instance type (EKS API reference)."""
+
+
+def _instances(quote: Quote, service: str, instance_type: str, low: float, high: float) -> None:
+    """``low``..``high`` instances of a type, with the accelerators of those at ``low``."""
+    quote.scaled(service, instance_type, low, high)
+    per_instance = facts.accelerator_count(instance_type.removeprefix("ml."))
+    quote.accelerators(low * (per_instance or 0))
 
 
 def _items(value: Any) -> list[Mapping[str, Any]]:
@@ -85,7 +93,7 @@ def sagemaker_endpoint_config(resource: Resource, stack: Stack, quote: Quote) ->
         elif target is not None:
             low = number(target.inputs.get("minCapacity"), initial)
             high = number(target.inputs.get("maxCapacity"), initial)
-        quote.scaled("sagemaker-hosting", instance_type, low, max(low, high))
+        _instances(quote, "sagemaker-hosting", instance_type, low, max(low, high))
         if low > 0:
             quote.note(f"{instance_type} cannot scale below {low:g} instance(s)")
 
@@ -93,7 +101,8 @@ def sagemaker_endpoint_config(resource: Resource, stack: Stack, quote: Quote) ->
 @pricer("aws:sagemaker/notebookInstance:NotebookInstance")
 def sagemaker_notebook(resource: Resource, stack: Stack, quote: Quote) -> None:
     """Billed per hour while running; counted as always on (stopping it is a user action)."""
-    quote.always_on("sagemaker-notebook", str(resource.inputs.get("instanceType") or ""))
+    instance_type = str(resource.inputs.get("instanceType") or "")
+    _instances(quote, "sagemaker-notebook", instance_type, 1, 1)
 
 
 def _parameter_defaults(definition: Mapping[str, Any]) -> dict[str, Any]:
@@ -191,14 +200,14 @@ def eks_node_group(resource: Resource, stack: Stack, quote: Quote) -> None:
     scaling = resource.inputs.get("scalingConfig") or {}
     low = number(scaling.get("minSize"))
     high = number(scaling.get("maxSize"), low)
-    quote.scaled("ec2", types[0], low, high)
+    _instances(quote, "ec2", types[0], low, high)
     if resource.inputs.get("capacityType") == "SPOT":
         quote.note("Spot capacity: priced on demand; Spot runs up to 90 % below")
 
 
 @pricer("aws:ec2/instance:Instance")
 def ec2_instance(resource: Resource, stack: Stack, quote: Quote) -> None:
-    quote.always_on("ec2", str(resource.inputs.get("instanceType") or ""))
+    _instances(quote, "ec2", str(resource.inputs.get("instanceType") or ""), 1, 1)
 
 
 def _task_definition(service: Resource, stack: Stack) -> Resource | None:

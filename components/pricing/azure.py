@@ -9,10 +9,23 @@ or not."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
+from ..azure.accelerators import machines
 from .estimate import Quote, Resource, Stack, free, number, pricer
+
+
+@functools.cache
+def gpus_per_size() -> dict[str, int]:
+    """VM size -> GPUs, from the accelerator data (sizes not listed have none)."""
+    return {m.machine_type: m.count for sizes in machines().values() for m in sizes.values()}
+
+
+def _vms(quote: Quote, size: str, low: float, high: float) -> None:
+    quote.scaled("vm", size, low, high)
+    quote.accelerators(low * gpus_per_size().get(size, 0))
 
 
 def _pool(quote: Quote, pool: Mapping[str, Any]) -> None:
@@ -25,7 +38,7 @@ def _pool(quote: Quote, pool: Mapping[str, Any]) -> None:
         high = number(pool.get("maxCount"), low)
     else:
         low = high = count
-    quote.scaled("vm", size, low, high)
+    _vms(quote, size, low, high)
     if pool.get("scaleSetPriority") == "Spot":
         quote.note(f"{size}: Spot priority, priced at pay-as-you-go")
     if pool.get("mode") == "System" and low > 0:
@@ -58,11 +71,11 @@ def aml_compute(resource: Resource, stack: Stack, quote: Quote) -> None:
     if kind == "AmlCompute":
         scale = inner.get("scaleSettings") or {}
         low = number(scale.get("minNodeCount"))
-        quote.scaled("vm", size, low, number(scale.get("maxNodeCount"), low))
+        _vms(quote, size, low, number(scale.get("maxNodeCount"), low))
         if inner.get("vmPriority") == "LowPriority":
             quote.note("low-priority nodes: priced at pay-as-you-go")
     elif kind == "ComputeInstance":
-        quote.always_on("vm", size)
+        _vms(quote, size, 1, 1)
         quote.note("a compute instance bills until stopped (idle shutdown stops it)")
     else:
         quote.note(f"{kind} compute bills through the resource it attaches")
@@ -82,18 +95,20 @@ def aml_online_deployment(resource: Resource, stack: Stack, quote: Quote) -> Non
     if scale.get("scaleType") == "TargetUtilization":
         low = number(scale.get("minInstances"), 1.0)
         high = number(scale.get("maxInstances"), low)
-    quote.scaled("vm", str(properties.get("instanceType") or ""), low, high)
+    _vms(quote, str(properties.get("instanceType") or ""), low, high)
 
 
 @pricer("azure-native:compute:VirtualMachine")
 def virtual_machine(resource: Resource, stack: Stack, quote: Quote) -> None:
-    quote.always_on("vm", str((resource.inputs.get("hardwareProfile") or {}).get("vmSize") or ""))
+    size = str((resource.inputs.get("hardwareProfile") or {}).get("vmSize") or "")
+    _vms(quote, size, 1, 1)
 
 
 @pricer("azure-native:compute:VirtualMachineScaleSet")
 def scale_set(resource: Resource, stack: Stack, quote: Quote) -> None:
     sku = resource.inputs.get("sku") or {}
-    quote.always_on("vm", str(sku.get("name") or ""), number(sku.get("capacity"), 1.0))
+    capacity = number(sku.get("capacity"), 1.0)
+    _vms(quote, str(sku.get("name") or ""), capacity, capacity)
 
 
 @pricer("azure-native:network:NatGateway")

@@ -93,6 +93,7 @@ class Quote:
         self.baseline = 0.0
         self.maximum = 0.0
         self.accelerator_baseline = 0.0
+        self.accelerators_at_baseline = 0.0
         self.usage: list[Usage] = []
         self.prices: list[Price] = []
         self.missing: list[str] = []
@@ -130,6 +131,11 @@ class Quote:
         price = self.lookup(service, sku)
         if price is not None:
             self.usage.append(Usage(description, price.unit, price.price, price.key))
+
+    def accelerators(self, count: float) -> None:
+        """Record ``count`` GPUs/TPU chips that run at minimum scale, priced or not (the
+        accelerator-share rules fail closed on unpriced ones)."""
+        self.accelerators_at_baseline += count
 
     def note(self, text: str) -> None:
         if text not in self.notes:
@@ -216,10 +222,6 @@ def free(note: str, *type_tokens: str) -> None:
         FREE[token] = note
 
 
-def _load_pricers() -> None:
-    from . import aws, azure, gcp  # noqa: F401  (importing registers their pricers)
-
-
 def number(value: Any, default: float = 0.0) -> float:
     """A numeric input (inputs arrive as floats, some as numeric strings)."""
     if isinstance(value, bool):
@@ -274,6 +276,7 @@ def _resource_entry(
         "baseline_monthly": _money(quote.baseline) if priced else None,
         "maximum_monthly": _money(quote.maximum) if priced else None,
         "accelerator_baseline_monthly": _money(quote.accelerator_baseline) if priced else None,
+        "accelerators_at_baseline": quote.accelerators_at_baseline,
         "usage": [u.to_json() for u in quote.usage],
         "prices": [p.to_json() for p in quote.prices],
         "missing": list(quote.missing),
@@ -298,7 +301,6 @@ def estimate(
 ) -> dict[str, Any]:
     """The ``cost`` object of a plan report for ``resources`` (recorded-resource dicts or
     ``Resource`` objects): per resource, per component, per architecture and in total."""
-    _load_pricers()
     catalogue = catalogue or load_catalogue()
     stack = Stack(r if isinstance(r, Resource) else Resource.from_json(r) for r in resources)
     entries: list[dict[str, Any]] = []

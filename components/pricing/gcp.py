@@ -10,14 +10,28 @@ Cloud NAT bills per VM using it, so it is priced as usage."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
+from ..gcp.accelerators import machines
 from .estimate import Quote, Resource, Stack, free, number, pricer
 
 REGIONAL_POOL_ZONES = 3
 """Zones a regional GKE cluster's node pools span when ``nodeLocations`` is not set
 (GKE: "regional clusters replicate node pools across three zones" by default)."""
+
+
+@functools.cache
+def built_in_accelerators() -> dict[str, int]:
+    """Machine type -> GPUs or TPU chips it includes (A2, A3, G2, TPU types); N1 machines
+    take attached GPUs (``guestAccelerators``) and are not listed."""
+    return {
+        m.machine_type: m.count
+        for sizes in machines().values()
+        for m in sizes.values()
+        if not m.attached
+    }
 
 
 def _accelerator_sku(name: str) -> str:
@@ -30,6 +44,7 @@ def _machine(
     quote: Quote, machine_type: str, accelerators: Any, low: float, high: float, service: str
 ) -> None:
     quote.scaled(service, machine_type, low, high)
+    quote.accelerators(low * built_in_accelerators().get(machine_type, 0))
     for accelerator in accelerators or []:
         if not isinstance(accelerator, Mapping):
             continue
@@ -38,6 +53,7 @@ def _machine(
         if isinstance(kind, str):
             gpu_service = "vertex-prediction-gpu" if service == "vertex-prediction" else "gpu"
             quote.scaled(gpu_service, _accelerator_sku(kind), low * count, high * count)
+            quote.accelerators(low * count)
 
 
 def _pool_zones(resource: Resource, stack: Stack) -> int:
@@ -117,6 +133,7 @@ def tpu_vm(resource: Resource, stack: Stack, quote: Quote) -> None:
     family, _, chips = kind.rpartition("-")
     if family in ("v5litepod", "v6e") and chips.isdigit():
         quote.always_on("tpu", family, float(chips))
+        quote.accelerators(float(chips))
     else:
         quote.missing.append(f"chip count of TPU type {kind or '(unset)'}")
 
