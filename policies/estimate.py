@@ -182,13 +182,23 @@ def cost_rules(cloud: str, module: str, budget_type: str, amount_of: AmountOf) -
             ),
         ),
     ]
+    priced = priced_types(cloud)
     for check, meta in checks:
         check.__module__ = module
+        types = [*priced, budget_type] if check is budget_covers else priced
         stack_rule(
             category=Category.COST,
             severity=Severity.MEDIUM,
             enforcement=EnforcementLevel.ADVISORY,
             references=[REFERENCE],
-            resource_types=[],
+            resource_types=sorted(set(types)),
             **meta,
         )(check)
+
+
+def priced_types(cloud: str) -> list[str]:
+    """The resource types the estimate prices on ``cloud`` (what the rules read)."""
+    from mlops_components.pricing import PRICERS
+    from mlops_components.pricing.estimate import CLOUD_OF_PACKAGE
+
+    return sorted(t for t in PRICERS if CLOUD_OF_PACKAGE.get(t.split(":", 1)[0]) == cloud)

@@ -156,6 +156,9 @@ def address(resource: Resource, stack: Stack, quote: Quote) -> None:
 def crypto_key(resource: Resource, stack: Stack, quote: Quote) -> None:
     """One active key version; each rotation adds a billed version until old ones are
     destroyed."""
+    ring = str(resource.inputs.get("keyRing") or "").split("/")
+    if len(ring) > 3 and ring[2] == "locations":
+        quote.region = ring[3]
     level = str((resource.inputs.get("versionTemplate") or {}).get("protectionLevel") or "")
     quote.always_on("kms", "hsm-key-version" if level == "HSM" else "software-key-version")
     quote.per_use("kms", "operations", "cryptographic operations")
