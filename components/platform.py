@@ -85,7 +85,9 @@ def _budget(
         from .aws.budget import StackBudget as AwsBudget
         from .aws.budget import StackBudgetArgs as AwsBudgetArgs
 
-        return AwsBudget(name, AwsBudgetArgs(budget, settings.prefix, platform_tags(settings)), opts)
+        return AwsBudget(
+            name, AwsBudgetArgs(budget, settings.prefix, platform_tags(settings)), opts
+        )
     if cloud is Cloud.AZURE:
         from .architectures.azure_foundation import AzureFoundation
         from .azure.budget import StackBudget as AzureBudget

@@ -92,8 +92,15 @@ def cost_rules(cloud: str, module: str, budget_type: str, amount_of: AmountOf) -
         dev stack cheap and make a bigger prod bill a reviewed config change. Unpriced
         resources are not counted (the plan lists them)."""
         totals = cloud_totals(stack_estimate(args), cloud)
-        unpriced = f" ({fmt_number(totals['unpriced'])} unpriced resources not counted)" if totals["unpriced"] else ""
-        for key, label in (("baseline", "maxBaselineMonthlyUsd"), ("maximum", "maxMaximumMonthlyUsd")):
+        unpriced = (
+            f" ({fmt_number(totals['unpriced'])} unpriced resources not counted)"
+            if totals["unpriced"]
+            else ""
+        )
+        for key, label in (
+            ("baseline", "maxBaselineMonthlyUsd"),
+            ("maximum", "maxMaximumMonthlyUsd"),
+        ):
             if totals[key] > float(config[label]):
                 yield (
                     f"estimated {key} {_usd(totals[key])} a month exceeds {label} "
@@ -154,8 +161,18 @@ def cost_rules(cloud: str, module: str, budget_type: str, amount_of: AmountOf) -
                 description="The stack's estimated baseline and maximum monthly cost must stay within the environment's ceilings.",
                 remediation="Lower minimum and maximum scale or pick smaller machine types; raise maxBaselineMonthlyUsd / maxMaximumMonthlyUsd in policies/config/<env>.json after review.",
                 config_schema={
-                    "maxBaselineMonthlyUsd": {"type": "number", "minimum": 0, "default": 1000, "description": "Ceiling on the estimated baseline (minimum scale, no traffic), USD a month."},
-                    "maxMaximumMonthlyUsd": {"type": "number", "minimum": 0, "default": 10000, "description": "Ceiling on the estimated maximum (every autoscaler at its maximum), USD a month."},
+                    "maxBaselineMonthlyUsd": {
+                        "type": "number",
+                        "minimum": 0,
+                        "default": 1000,
+                        "description": "Ceiling on the estimated baseline (minimum scale, no traffic), USD a month.",
+                    },
+                    "maxMaximumMonthlyUsd": {
+                        "type": "number",
+                        "minimum": 0,
+                        "default": 10000,
+                        "description": "Ceiling on the estimated maximum (every autoscaler at its maximum), USD a month.",
+                    },
                 },
             ),
         ),
@@ -166,7 +183,13 @@ def cost_rules(cloud: str, module: str, budget_type: str, amount_of: AmountOf) -
                 description="Always-on accelerators (GPUs, TPUs) may take at most the configured share of the stack's baseline cost.",
                 remediation="Let GPU/TPU pools and endpoints scale to zero (minimum 0, serverless) or raise maxAlwaysOnAcceleratorShare for the environment after review.",
                 config_schema={
-                    "maxAlwaysOnAcceleratorShare": {"type": "number", "minimum": 0, "maximum": 1, "default": 0.5, "description": "Largest share (0-1) of the baseline spent on accelerators that run at minimum scale."},
+                    "maxAlwaysOnAcceleratorShare": {
+                        "type": "number",
+                        "minimum": 0,
+                        "maximum": 1,
+                        "default": 0.5,
+                        "description": "Largest share (0-1) of the baseline spent on accelerators that run at minimum scale.",
+                    },
                 },
             ),
         ),
@@ -177,7 +200,12 @@ def cost_rules(cloud: str, module: str, budget_type: str, amount_of: AmountOf) -
                 description="The stack's budget amount must cover its estimated baseline plus headroom.",
                 remediation="Raise mlops-iac:budget.amount_usd to at least the plan's baseline times (1 + minimumHeadroom).",
                 config_schema={
-                    "minimumHeadroom": {"type": "number", "minimum": 0, "default": 0.2, "description": "Fraction above the estimated baseline the budget must leave for usage charges."},
+                    "minimumHeadroom": {
+                        "type": "number",
+                        "minimum": 0,
+                        "default": 0.2,
+                        "description": "Fraction above the estimated baseline the budget must leave for usage charges.",
+                    },
                 },
             ),
         ),

@@ -3,6 +3,7 @@ Markdown rendering (``docs/cost.md``, contract in ``docs/plan-json.md``)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from .runner import Recording
@@ -26,7 +27,9 @@ def _cell(text: str) -> str:
 
 
 def _usage_text(entry: dict[str, Any]) -> str:
-    return "; ".join(f"{u['description']}: ${u['unit_price']:g}/{u['unit']}" for u in entry["usage"])
+    return "; ".join(
+        f"{u['description']}: ${u['unit_price']:g}/{u['unit']}" for u in entry["usage"]
+    )
 
 
 def cost_markdown(cost: dict[str, Any]) -> list[str]:
@@ -35,6 +38,8 @@ def cost_markdown(cost: dict[str, Any]) -> list[str]:
     ones. Empty when no estimate was made."""
     if not cost:
         return []
+    if "total" not in cost:  # another estimator's shape: show it as it is
+        return ["## Cost", "", "```json", json.dumps(cost, indent=2, sort_keys=True), "```", ""]
     total = cost["total"]
     out = [
         "## Cost",
@@ -42,7 +47,7 @@ def cost_markdown(cost: dict[str, Any]) -> list[str]:
         f"Monthly list prices in {cost['currency']} at {cost['hours_per_month']:g} hours a month, "
         f"on demand (catalogue of {cost['catalogue']['updated']}). **Baseline** is the stack at "
         "its minimum scale with no traffic; **maximum** every autoscaler at its ceiling. "
-        "Usage-priced charges come on top (\"plus usage\").",
+        'Usage-priced charges come on top ("plus usage").',
         "",
         "| | Baseline / month | Maximum / month | Unpriced resources |",
         "| --- | ---: | ---: | ---: |",
@@ -56,8 +61,11 @@ def cost_markdown(cost: dict[str, Any]) -> list[str]:
         )
     out.append("")
     share = total.get("accelerator_baseline_share", 0.0)
-    out += [f"Always-on accelerators: {_usd(total.get('accelerator_baseline_monthly'))} "
-            f"({share:.0%} of the baseline).", ""]
+    out += [
+        f"Always-on accelerators: {_usd(total.get('accelerator_baseline_monthly'))} "
+        f"({share:.0%} of the baseline).",
+        "",
+    ]
     drivers = cost.get("baseline_drivers") or []
     if drivers:
         names = ", ".join(f"{_cell(d['name'])} ({_usd(d['baseline_monthly'])})" for d in drivers)

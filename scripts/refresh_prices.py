@@ -31,7 +31,9 @@ from pathlib import Path
 from typing import Any
 
 DATA = Path(__file__).resolve().parents[1] / "components" / "pricing" / "data"
-AWS_OFFER = "https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/{offer}/current/{region}/index.json"
+AWS_OFFER = (
+    "https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/{offer}/current/{region}/index.json"
+)
 AZURE_API = "https://prices.azure.com/api/retail/prices"
 GCP_API = "https://cloudbilling.googleapis.com/v1/services/{service}/skus"
 
@@ -43,7 +45,12 @@ WANTED: dict[str, list[tuple[str, str]]] = {
     ],
     "azure": [
         ("vm", size)
-        for size in ("Standard_D4s_v5", "Standard_DS3_v2", "Standard_NC4as_T4_v3", "Standard_NC24ads_A100_v4")
+        for size in (
+            "Standard_D4s_v5",
+            "Standard_DS3_v2",
+            "Standard_NC4as_T4_v3",
+            "Standard_NC24ads_A100_v4",
+        )
     ],
     "gcp": [("gpu", "nvidia-l4"), ("gpu", "nvidia-tesla-t4")],
 }
@@ -87,11 +94,11 @@ def aws_price(offer: Mapping[str, Any], service: str, sku: str) -> float | None:
                 and attributes.get("capacitystatus") == "Used"
             ):
                 return usd
-        elif service in AWS_SAGEMAKER_COMPONENTS:
-            if attributes.get("instanceName") == sku and attributes.get(
-                "component"
-            ) == AWS_SAGEMAKER_COMPONENTS[service]:
-                return usd
+        elif service in AWS_SAGEMAKER_COMPONENTS and (
+            attributes.get("instanceName") == sku
+            and attributes.get("component") == AWS_SAGEMAKER_COMPONENTS[service]
+        ):
+            return usd
     return None
 
 
@@ -169,7 +176,7 @@ def gcp_skus(url: str, key: str) -> Iterator[Mapping[str, Any]]:
 
 
 def _get(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=120) as response:  # noqa: S310 (fixed https hosts)
+    with urllib.request.urlopen(url, timeout=120) as response:
         return json.load(response)
 
 
@@ -179,7 +186,10 @@ def refresh(cloud: str, document: dict[str, Any], gcp_key: str | None) -> list[s
     entries = {(e["service"], e["sku"], e["region"]): e for e in document["prices"]}
     for service, sku in WANTED.get(cloud, []):
         for region in document["regions"]:
-            entries.setdefault((service, sku, region), {"service": service, "sku": sku, "region": region, "unit": "hour"})
+            entries.setdefault(
+                (service, sku, region),
+                {"service": service, "sku": sku, "region": region, "unit": "hour"},
+            )
     problems: list[str] = []
     offers: dict[tuple[str, str], Any] = {}
     for (service, sku, region), entry in sorted(entries.items()):
@@ -215,7 +225,7 @@ def refresh(cloud: str, document: dict[str, Any], gcp_key: str | None) -> list[s
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("clouds", nargs="+", choices=("aws", "azure", "gcp"))
     parser.add_argument("--gcp-key", help="Cloud Billing Catalog API key")
     parser.add_argument("--write", action="store_true", help="write the files (default: dry run)")

@@ -70,6 +70,7 @@ OTHER_DOCUMENTS = {
     ("aws:cloudwatch/eventRule:EventRule", "eventPattern"),
     ("aws:cloudwatch/eventTarget:EventTarget", "inputTransformer.inputTemplate"),
     ("pulumi:providers:aws", "defaultTags"),  # the provider's own input, read by Pulumi
+    ("aws:costexplorer/anomalyMonitor:AnomalyMonitor", "monitorSpecification"),
 }
 KNOWN_DOCUMENTS = (
     {(t, key) for t, key in IDENTITY_POLICIES.items()}
@@ -506,4 +507,31 @@ def test_approval_starts_the_build_with_the_package_arn(stack: str) -> None:
         .input_shape
     )
     report = ParamValidator().validate({"projectName": "promotion", **request}, start_build)
+    assert not report.has_errors(), report.generate_report()
+
+
+# -- Cost Explorer anomaly monitor through botocore's service model ----------------------
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_anomaly_monitor_specification_is_a_valid_ce_expression(stack: str) -> None:
+    """The monitor's specification is sent as ``AnomalyMonitor.MonitorSpecification``
+    (an ``Expression``) of ``CreateAnomalyMonitor``: botocore's model checks its shape."""
+    model = botocore.session.get_session().get_service_model("ce")
+    shape = model.operation_model("CreateAnomalyMonitor").input_shape
+    monitors = [
+        r
+        for r in planned(stack).resources
+        if r.type == "aws:costexplorer/anomalyMonitor:AnomalyMonitor"
+    ]
+    assert len(monitors) == 1
+    inputs = monitors[0].inputs
+    request = {
+        "AnomalyMonitor": {
+            "MonitorName": inputs["name"],
+            "MonitorType": inputs["monitorType"],
+            "MonitorSpecification": json.loads(inputs["monitorSpecification"]),
+        }
+    }
+    report = ParamValidator().validate(request, shape)
     assert not report.has_errors(), report.generate_report()

@@ -124,6 +124,4 @@ class StackBudget(pulumi.ComponentResource):
         )
         self.budget_name = self.budget.name
         self.monitor_arn = self.monitor.arn
-        self.register_outputs(
-            {"budget_name": self.budget_name, "monitor_arn": self.monitor_arn}
-        )
+        self.register_outputs({"budget_name": self.budget_name, "monitor_arn": self.monitor_arn})

@@ -2,22 +2,21 @@
 stack from its resources' types and inputs (``docs/cost.md``). No cloud SDK is imported:
 the offline preview, the policy packs and the tests price the same recorded inputs."""
 
+# Importing the cloud modules registers their pricers.
+from . import aws, azure, gcp
 from .catalogue import HOURS_PER_MONTH, Catalogue, Price, load_catalogue
 from .estimate import FREE, PRICERS, Resource, estimate
 
-# Importing the cloud modules registers their pricers.
-from . import aws, azure, gcp  # noqa: E402  (after the registry they fill)
-
 __all__ = [
-    "aws",
-    "azure",
-    "gcp",
     "FREE",
     "HOURS_PER_MONTH",
     "PRICERS",
     "Catalogue",
     "Price",
     "Resource",
+    "aws",
+    "azure",
     "estimate",
+    "gcp",
     "load_catalogue",
 ]

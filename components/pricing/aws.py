@@ -106,10 +106,7 @@ def sagemaker_notebook(resource: Resource, stack: Stack, quote: Quote) -> None:
 
 
 def _parameter_defaults(definition: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        str(p.get("Name")): p.get("DefaultValue")
-        for p in _items(definition.get("Parameters"))
-    }
+    return {str(p.get("Name")): p.get("DefaultValue") for p in _items(definition.get("Parameters"))}
 
 
 STEP_RESOURCES = {

@@ -135,6 +135,4 @@ def catalogue_from(documents: Mapping[str, Mapping[str, Any]]) -> Catalogue:
 @functools.cache
 def load_catalogue() -> Catalogue:
     """The packaged catalogue, read once per process."""
-    return catalogue_from(
-        {cloud: packaged_json(__package__, f"{cloud}.json") for cloud in CLOUDS}
-    )
+    return catalogue_from({cloud: packaged_json(__package__, f"{cloud}.json") for cloud in CLOUDS})

@@ -257,9 +257,7 @@ def _quote(resource: Resource, stack: Stack, catalogue: Catalogue) -> tuple[str,
     return cloud or resource.package, quote
 
 
-def _resource_entry(
-    resource: Resource, stack: Stack, cloud: str, quote: Quote
-) -> dict[str, Any]:
+def _resource_entry(resource: Resource, stack: Stack, cloud: str, quote: Quote) -> dict[str, Any]:
     priced = quote.status != "unpriced"
     top = stack.top_level(resource)
     notes = list(quote.notes)
@@ -317,7 +315,9 @@ def estimate(
         if component.custom or component.type == STACK_TYPE:
             continue
         inside = [
-            by_urn[r.urn] for r in stack.resources if r.urn in by_urn and component in stack.ancestors(r)
+            by_urn[r.urn]
+            for r in stack.resources
+            if r.urn in by_urn and component in stack.ancestors(r)
         ]
         summary = {"urn": component.urn, "type": component.type, "name": component.name}
         summary.update(_group(inside))

@@ -79,7 +79,9 @@ def gke_node_pool(resource: Resource, stack: Stack, quote: Quote) -> None:
     machine_type = str(config.get("machineType") or "e2-medium")
     zones = _pool_zones(resource, stack)
     scaling = resource.inputs.get("autoscaling") or {}
-    fixed = number(resource.inputs.get("nodeCount"), number(resource.inputs.get("initialNodeCount"), 1.0))
+    fixed = number(
+        resource.inputs.get("nodeCount"), number(resource.inputs.get("initialNodeCount"), 1.0)
+    )
     if "totalMinNodeCount" in scaling or "totalMaxNodeCount" in scaling:
         low = number(scaling.get("totalMinNodeCount"))
         high = number(scaling.get("totalMaxNodeCount"), low)
@@ -96,7 +98,9 @@ def gke_node_pool(resource: Resource, stack: Stack, quote: Quote) -> None:
 @pricer("gcp:compute/instance:Instance")
 def gce_instance(resource: Resource, stack: Stack, quote: Quote) -> None:
     inputs = resource.inputs
-    _machine(quote, str(inputs.get("machineType") or ""), inputs.get("guestAccelerators"), 1, 1, "gce")
+    _machine(
+        quote, str(inputs.get("machineType") or ""), inputs.get("guestAccelerators"), 1, 1, "gce"
+    )
 
 
 @pricer("gcp:workbench/instance:Instance")
@@ -122,7 +126,9 @@ def vertex_resource_pool(resource: Resource, stack: Stack, quote: Quote) -> None
         if spec.get("acceleratorType")
         else []
     )
-    _machine(quote, str(spec.get("machineType") or ""), accelerators, low, high, "vertex-prediction")
+    _machine(
+        quote, str(spec.get("machineType") or ""), accelerators, low, high, "vertex-prediction"
+    )
     quote.note("Vertex AI prediction keeps at least one node per deployed model")
 
 

@@ -14,13 +14,14 @@ from pydantic import EmailStr, Field, StringConstraints, field_validator, model_
 
 from ..vocabulary import Strict
 
-BillingAccount = Annotated[
-    str, StringConstraints(pattern=r"^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$")
-]
+BillingAccount = Annotated[str, StringConstraints(pattern=r"^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$")]
 """A Cloud Billing account id, ``012345-6789AB-CDEF01`` (upper-case hex)."""
 ProjectNumber = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{5,18}$")]
 PubSubTopic = Annotated[
-    str, StringConstraints(pattern=r"^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/topics/[A-Za-z][A-Za-z0-9_.~+%-]{2,254}$")
+    str,
+    StringConstraints(
+        pattern=r"^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/topics/[A-Za-z][A-Za-z0-9_.~+%-]{2,254}$"
+    ),
 ]
 MAX_NOTIFICATIONS = 5
 """Notifications an Azure consumption budget accepts (AWS: 10; GCP: no limit)."""

@@ -5,6 +5,6 @@ Azure-wide rules live here now (cost-allocation tags over every taggable type in
 Key Vault, Container Registry, ...) join as modules beside them, one per service, named
 ``azure-<service>-<resource>-<requirement>``."""
 
-from . import tags, stack
+from . import stack, tags
 
-__all__ = ["tags", "stack"]
+__all__ = ["stack", "tags"]

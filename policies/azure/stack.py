@@ -65,7 +65,10 @@ def require_anomaly_alert(
         if r.resource_type in SCHEDULED_ACTIONS and r.props.get("kind") == INSIGHT_ALERT
     ]
     if not alerts:
-        yield f"the stack creates Azure resources but no {SCHEDULED_ACTIONS[0]} of kind {INSIGHT_ALERT}.", None
+        yield (
+            f"the stack creates Azure resources but no {SCHEDULED_ACTIONS[0]} of kind {INSIGHT_ALERT}.",
+            None,
+        )
 
 
 def _budget_amount(props: Mapping[str, Any]) -> float | None:

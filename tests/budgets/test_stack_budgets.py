@@ -11,7 +11,13 @@ from mlops_components.settings.budget import BudgetSettings
 from mlops_preview.runner import Recording, run_program
 from pydantic import ValidationError
 
-TAGS = {"project": "mlops-iac", "environment": "dev", "owner": "ml", "cost-centre": "cc-1", "managed-by": "pulumi"}
+TAGS = {
+    "project": "mlops-iac",
+    "environment": "dev",
+    "owner": "ml",
+    "cost-centre": "cc-1",
+    "managed-by": "pulumi",
+}
 SETTINGS = BudgetSettings(
     amount_usd=250.5,
     emails=["ml@example.com", "finops@example.com"],
@@ -30,7 +36,9 @@ def custom(rec: Recording) -> dict[str, list[Any]]:
 def test_aws_budget_filters_on_the_stack_tags_and_notifies_actual_and_forecast() -> None:
     from mlops_components.aws.budget import StackBudget, StackBudgetArgs
 
-    rec = run_program(lambda: StackBudget("aws-budget", StackBudgetArgs(SETTINGS, "mlops-dev", TAGS)))
+    rec = run_program(
+        lambda: StackBudget("aws-budget", StackBudgetArgs(SETTINGS, "mlops-dev", TAGS))
+    )
     found = custom(rec)
     assert sorted(found) == [
         "aws:budgets/budget:Budget",
@@ -40,7 +48,11 @@ def test_aws_budget_filters_on_the_stack_tags_and_notifies_actual_and_forecast()
     budget = found["aws:budgets/budget:Budget"][0]
     assert budget.name == "aws-budget"
     inputs = budget.inputs
-    assert (inputs["name"], inputs["budgetType"], inputs["timeUnit"]) == ("mlops-dev-monthly-cost", "COST", "MONTHLY")
+    assert (inputs["name"], inputs["budgetType"], inputs["timeUnit"]) == (
+        "mlops-dev-monthly-cost",
+        "COST",
+        "MONTHLY",
+    )
     assert (inputs["limitAmount"], inputs["limitUnit"]) == ("250.50", "USD")
     assert inputs["filterExpression"] == {
         "ands": [
@@ -49,9 +61,15 @@ def test_aws_budget_filters_on_the_stack_tags_and_notifies_actual_and_forecast()
         ]
     }
     assert [(n["notificationType"], n["threshold"]) for n in inputs["notifications"]] == [
-        ("ACTUAL", 50.0), ("ACTUAL", 80.0), ("ACTUAL", 100.0), ("FORECASTED", 100.0),
+        ("ACTUAL", 50.0),
+        ("ACTUAL", 80.0),
+        ("ACTUAL", 100.0),
+        ("FORECASTED", 100.0),
     ]
-    assert all(n["subscriberEmailAddresses"] == ["ml@example.com", "finops@example.com"] for n in inputs["notifications"])
+    assert all(
+        n["subscriberEmailAddresses"] == ["ml@example.com", "finops@example.com"]
+        for n in inputs["notifications"]
+    )
     assert inputs["tags"] == TAGS
     monitor = found["aws:costexplorer/anomalyMonitor:AnomalyMonitor"][0]
     assert monitor.inputs["monitorType"] == "CUSTOM"
@@ -61,7 +79,10 @@ def test_aws_budget_filters_on_the_stack_tags_and_notifies_actual_and_forecast()
     subscription = found["aws:costexplorer/anomalySubscription:AnomalySubscription"][0]
     assert subscription.inputs["frequency"] == "DAILY"
     assert subscription.inputs["thresholdExpression"]["dimension"]["values"] == ["20"]
-    assert [s["address"] for s in subscription.inputs["subscribers"]] == ["ml@example.com", "finops@example.com"]
+    assert [s["address"] for s in subscription.inputs["subscribers"]] == [
+        "ml@example.com",
+        "finops@example.com",
+    ]
     assert monitor.urn in subscription.dependencies
 
 
@@ -69,20 +90,45 @@ def test_azure_budget_on_the_resource_group_and_anomaly_alert_on_the_subscriptio
     from mlops_components.azure.budget import StackBudget, StackBudgetArgs, subscription_scope
 
     group = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/mlops-dev-rg"
-    args = StackBudgetArgs(SETTINGS, "mlops-dev", group, ["/subscriptions/s/resourceGroups/g/providers/microsoft.insights/actionGroups/a"])
+    args = StackBudgetArgs(
+        SETTINGS,
+        "mlops-dev",
+        group,
+        ["/subscriptions/s/resourceGroups/g/providers/microsoft.insights/actionGroups/a"],
+    )
     rec = run_program(lambda: StackBudget("azure-budget", args))
     found = custom(rec)
-    assert sorted(found) == ["azure-native:consumption:Budget", "azure-native:costmanagement:ScheduledActionByScope"]
+    assert sorted(found) == [
+        "azure-native:consumption:Budget",
+        "azure-native:costmanagement:ScheduledActionByScope",
+    ]
     budget = found["azure-native:consumption:Budget"][0].inputs
-    assert (budget["scope"], budget["amount"], budget["category"], budget["timeGrain"]) == (group, 250.5, "Cost", "Monthly")
-    assert sorted(budget["notifications"]) == ["actual-100", "actual-50", "actual-80", "forecasted-100"]
+    assert (budget["scope"], budget["amount"], budget["category"], budget["timeGrain"]) == (
+        group,
+        250.5,
+        "Cost",
+        "Monthly",
+    )
+    assert sorted(budget["notifications"]) == [
+        "actual-100",
+        "actual-50",
+        "actual-80",
+        "forecasted-100",
+    ]
     forecast = budget["notifications"]["forecasted-100"]
-    assert (forecast["thresholdType"], forecast["operator"], forecast["enabled"]) == ("Forecasted", "GreaterThan", True)
+    assert (forecast["thresholdType"], forecast["operator"], forecast["enabled"]) == (
+        "Forecasted",
+        "GreaterThan",
+        True,
+    )
     assert forecast["contactGroups"] == list(args.action_group_ids)
     alert = found["azure-native:costmanagement:ScheduledActionByScope"][0].inputs
     assert alert["scope"] == "subscriptions/00000000-0000-0000-0000-000000000001"
     assert alert["kind"] == "InsightAlert"
-    assert alert["viewId"] == "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.CostManagement/views/ms:DailyAnomalyByResourceGroup"
+    assert (
+        alert["viewId"]
+        == "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.CostManagement/views/ms:DailyAnomalyByResourceGroup"
+    )
     assert alert["notification"]["to"] == ["ml@example.com", "finops@example.com"]
     assert alert["schedule"]["frequency"] == "Daily"
     with pytest.raises(ValueError, match="not a resource group id"):
@@ -92,17 +138,32 @@ def test_azure_budget_on_the_resource_group_and_anomaly_alert_on_the_subscriptio
 def test_gcp_budget_filters_on_the_project_number_and_emails_through_channels() -> None:
     from mlops_components.gcp.budget import StackBudget, StackBudgetArgs
 
-    rec = run_program(lambda: StackBudget("gcp-budget", StackBudgetArgs(SETTINGS, "mlops-dev", "ml-dev-123456", TAGS)))
+    rec = run_program(
+        lambda: StackBudget(
+            "gcp-budget", StackBudgetArgs(SETTINGS, "mlops-dev", "ml-dev-123456", TAGS)
+        )
+    )
     found = custom(rec)
-    assert sorted(found) == ["gcp:billing/budget:Budget", "gcp:monitoring/notificationChannel:NotificationChannel"]
+    assert sorted(found) == [
+        "gcp:billing/budget:Budget",
+        "gcp:monitoring/notificationChannel:NotificationChannel",
+    ]
     channels = found["gcp:monitoring/notificationChannel:NotificationChannel"]
-    assert [c.inputs["labels"] for c in channels] == [{"email_address": "ml@example.com"}, {"email_address": "finops@example.com"}]
+    assert [c.inputs["labels"] for c in channels] == [
+        {"email_address": "ml@example.com"},
+        {"email_address": "finops@example.com"},
+    ]
     budget = found["gcp:billing/budget:Budget"][0].inputs
     assert budget["billingAccount"] == "012345-6789AB-CDEF01"
-    assert budget["amount"] == {"specifiedAmount": {"currencyCode": "USD", "nanos": 500000000.0, "units": "250"}}
+    assert budget["amount"] == {
+        "specifiedAmount": {"currencyCode": "USD", "nanos": 500000000.0, "units": "250"}
+    }
     assert budget["budgetFilter"]["projects"] == ["projects/123456789012"]
     assert [(r["spendBasis"], r["thresholdPercent"]) for r in budget["thresholdRules"]] == [
-        ("CURRENT_SPEND", 0.5), ("CURRENT_SPEND", 0.8), ("CURRENT_SPEND", 1.0), ("FORECASTED_SPEND", 1.0),
+        ("CURRENT_SPEND", 0.5),
+        ("CURRENT_SPEND", 0.8),
+        ("CURRENT_SPEND", 1.0),
+        ("FORECASTED_SPEND", 1.0),
     ]
     assert len(budget["allUpdatesRule"]["monitoringNotificationChannels"]) == 2
     assert "pubsubTopic" not in budget["allUpdatesRule"]
@@ -116,7 +177,10 @@ def test_gcp_budget_filters_on_the_project_number_and_emails_through_channels() 
         ({"emails": ["not-an-address"]}, "value is not a valid email address"),
         ({"actual_thresholds_percent": [50, 50]}, "thresholds must be distinct"),
         ({"actual_thresholds_percent": [10, 20, 30, 40, 50]}, "at most 5 notifications"),
-        ({"gcp": {"billing_account": "abc", "project_number": "1234567"}}, "String should match pattern"),
+        (
+            {"gcp": {"billing_account": "abc", "project_number": "1234567"}},
+            "String should match pattern",
+        ),
     ],
 )
 def test_budget_settings_refuse_bad_values(change: dict[str, Any], message: str) -> None:
@@ -137,5 +201,7 @@ def test_a_stack_with_gcp_architectures_needs_the_gcp_budget_settings() -> None:
         "architectures": {"gcp_foundation": {"alert_emails": ["ml@example.com"]}},
         "budget": {"amount_usd": 100, "emails": ["ml@example.com"]},
     }
-    with pytest.raises(ValidationError, match="budget.gcp: the stack has Google Cloud architectures"):
+    with pytest.raises(
+        ValidationError, match=r"budget\.gcp: the stack has Google Cloud architectures"
+    ):
         StackSettings(**values)

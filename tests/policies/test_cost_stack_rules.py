@@ -23,7 +23,9 @@ AWS_BUDGET = Res(
     "budget",
     {"budgetType": "COST", "limitAmount": "100.00", "limitUnit": "USD", "timeUnit": "MONTHLY"},
 )
-MONITOR = Res("aws:costexplorer/anomalyMonitor:AnomalyMonitor", "anomalies", {"monitorType": "CUSTOM"})
+MONITOR = Res(
+    "aws:costexplorer/anomalyMonitor:AnomalyMonitor", "anomalies", {"monitorType": "CUSTOM"}
+)
 SUBSCRIPTION = Res(
     "aws:costexplorer/anomalySubscription:AnomalySubscription", "alerts", {"frequency": "DAILY"}
 )
@@ -32,7 +34,12 @@ PRIVATE_ENDPOINT = Res("azure-native:network:PrivateEndpoint", "pe", {"location"
 AZURE_BUDGET = Res(
     "azure-native:consumption:Budget",
     "budget",
-    {"amount": 100.0, "category": "Cost", "timeGrain": "Monthly", "scope": "/subscriptions/s/resourceGroups/g"},
+    {
+        "amount": 100.0,
+        "category": "Cost",
+        "timeGrain": "Monthly",
+        "scope": "/subscriptions/s/resourceGroups/g",
+    },
 )
 INSIGHT_ALERT = Res(
     "azure-native:costmanagement:ScheduledActionByScope",
@@ -41,22 +48,39 @@ INSIGHT_ALERT = Res(
 )
 GKE = Res("gcp:container/cluster:Cluster", "gke", {"location": "europe-west4"})
 """$0.10 x 730 h = $73 a month."""
-KEY = Res("gcp:kms/cryptoKey:CryptoKey", "key", {"keyRing": "projects/p/locations/europe-west4/keyRings/r"})
+KEY = Res(
+    "gcp:kms/cryptoKey:CryptoKey",
+    "key",
+    {"keyRing": "projects/p/locations/europe-west4/keyRings/r"},
+)
 GCP_BUDGET = Res(
     "gcp:billing/budget:Budget",
     "budget",
-    {"billingAccount": "012345-6789AB-CDEF01", "amount": {"specifiedAmount": {"currencyCode": "USD", "units": "100"}}},
+    {
+        "billingAccount": "012345-6789AB-CDEF01",
+        "amount": {"specifiedAmount": {"currencyCode": "USD", "units": "100"}},
+    },
 )
 GPU_NODE_GROUP = Res(
     "aws:eks/nodeGroup:NodeGroup",
     "gpu",
-    {"instanceTypes": ["g4dn.xlarge"], "scalingConfig": {"minSize": 3.0, "maxSize": 3.0}, "region": "eu-west-1"},
+    {
+        "instanceTypes": ["g4dn.xlarge"],
+        "scalingConfig": {"minSize": 3.0, "maxSize": 3.0},
+        "region": "eu-west-1",
+    },
 )
 """3 x $0.587 x 730 h = $1,285.53 a month, all of it accelerators."""
 AKS_GPU_POOL = Res(
     "azure-native:containerservice:AgentPool",
     "gpu",
-    {"vmSize": "Standard_NC4as_T4_v3", "count": 1.0, "enableAutoScaling": True, "minCount": 1.0, "maxCount": 2.0},
+    {
+        "vmSize": "Standard_NC4as_T4_v3",
+        "count": 1.0,
+        "enableAutoScaling": True,
+        "minCount": 1.0,
+        "maxCount": 2.0,
+    },
 )
 GKE_GPU_POOL = Res(
     "gcp:container/nodePool:NodePool",
@@ -64,7 +88,10 @@ GKE_GPU_POOL = Res(
     {
         "location": "europe-west4-a",
         "autoscaling": {"minNodeCount": 1.0, "maxNodeCount": 2.0},
-        "nodeConfig": {"machineType": "n1-standard-4", "guestAccelerators": [{"type": "nvidia-tesla-t4", "count": 1.0}]},
+        "nodeConfig": {
+            "machineType": "n1-standard-4",
+            "guestAccelerators": [{"type": "nvidia-tesla-t4", "count": 1.0}],
+        },
     },
 )
 
@@ -97,7 +124,11 @@ COST_STACK_CASES: dict[str, CostCase] = {
     "aws-stack-require-anomaly-alert": CostCase(
         lambda: [ENDPOINT, MONITOR, SUBSCRIPTION],
         [
-            (without(SUBSCRIPTION), "no aws:costexplorer/anomalySubscription:AnomalySubscription.", None),
+            (
+                without(SUBSCRIPTION),
+                "no aws:costexplorer/anomalySubscription:AnomalySubscription.",
+                None,
+            ),
             (without(MONITOR), "no aws:costexplorer/anomalyMonitor:AnomalyMonitor.", None),
         ],
     ),
@@ -109,7 +140,10 @@ COST_STACK_CASES: dict[str, CostCase] = {
         lambda: [PRIVATE_ENDPOINT, INSIGHT_ALERT],
         [
             (
-                replacing(INSIGHT_ALERT, Res(INSIGHT_ALERT.type, "mail", {**INSIGHT_ALERT.inputs, "kind": "Email"})),
+                replacing(
+                    INSIGHT_ALERT,
+                    Res(INSIGHT_ALERT.type, "mail", {**INSIGHT_ALERT.inputs, "kind": "Email"}),
+                ),
                 "of kind InsightAlert.",
                 None,
             )
@@ -121,22 +155,49 @@ COST_STACK_CASES: dict[str, CostCase] = {
     ),
     "aws-stack-cost-ceiling": CostCase(
         lambda: [ENDPOINT, AWS_BUDGET],
-        [(adding(GPU_NODE_GROUP), "estimated baseline $1,301.59 a month exceeds maxBaselineMonthlyUsd $1,000.00.", None)],
+        [
+            (
+                adding(GPU_NODE_GROUP),
+                "estimated baseline $1,301.59 a month exceeds maxBaselineMonthlyUsd $1,000.00.",
+                None,
+            )
+        ],
     ),
     "azure-stack-cost-ceiling": CostCase(
         lambda: [PRIVATE_ENDPOINT],
-        [(lambda rs: [*rs, *copies(PRIVATE_ENDPOINT, 140)], "estimated baseline $1,029.30 a month exceeds maxBaselineMonthlyUsd", None)],
+        [
+            (
+                lambda rs: [*rs, *copies(PRIVATE_ENDPOINT, 140)],
+                "estimated baseline $1,029.30 a month exceeds maxBaselineMonthlyUsd",
+                None,
+            )
+        ],
     ),
     "gcp-stack-cost-ceiling": CostCase(
         lambda: [GKE, KEY],
-        [(lambda rs: [*rs, *copies(GKE, 13)], "estimated baseline $1,022.06 a month exceeds", None)],
+        [
+            (
+                lambda rs: [*rs, *copies(GKE, 13)],
+                "estimated baseline $1,022.06 a month exceeds",
+                None,
+            )
+        ],
     ),
     "aws-stack-accelerator-share": CostCase(
         lambda: [ENDPOINT],
-        [(adding(GPU_NODE_GROUP), "always-on accelerators cost $1,285.53 a month, 99% of the baseline; at most 50% allowed.", None)],
+        [
+            (
+                adding(GPU_NODE_GROUP),
+                "always-on accelerators cost $1,285.53 a month, 99% of the baseline; at most 50% allowed.",
+                None,
+            )
+        ],
     ),
     "azure-stack-accelerator-share": CostCase(
-        lambda: [PRIVATE_ENDPOINT, Res(AKS_GPU_POOL.type, "gpu0", {**AKS_GPU_POOL.inputs, "minCount": 0.0})],
+        lambda: [
+            PRIVATE_ENDPOINT,
+            Res(AKS_GPU_POOL.type, "gpu0", {**AKS_GPU_POOL.inputs, "minCount": 0.0}),
+        ],
         [(adding(AKS_GPU_POOL), "1 accelerators run at minimum scale in unpriced resources", None)],
     ),
     "gcp-stack-accelerator-share": CostCase(
@@ -147,7 +208,14 @@ COST_STACK_CASES: dict[str, CostCase] = {
         lambda: [ENDPOINT, AWS_BUDGET],
         [
             (
-                replacing(AWS_BUDGET, Res(AWS_BUDGET.type, AWS_BUDGET.name, {**AWS_BUDGET.inputs, "limitAmount": "10.00"})),
+                replacing(
+                    AWS_BUDGET,
+                    Res(
+                        AWS_BUDGET.type,
+                        AWS_BUDGET.name,
+                        {**AWS_BUDGET.inputs, "limitAmount": "10.00"},
+                    ),
+                ),
                 "budget $10.00 is below the estimated baseline $16.06 plus 20% headroom ($19.27).",
                 AWS_BUDGET.urn,
             )
@@ -157,7 +225,12 @@ COST_STACK_CASES: dict[str, CostCase] = {
         lambda: [PRIVATE_ENDPOINT, AZURE_BUDGET],
         [
             (
-                replacing(AZURE_BUDGET, Res(AZURE_BUDGET.type, AZURE_BUDGET.name, {**AZURE_BUDGET.inputs, "amount": 5.0})),
+                replacing(
+                    AZURE_BUDGET,
+                    Res(
+                        AZURE_BUDGET.type, AZURE_BUDGET.name, {**AZURE_BUDGET.inputs, "amount": 5.0}
+                    ),
+                ),
                 "budget $5.00 is below the estimated baseline $7.30",
                 AZURE_BUDGET.urn,
             )
@@ -169,7 +242,14 @@ COST_STACK_CASES: dict[str, CostCase] = {
             (
                 replacing(
                     GCP_BUDGET,
-                    Res(GCP_BUDGET.type, GCP_BUDGET.name, {**GCP_BUDGET.inputs, "amount": {"specifiedAmount": {"units": "80", "nanos": 500000000.0}}}),
+                    Res(
+                        GCP_BUDGET.type,
+                        GCP_BUDGET.name,
+                        {
+                            **GCP_BUDGET.inputs,
+                            "amount": {"specifiedAmount": {"units": "80", "nanos": 500000000.0}},
+                        },
+                    ),
                 ),
                 "budget $80.50 is below the estimated baseline $73.00 plus 20% headroom ($87.60).",
                 GCP_BUDGET.urn,
@@ -182,9 +262,7 @@ COST_STACK_CASES: dict[str, CostCase] = {
 def test_ceilings_come_from_the_policy_config() -> None:
     stack = [ENDPOINT]
     assert stack_messages("aws-stack-cost-ceiling", stack) == []
-    found = stack_messages(
-        "aws-stack-cost-ceiling", stack, {"maxBaselineMonthlyUsd": 10}
-    )
+    found = stack_messages("aws-stack-cost-ceiling", stack, {"maxBaselineMonthlyUsd": 10})
     assert found == [
         ("estimated baseline $16.06 a month exceeds maxBaselineMonthlyUsd $10.00.", None)
     ]
@@ -193,10 +271,14 @@ def test_ceilings_come_from_the_policy_config() -> None:
 def test_accelerator_share_zero_in_dev_forbids_any_always_on_gpu() -> None:
     config = {"maxAlwaysOnAcceleratorShare": 0}
     scaled_to_zero = Res(
-        GPU_NODE_GROUP.type, "gpu", {**GPU_NODE_GROUP.inputs, "scalingConfig": {"minSize": 0.0, "maxSize": 3.0}}
+        GPU_NODE_GROUP.type,
+        "gpu",
+        {**GPU_NODE_GROUP.inputs, "scalingConfig": {"minSize": 0.0, "maxSize": 3.0}},
     )
     assert stack_messages("aws-stack-accelerator-share", [ENDPOINT, scaled_to_zero], config) == []
-    assert len(stack_messages("aws-stack-accelerator-share", [ENDPOINT, GPU_NODE_GROUP], config)) == 1
+    assert (
+        len(stack_messages("aws-stack-accelerator-share", [ENDPOINT, GPU_NODE_GROUP], config)) == 1
+    )
 
 
 def test_unpriced_resources_are_named_in_the_ceiling_message() -> None:

@@ -74,7 +74,9 @@ def test_duplicate_entries_are_refused() -> None:
         "date": "2026-01-01",
     }
     with pytest.raises(ValueError, match="duplicate price entry aws/eks/x/r"):
-        catalogue_from({"aws": {"updated": "2026-01-01", "regions": ["r"], "prices": [entry, entry]}})
+        catalogue_from(
+            {"aws": {"updated": "2026-01-01", "regions": ["r"], "prices": [entry, entry]}}
+        )
 
 
 def test_accelerator_entries_are_marked() -> None:
