@@ -21,6 +21,7 @@ from ..settings.budget import BudgetSettings
 
 TAG_KEYS = ("project", "environment")
 """Platform tags (``tags.platform_tags``) that single out the stack in cost data."""
+NOTIFICATION_TYPES = {"actual": "ACTUAL", "forecast": "FORECASTED"}
 ANOMALY_TAG = "environment"
 """A cost-allocation-tag anomaly monitor watches one tag key."""
 
@@ -39,16 +40,12 @@ def budget_notifications(settings: BudgetSettings) -> list[aws.budgets.BudgetNot
     return [
         aws.budgets.BudgetNotificationArgs(
             comparison_operator="GREATER_THAN",
-            notification_type=kind,
+            notification_type=NOTIFICATION_TYPES[kind],
             threshold=threshold,
             threshold_type="PERCENTAGE",
             subscriber_email_addresses=list(settings.emails),
         )
-        for kind, thresholds in (
-            ("ACTUAL", settings.actual_thresholds_percent),
-            ("FORECASTED", settings.forecast_thresholds_percent),
-        )
-        for threshold in thresholds
+        for kind, threshold in settings.thresholds()
     ]
 
 

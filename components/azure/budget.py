@@ -24,6 +24,7 @@ BUDGET_START = "2026-12-01T00:00:00Z"
 month is accepted, and the budget runs ten years from it (the API's default end)."""
 ANOMALY_SCHEDULE = ("2026-12-01T00:00:00Z", "2031-12-01T00:00:00Z")
 """Start and end of the daily anomaly check (the API requires both)."""
+THRESHOLD_TYPES = {"actual": "Actual", "forecast": "Forecasted"}
 ANOMALY_VIEW = "ms:DailyAnomalyByResourceGroup"
 """Cost Management's built-in view that anomaly alerts evaluate."""
 
@@ -50,21 +51,17 @@ def notifications(
     settings: BudgetSettings, action_group_ids: Sequence[pulumi.Input[str]]
 ) -> dict[str, consumption.NotificationArgs]:
     """``actual-80``, ``forecasted-100``, ...: one per threshold."""
-    found: dict[str, consumption.NotificationArgs] = {}
-    for kind, thresholds in (
-        ("Actual", settings.actual_thresholds_percent),
-        ("Forecasted", settings.forecast_thresholds_percent),
-    ):
-        for threshold in thresholds:
-            found[f"{kind.lower()}-{threshold:g}"] = consumption.NotificationArgs(
-                enabled=True,
-                operator="GreaterThan",
-                threshold=threshold,
-                threshold_type=kind,
-                contact_emails=list(settings.emails),
-                contact_groups=list(action_group_ids),
-            )
-    return found
+    return {
+        f"{THRESHOLD_TYPES[kind].lower()}-{threshold:g}": consumption.NotificationArgs(
+            enabled=True,
+            operator="GreaterThan",
+            threshold=threshold,
+            threshold_type=THRESHOLD_TYPES[kind],
+            contact_emails=list(settings.emails),
+            contact_groups=list(action_group_ids),
+        )
+        for kind, threshold in settings.thresholds()
+    }
 
 
 class StackBudget(pulumi.ComponentResource):

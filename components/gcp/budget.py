@@ -23,6 +23,8 @@ from ..naming import child
 from ..settings.budget import BudgetSettings
 from .log_sinks import AlertChannel, AlertChannelArgs
 
+SPEND_BASIS = {"actual": "CURRENT_SPEND", "forecast": "FORECASTED_SPEND"}
+
 
 @dataclass
 class StackBudgetArgs:
@@ -45,12 +47,10 @@ def amount(usd: float) -> gcp.billing.BudgetAmountArgs:
 def threshold_rules(settings: BudgetSettings) -> list[gcp.billing.BudgetThresholdRuleArgs]:
     """Percentages as the API's fractions (80 % -> 0.8)."""
     return [
-        gcp.billing.BudgetThresholdRuleArgs(threshold_percent=threshold / 100, spend_basis=basis)
-        for basis, thresholds in (
-            ("CURRENT_SPEND", settings.actual_thresholds_percent),
-            ("FORECASTED_SPEND", settings.forecast_thresholds_percent),
+        gcp.billing.BudgetThresholdRuleArgs(
+            threshold_percent=threshold / 100, spend_basis=SPEND_BASIS[kind]
         )
-        for threshold in thresholds
+        for kind, threshold in settings.thresholds()
     ]
 
 

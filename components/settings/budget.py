@@ -88,6 +88,13 @@ class BudgetSettings(Strict):
             raise ValueError("thresholds must be distinct")
         return sorted(values)
 
+    def thresholds(self) -> list[tuple[str, float]]:
+        """``("actual", 50.0)``, ..., ``("forecast", 100.0)``: every notification, actual
+        spend first; each cloud's block maps the two kinds to its own words."""
+        return [("actual", t) for t in self.actual_thresholds_percent] + [
+            ("forecast", t) for t in self.forecast_thresholds_percent
+        ]
+
     @model_validator(mode="after")
     def _at_most_five(self) -> Self:
         count = len(self.actual_thresholds_percent) + len(self.forecast_thresholds_percent)
