@@ -10,8 +10,9 @@ notifications (``BudgetSettings`` checks it)."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 from pulumi_azure_native import consumption, costmanagement
@@ -19,11 +20,8 @@ from pulumi_azure_native import consumption, costmanagement
 from ..naming import child
 from ..settings.budget import BudgetSettings
 
-BUDGET_START = "2026-12-01T00:00:00Z"
-"""First month the budget counts: the first of a month on or after 2017-06-01; a past
-month is accepted, and the budget runs ten years from it (the API's default end)."""
-ANOMALY_SCHEDULE = ("2026-12-01T00:00:00Z", "2031-12-01T00:00:00Z")
-"""Start and end of the daily anomaly check (the API requires both)."""
+ANOMALY_ALERT_YEARS = 5
+"""How long the daily anomaly check runs from its start (the API requires an end)."""
 THRESHOLD_TYPES = {"actual": "Actual", "forecast": "Forecasted"}
 ANOMALY_VIEW = "ms:DailyAnomalyByResourceGroup"
 """Cost Management's built-in view that anomaly alerts evaluate."""
@@ -37,6 +35,20 @@ class StackBudgetArgs:
     """``/subscriptions/<id>/resourceGroups/<name>``: the budget's scope."""
     action_group_ids: Sequence[pulumi.Input[str]] = ()
     """Action groups notified beside the e-mail addresses."""
+    start: datetime.date = field(default_factory=lambda: month_start(datetime.date.today()))
+    """First month counted, and the anomaly check's start; set at the first deployment
+    and then ignored (``ignore_changes``), so later runs do not try to move it."""
+
+
+def month_start(today: datetime.date) -> datetime.date:
+    """The first day of ``today``'s month: the Budgets API takes the first of a month,
+    at most twelve months ahead and, in the past, only within the current time grain,
+    so a fixed date would fail a later first deployment."""
+    return today.replace(day=1)
+
+
+def iso(day: datetime.date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
 
 
 def subscription_scope(resource_group_id: str) -> str:
@@ -80,10 +92,13 @@ class StackBudget(pulumi.ComponentResource):
             amount=settings.amount_usd,
             category="Cost",
             time_grain="Monthly",
-            time_period=consumption.BudgetTimePeriodArgs(start_date=BUDGET_START),
+            time_period=consumption.BudgetTimePeriodArgs(start_date=iso(args.start)),
             notifications=notifications(settings, args.action_group_ids),
-            opts=here,
+            opts=pulumi.ResourceOptions.merge(
+                here, pulumi.ResourceOptions(ignore_changes=["timePeriod"])
+            ),
         )
+        end = args.start.replace(year=args.start.year + ANOMALY_ALERT_YEARS)
         scope = pulumi.Output.from_input(args.resource_group_id).apply(subscription_scope)
         self.anomaly_alert = costmanagement.ScheduledActionByScope(
             child(name, "anomalies"),
@@ -100,9 +115,12 @@ class StackBudget(pulumi.ComponentResource):
                 subject=f"Cost anomaly in {args.name_prefix}",
             ),
             schedule=costmanagement.SchedulePropertiesArgs(
-                frequency="Daily", start_date=ANOMALY_SCHEDULE[0], end_date=ANOMALY_SCHEDULE[1]
+                frequency="Daily", start_date=iso(args.start), end_date=iso(end)
             ),
-            opts=here,
+            opts=pulumi.ResourceOptions.merge(
+                here,
+                pulumi.ResourceOptions(ignore_changes=["schedule.startDate", "schedule.endDate"]),
+            ),
         )
         self.budget_name = self.budget.name
         self.register_outputs({"budget_name": self.budget_name})

@@ -3,6 +3,7 @@ filters and notification targets as recorded under mocks, and the settings' chec
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
@@ -87,7 +88,12 @@ def test_aws_budget_filters_on_the_stack_tags_and_notifies_actual_and_forecast()
 
 
 def test_azure_budget_on_the_resource_group_and_anomaly_alert_on_the_subscription() -> None:
-    from mlops_components.azure.budget import StackBudget, StackBudgetArgs, subscription_scope
+    from mlops_components.azure.budget import (
+        StackBudget,
+        StackBudgetArgs,
+        month_start,
+        subscription_scope,
+    )
 
     group = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/mlops-dev-rg"
     args = StackBudgetArgs(
@@ -95,6 +101,7 @@ def test_azure_budget_on_the_resource_group_and_anomaly_alert_on_the_subscriptio
         "mlops-dev",
         group,
         ["/subscriptions/s/resourceGroups/g/providers/microsoft.insights/actionGroups/a"],
+        start=datetime.date(2027, 3, 1),
     )
     rec = run_program(lambda: StackBudget("azure-budget", args))
     found = custom(rec)
@@ -130,9 +137,15 @@ def test_azure_budget_on_the_resource_group_and_anomaly_alert_on_the_subscriptio
         == "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.CostManagement/views/ms:DailyAnomalyByResourceGroup"
     )
     assert alert["notification"]["to"] == ["ml@example.com", "finops@example.com"]
-    assert alert["schedule"]["frequency"] == "Daily"
+    assert alert["schedule"] == {
+        "endDate": "2032-03-01T00:00:00Z",
+        "frequency": "Daily",
+        "startDate": "2027-03-01T00:00:00Z",
+    }
+    assert budget["timePeriod"] == {"startDate": "2027-03-01T00:00:00Z"}
     with pytest.raises(ValueError, match="not a resource group id"):
         subscription_scope("mlops-dev-rg")
+    assert month_start(datetime.date(2027, 2, 17)) == datetime.date(2027, 2, 1)
 
 
 def test_gcp_budget_filters_on_the_project_number_and_emails_through_channels() -> None:
