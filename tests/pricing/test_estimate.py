@@ -662,3 +662,138 @@ def test_architecture_and_component_totals() -> None:
     assert by_name["alarm"]["architecture"] is None
     assert cost["total"]["baseline_monthly"] == round(0.011 * H + 1.0 + 0.1, 2)
     assert [d["name"] for d in cost["baseline_drivers"]] == ["ep", "key", "alarm"]
+
+
+STATUS_CASES = [
+    (res("aws:ec2/natGateway:NatGateway", "nat", {}), "priced", round(0.048 * H, 2)),
+    (
+        res("aws:ec2/instance:Instance", "vm", {"instanceType": "m5.large"}),
+        "priced",
+        round(0.107 * H, 2),
+    ),
+    (res("aws:lambda/function:Function", "fn", {"memorySize": 512.0}), "usage-only", 0),
+    (res("aws:sfn/stateMachine:StateMachine", "sm", {"type": "STANDARD"}), "usage-only", 0),
+    (res("aws:apigatewayv2/api:Api", "api", {"protocolType": "HTTP"}), "unpriced", None),
+    (
+        res(
+            "aws:sagemaker/notebookInstance:NotebookInstance",
+            "nb",
+            {"instanceType": "ml.t3.medium"},
+        ),
+        "unpriced",
+        None,
+    ),
+    (
+        res(
+            "aws:sagemaker/mlflowTrackingServer:MlflowTrackingServer",
+            "mlflow",
+            {"trackingServerSize": "Small"},
+        ),
+        "unpriced",
+        None,
+    ),
+    (res("aws:ecr/repository:Repository", "ecr", {}), "usage-only", 0),
+    (res("aws:budgets/budget:Budget", "b", {"limitAmount": "10"}), "free", 0),
+    (
+        res("azure-native:network:NatGateway", "nat", {"location": "westeurope"}),
+        "priced",
+        round(0.045 * H, 2),
+    ),
+    (
+        res(
+            "azure-native:compute:VirtualMachine",
+            "vm",
+            {"location": "westeurope", "hardwareProfile": {"vmSize": "Standard_D4s_v5"}},
+        ),
+        "unpriced",
+        None,
+    ),
+    (res("azure-native:keyvault:Key", "hsm", {"properties": {"kty": "RSA-HSM"}}), "priced", 1.0),
+    (res("azure-native:keyvault:Key", "soft", {"properties": {"kty": "RSA"}}), "usage-only", 0),
+    (
+        res(
+            "azure-native:machinelearningservices:OnlineDeployment",
+            "k8s",
+            {"properties": {"endpointComputeType": "Kubernetes"}},
+        ),
+        "free",
+        0,
+    ),
+    (
+        res("azure-native:machinelearningservices:Workspace", "ws", {"location": "westeurope"}),
+        "free",
+        0,
+    ),
+    (res("azure-native:kubernetes:ConnectedCluster", "arc", {"location": "westeurope"}), "free", 0),
+    (
+        res(
+            "azure-native:storage:StorageAccount",
+            "lake",
+            {"location": "westeurope", "sku": {"name": "Standard_LRS"}},
+        ),
+        "unpriced",
+        None,
+    ),
+    (
+        res(
+            "gcp:compute/instance:Instance",
+            "vm",
+            {"zone": "europe-west4-a", "machineType": "n2-standard-4"},
+        ),
+        "unpriced",
+        None,
+    ),
+    (
+        res(
+            "gcp:workbench/instance:Instance",
+            "wb",
+            {"location": "europe-west4-a", "gceSetup": {"machineType": "e2-standard-4"}},
+        ),
+        "unpriced",
+        None,
+    ),
+    (
+        res(
+            "gcp:tpu/v2Vm:V2Vm", "tpu", {"zone": "europe-west4-a", "acceleratorType": "v5litepod-8"}
+        ),
+        "unpriced",
+        None,
+    ),
+    (res("gcp:compute/routerNat:RouterNat", "nat", {"region": "europe-west4"}), "usage-only", 0),
+    (
+        res("gcp:artifactregistry/repository:Repository", "ar", {"location": "europe-west4"}),
+        "usage-only",
+        0,
+    ),
+    (
+        res(
+            "gcp:logging/projectBucketConfig:ProjectBucketConfig",
+            "logs",
+            {"location": "europe-west4", "retentionDays": 30.0},
+        ),
+        "usage-only",
+        0,
+    ),
+    (res("gcp:vertex/aiEndpoint:AiEndpoint", "ep", {"location": "europe-west4"}), "free", 0),
+    (res("gcp:billing/budget:Budget", "b", {"billingAccount": "x"}), "free", 0),
+]
+
+
+@pytest.mark.parametrize(
+    ("resource", "status", "baseline"),
+    STATUS_CASES,
+    ids=lambda v: v["name"] if isinstance(v, dict) else str(v),
+)
+def test_status_and_baseline_of_each_kind(
+    resource: dict[str, Any], status: str, baseline: float | None
+) -> None:
+    entry = one(resource)
+    assert (entry["status"], entry["baseline_monthly"]) == (status, baseline), entry["note"]
+
+
+def test_tpu_chips_are_counted_from_the_type() -> None:
+    entry = one(res("gcp:tpu/v2Vm:V2Vm", "tpu", {"acceleratorType": "v5litepod-8"}))
+    assert entry["missing"] == ["gcp/tpu/v5litepod/europe-west4"]
+    assert entry["accelerators_at_baseline"] == 8  # counted even while unpriced
+    unknown = one(res("gcp:tpu/v2Vm:V2Vm", "tpu2", {"acceleratorType": "v4-8"}))
+    assert unknown["missing"] == ["chip count of TPU type v4-8"]
