@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..aws import facts
-from .estimate import Quote, Resource, Stack, free, number, pricer
+from .estimate import Quote, Resource, Stack, flat, free, number, pricer
 
 ENDPOINT = "aws:sagemaker/endpoint:Endpoint"
 ENDPOINT_CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
@@ -244,28 +244,12 @@ def ecs_service(resource: Resource, stack: Stack, quote: Quote) -> None:
     quote.scaled("fargate", "memory", low * memory, high * memory)
 
 
-@pricer("aws:lambda/function:Function")
-def lambda_function(resource: Resource, stack: Stack, quote: Quote) -> None:
-    quote.per_use("lambda", "requests", "invocations")
-    quote.per_use("lambda", "duration-x86", "duration at the configured memory")
-
-
 @pricer("aws:sfn/stateMachine:StateMachine")
 def state_machine(resource: Resource, stack: Stack, quote: Quote) -> None:
     if resource.inputs.get("type") == "EXPRESS":
         quote.per_use("stepfunctions", "express-requests", "express executions")
     else:
         quote.per_use("stepfunctions", "standard-transitions", "state transitions")
-
-
-@pricer("aws:apigateway/restApi:RestApi")
-def rest_api(resource: Resource, stack: Stack, quote: Quote) -> None:
-    quote.per_use("apigateway", "rest-requests", "REST API requests")
-
-
-@pricer("aws:apigatewayv2/api:Api")
-def http_api(resource: Resource, stack: Stack, quote: Quote) -> None:
-    quote.per_use("apigateway", "http-requests", "HTTP API requests")
 
 
 @pricer("aws:codebuild/project:Project")
@@ -275,12 +259,6 @@ def codebuild_project(resource: Resource, stack: Stack, quote: Quote) -> None:
 
 
 # -- Network, keys, storage, logs ----------------------------------------------------
-
-
-@pricer("aws:ec2/natGateway:NatGateway")
-def nat_gateway(resource: Resource, stack: Stack, quote: Quote) -> None:
-    quote.always_on("vpc", "nat-gateway")
-    quote.per_use("vpc", "nat-gateway-data", "data processed")
 
 
 @pricer("aws:ec2/vpcEndpoint:VpcEndpoint")
@@ -297,48 +275,11 @@ def vpc_endpoint(resource: Resource, stack: Stack, quote: Quote) -> None:
     quote.note(f"{kind} endpoint in {zones} AZ(s)")
 
 
-@pricer("aws:ec2/eip:Eip")
-def elastic_ip(resource: Resource, stack: Stack, quote: Quote) -> None:
-    quote.always_on("vpc", "public-ipv4")
-
-
 @pricer("aws:lb/loadBalancer:LoadBalancer")
 def load_balancer(resource: Resource, stack: Stack, quote: Quote) -> None:
     kind = str(resource.inputs.get("loadBalancerType") or "application")
     quote.always_on("elb", kind)
     quote.per_use("elb", f"{kind}-lcu", "capacity units")
-
-
-@pricer("aws:kms/key:Key")
-def kms_key(resource: Resource, stack: Stack, quote: Quote) -> None:
-    quote.always_on("kms", "customer-managed-key")
-    quote.per_use("kms", "requests", "API requests")
-
-
-@pricer("aws:s3/bucket:Bucket")
-def s3_bucket(resource: Resource, stack: Stack, quote: Quote) -> None:
-    quote.per_use("s3", "STANDARD", "data stored (S3 Standard; lifecycle rules move it down)")
-
-
-@pricer("aws:ecr/repository:Repository")
-def ecr_repository(resource: Resource, stack: Stack, quote: Quote) -> None:
-    quote.per_use("ecr", "storage", "images stored")
-
-
-@pricer("aws:cloudwatch/logGroup:LogGroup")
-def log_group(resource: Resource, stack: Stack, quote: Quote) -> None:
-    quote.per_use("cloudwatch", "logs-ingestion", "log data ingested")
-    quote.per_use("cloudwatch", "logs-storage", "log data retained")
-
-
-@pricer("aws:cloudwatch/metricAlarm:MetricAlarm")
-def metric_alarm(resource: Resource, stack: Stack, quote: Quote) -> None:
-    quote.always_on("cloudwatch", "alarm-standard")
-
-
-@pricer("aws:sns/topic:Topic")
-def sns_topic(resource: Resource, stack: Stack, quote: Quote) -> None:
-    quote.per_use("sns", "requests", "publishes")
 
 
 @pricer("aws:ssm/parameter:Parameter")
@@ -347,6 +288,44 @@ def ssm_parameter(resource: Resource, stack: Stack, quote: Quote) -> None:
         quote.always_on("ssm", "advanced-parameter")
     else:
         quote.note("standard parameters have no charge")
+
+
+flat(
+    "aws:lambda/function:Function",
+    usage=(
+        ("lambda", "requests", "invocations"),
+        ("lambda", "duration-x86", "duration at the configured memory"),
+    ),
+)
+flat(
+    "aws:apigateway/restApi:RestApi", usage=(("apigateway", "rest-requests", "REST API requests"),)
+)
+flat("aws:apigatewayv2/api:Api", usage=(("apigateway", "http-requests", "HTTP API requests"),))
+flat(
+    "aws:ec2/natGateway:NatGateway",
+    always=(("vpc", "nat-gateway"),),
+    usage=(("vpc", "nat-gateway-data", "data processed"),),
+)
+flat("aws:ec2/eip:Eip", always=(("vpc", "public-ipv4"),))
+flat(
+    "aws:kms/key:Key",
+    always=(("kms", "customer-managed-key"),),
+    usage=(("kms", "requests", "API requests"),),
+)
+flat(
+    "aws:s3/bucket:Bucket",
+    usage=(("s3", "STANDARD", "data stored (S3 Standard; lifecycle rules move it down)"),),
+)
+flat("aws:ecr/repository:Repository", usage=(("ecr", "storage", "images stored"),))
+flat(
+    "aws:cloudwatch/logGroup:LogGroup",
+    usage=(
+        ("cloudwatch", "logs-ingestion", "log data ingested"),
+        ("cloudwatch", "logs-storage", "log data retained"),
+    ),
+)
+flat("aws:cloudwatch/metricAlarm:MetricAlarm", always=(("cloudwatch", "alarm-standard"),))
+flat("aws:sns/topic:Topic", usage=(("sns", "requests", "publishes"),))
 
 
 free(

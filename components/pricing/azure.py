@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..azure.accelerators import machines
-from .estimate import Quote, Resource, Stack, free, number, pricer
+from .estimate import Quote, Resource, Stack, flat, free, number, pricer
 
 
 @functools.cache
@@ -111,33 +111,10 @@ def scale_set(resource: Resource, stack: Stack, quote: Quote) -> None:
     _vms(quote, str(sku.get("name") or ""), capacity, capacity)
 
 
-@pricer("azure-native:network:NatGateway")
-def nat_gateway(resource: Resource, stack: Stack, quote: Quote) -> None:
-    quote.always_on("nat", "nat-gateway")
-    quote.per_use("nat", "nat-gateway-data", "data processed")
-
-
-@pricer("azure-native:network:PrivateEndpoint")
-def private_endpoint(resource: Resource, stack: Stack, quote: Quote) -> None:
-    quote.always_on("privatelink", "private-endpoint")
-    quote.per_use("privatelink", "private-endpoint-data", "data processed (in and out)")
-
-
 @pricer("azure-native:network:PublicIPAddress")
 def public_ip(resource: Resource, stack: Stack, quote: Quote) -> None:
     sku = str((resource.inputs.get("sku") or {}).get("name") or "Standard")
     quote.always_on("publicip", f"{sku}-static")
-
-
-@pricer("azure-native:privatedns:PrivateZone")
-def private_zone(resource: Resource, stack: Stack, quote: Quote) -> None:
-    quote.always_on("dns", "private-zone")
-    quote.per_use("dns", "queries", "DNS queries")
-
-
-@pricer("azure-native:keyvault:Vault")
-def key_vault(resource: Resource, stack: Stack, quote: Quote) -> None:
-    quote.per_use("keyvault", "operations-standard", "key and secret operations")
 
 
 @pricer("azure-native:keyvault:Key")
@@ -155,16 +132,36 @@ def container_registry(resource: Resource, stack: Stack, quote: Quote) -> None:
     quote.always_on("containerregistry", str((resource.inputs.get("sku") or {}).get("name") or ""))
 
 
-@pricer("azure-native:operationalinsights:Workspace")
-def log_analytics(resource: Resource, stack: Stack, quote: Quote) -> None:
-    quote.per_use("loganalytics", "analytics-ingestion", "log data ingested")
-
-
 @pricer("azure-native:storage:StorageAccount")
 def storage_account(resource: Resource, stack: Stack, quote: Quote) -> None:
     tier = str(resource.inputs.get("accessTier") or "Hot")
     redundancy = str((resource.inputs.get("sku") or {}).get("name") or "Standard_LRS")
     quote.per_use("storage", f"{tier}-{redundancy}", f"data stored ({tier}, {redundancy})")
+
+
+flat(
+    "azure-native:network:NatGateway",
+    always=(("nat", "nat-gateway"),),
+    usage=(("nat", "nat-gateway-data", "data processed"),),
+)
+flat(
+    "azure-native:network:PrivateEndpoint",
+    always=(("privatelink", "private-endpoint"),),
+    usage=(("privatelink", "private-endpoint-data", "data processed (in and out)"),),
+)
+flat(
+    "azure-native:privatedns:PrivateZone",
+    always=(("dns", "private-zone"),),
+    usage=(("dns", "queries", "DNS queries"),),
+)
+flat(
+    "azure-native:keyvault:Vault",
+    usage=(("keyvault", "operations-standard", "key and secret operations"),),
+)
+flat(
+    "azure-native:operationalinsights:Workspace",
+    usage=(("loganalytics", "analytics-ingestion", "log data ingested"),),
+)
 
 
 free(

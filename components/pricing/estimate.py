@@ -214,6 +214,24 @@ def pricer(*type_tokens: str) -> Callable[[Pricer], Pricer]:
     return register
 
 
+def flat(
+    type_token: str,
+    always: tuple[tuple[str, str], ...] = (),
+    usage: tuple[tuple[str, str, str], ...] = (),
+) -> None:
+    """Register a pricer for a type whose charges do not depend on its inputs: one unit
+    of each ``always`` (service, sku) around the clock, and each ``usage`` (service, sku,
+    description) per use."""
+
+    def price(resource: Resource, stack: Stack, quote: Quote) -> None:
+        for service, sku in always:
+            quote.always_on(service, sku)
+        for service, sku, description in usage:
+            quote.per_use(service, sku, description)
+
+    pricer(type_token)(price)
+
+
 def free(note: str, *type_tokens: str) -> None:
     """List ``type_tokens`` as free, with the reason."""
     for token in type_tokens:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..gcp.accelerators import machines
-from .estimate import Quote, Resource, Stack, free, number, pricer
+from .estimate import Quote, Resource, Stack, flat, free, number, pricer
 
 REGIONAL_POOL_ZONES = 3
 """Zones a regional GKE cluster's node pools span when ``nodeLocations`` is not set
@@ -144,12 +144,6 @@ def tpu_vm(resource: Resource, stack: Stack, quote: Quote) -> None:
         quote.missing.append(f"chip count of TPU type {kind or '(unset)'}")
 
 
-@pricer("gcp:compute/routerNat:RouterNat")
-def cloud_nat(resource: Resource, stack: Stack, quote: Quote) -> None:
-    quote.per_use("nat", "gateway-vm", "per VM using the gateway")
-    quote.per_use("nat", "data", "data processed")
-
-
 @pricer("gcp:compute/address:Address")
 def address(resource: Resource, stack: Stack, quote: Quote) -> None:
     if resource.inputs.get("addressType") == "INTERNAL":
@@ -172,11 +166,6 @@ def crypto_key(resource: Resource, stack: Stack, quote: Quote) -> None:
         quote.note("rotation adds one billed key version per period until old ones are destroyed")
 
 
-@pricer("gcp:artifactregistry/repository:Repository")
-def artifact_registry(resource: Resource, stack: Stack, quote: Quote) -> None:
-    quote.per_use("artifactregistry", "storage", "images stored")
-
-
 @pricer("gcp:logging/projectBucketConfig:ProjectBucketConfig")
 def log_bucket(resource: Resource, stack: Stack, quote: Quote) -> None:
     quote.per_use("logging", "ingestion", "log data ingested")
@@ -190,9 +179,17 @@ def storage_bucket(resource: Resource, stack: Stack, quote: Quote) -> None:
     quote.per_use("storage", storage_class, f"data stored ({storage_class})")
 
 
-@pricer("gcp:pubsub/topic:Topic")
-def pubsub_topic(resource: Resource, stack: Stack, quote: Quote) -> None:
-    quote.per_use("pubsub", "throughput", "messages published and delivered")
+flat(
+    "gcp:compute/routerNat:RouterNat",
+    usage=(("nat", "gateway-vm", "per VM using the gateway"), ("nat", "data", "data processed")),
+)
+flat(
+    "gcp:artifactregistry/repository:Repository",
+    usage=(("artifactregistry", "storage", "images stored"),),
+)
+flat(
+    "gcp:pubsub/topic:Topic", usage=(("pubsub", "throughput", "messages published and delivered"),)
+)
 
 
 free(
