@@ -15,7 +15,8 @@ def estimate_cost(recording: Recording) -> dict[str, Any]:
     """The report's ``cost`` object for ``recording`` (a ``CostEstimator``)."""
     from mlops_components.pricing import estimate
 
-    return estimate([r.to_json() for r in recording.resources])
+    # Default providers carry the region of resources that name no explicit provider.
+    return estimate([r.to_json() for r in [*recording.resources, *recording.default_providers]])
 
 
 def _usd(value: float | None) -> str:

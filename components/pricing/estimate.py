@@ -264,9 +264,11 @@ def _quote(resource: Resource, stack: Stack, catalogue: Catalogue) -> tuple[str,
     if resource.type in FREE:
         quote.note(FREE[resource.type])
     elif resource.type in PRICERS:
-        if cloud is not None and quote.region not in catalogue.regions.get(cloud, ()):
-            quote.note(f"the catalogue has no {cloud} prices for region {quote.region}")
         PRICERS[resource.type](resource, stack, quote)
+        if quote.missing and quote.region is None:
+            quote.note("its region is unknown (no region input and no provider region)")
+        elif quote.missing and quote.region not in catalogue.regions.get(cloud or "", ()):
+            quote.note(f"the catalogue has no {cloud} prices for region {quote.region}")
     elif cloud is None:
         quote.note(f"{resource.package} resources are not billed by a cloud")
     else:
