@@ -75,3 +75,13 @@ def test_markdown_section_names_the_drivers_and_the_unpriced() -> None:
 
 def test_no_estimate_renders_no_section() -> None:
     assert cost_markdown({}) == []
+
+
+def test_default_providers_give_the_region_and_other_regions_are_missing() -> None:
+    recording = plan_stack(ROOT / "tests" / "fixtures" / "programs" / "minimal", "dev")
+    by_name = {e["name"]: e for e in estimate_cost(recording)["resources"]}
+    store = by_name["store"]
+    assert store["region"] == "eu-central-1"
+    assert store["status"] == "unpriced"
+    assert store["missing"] == ["aws/s3/STANDARD/eu-central-1"]
+    assert "no aws prices for region eu-central-1" in store["note"]
