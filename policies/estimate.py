@@ -23,8 +23,6 @@ from pulumi_policy import EnforcementLevel, PolicyResource, Severity, StackValid
 
 from .framework import Category, fmt_number, raw, stack_rule
 
-AmountOf = Callable[[Mapping[str, Any]], float | None]
-"""Reads a budget resource's monthly amount in USD from its inputs."""
 CLOUD_PACKAGES = ("aws", "azure-native", "gcp")
 REFERENCE = "none (project rule: cost ceilings on the plan's estimate, docs/cost.md)"
 
@@ -55,6 +53,13 @@ def _as_resource(resource: PolicyResource) -> dict[str, Any]:
     }
 
 
+def budget_amount(budget_type: str, props: Mapping[str, Any]) -> float | None:
+    """A budget's monthly amount in USD, read as the estimate reads it."""
+    from mlops_components.pricing import BUDGET_AMOUNTS
+
+    return BUDGET_AMOUNTS[budget_type](props)
+
+
 def stack_estimate(args: StackValidationArgs) -> dict[str, Any]:
     """The plan's ``cost`` object for the stack under validation."""
     from mlops_components.pricing import estimate
@@ -81,7 +86,7 @@ def _usd(value: float) -> str:
     return f"${value:,.2f}"
 
 
-def cost_rules(cloud: str, module: str, budget_type: str, amount_of: AmountOf) -> None:
+def cost_rules(cloud: str, module: str, budget_type: str) -> None:
     """Register ``<cloud>-stack-cost-ceiling``, ``-accelerator-share`` and
     ``-budget-covers-estimate``; ``module`` is the registering module (the rules'
     service in the listing)."""
@@ -142,7 +147,7 @@ def cost_rules(cloud: str, module: str, budget_type: str, amount_of: AmountOf) -
         totals = cloud_totals(stack_estimate(args), cloud)
         needed = totals["baseline"] * (1 + float(config["minimumHeadroom"]))
         for budget in budgets:
-            amount = amount_of(unchecked(budget.props))
+            amount = budget_amount(budget_type, unchecked(budget.props))
             if amount is None:
                 yield "the budget's amount is not known; it cannot be checked.", budget.urn
             elif amount < needed:

@@ -61,6 +61,14 @@ def cost_markdown(cost: dict[str, Any]) -> list[str]:
             f"| {_usd(arch['maximum_monthly'])} | {arch['unpriced']} |"
         )
     out.append("")
+    for budget in cost.get("budgets", []):
+        cloud = cost["clouds"].get(budget["cloud"], {})
+        out.append(
+            f"Budget ({budget['cloud']}): {_usd(budget['amount_monthly'])} a month for a "
+            f"baseline of {_usd(cloud.get('baseline_monthly'))}."
+        )
+    if cost.get("budgets"):
+        out.append("")
     share = total.get("accelerator_baseline_share", 0.0)
     out += [
         f"Always-on accelerators: {_usd(total.get('accelerator_baseline_monthly'))} "

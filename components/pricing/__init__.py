@@ -5,9 +5,10 @@ the offline preview, the policy packs and the tests price the same recorded inpu
 # Importing the cloud modules registers their pricers.
 from . import aws, azure, gcp
 from .catalogue import HOURS_PER_MONTH, Catalogue, Price, load_catalogue
-from .estimate import FREE, PRICERS, Resource, estimate
+from .estimate import BUDGET_AMOUNTS, FREE, PRICERS, Resource, estimate
 
 __all__ = [
+    "BUDGET_AMOUNTS",
     "FREE",
     "HOURS_PER_MONTH",
     "PRICERS",

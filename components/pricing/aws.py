@@ -13,7 +13,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..aws import facts
-from .estimate import Quote, Resource, Stack, flat, free, number, pricer
+from .estimate import (
+    BUDGET_AMOUNTS,
+    Quote,
+    Resource,
+    Stack,
+    flat,
+    free,
+    number,
+    optional_number,
+    pricer,
+)
 
 ENDPOINT = "aws:sagemaker/endpoint:Endpoint"
 ENDPOINT_CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
@@ -327,6 +337,9 @@ flat(
 flat("aws:cloudwatch/metricAlarm:MetricAlarm", always=(("cloudwatch", "alarm-standard"),))
 flat("aws:sns/topic:Topic", usage=(("sns", "requests", "publishes"),))
 
+BUDGET_AMOUNTS["aws:budgets/budget:Budget"] = lambda inputs: optional_number(
+    inputs.get("limitAmount")
+)
 
 free(
     "no charge for the resource itself",

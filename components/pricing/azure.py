@@ -14,7 +14,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..azure.accelerators import machines
-from .estimate import Quote, Resource, Stack, flat, free, number, pricer
+from .estimate import (
+    BUDGET_AMOUNTS,
+    Quote,
+    Resource,
+    Stack,
+    flat,
+    free,
+    number,
+    optional_number,
+    pricer,
+)
 
 
 @functools.cache
@@ -163,6 +173,8 @@ flat(
     usage=(("loganalytics", "analytics-ingestion", "log data ingested"),),
 )
 
+for _budget in ("azure-native:consumption:Budget", "azure-native:costmanagement:Budget"):
+    BUDGET_AMOUNTS[_budget] = lambda inputs: optional_number(inputs.get("amount"))
 
 free(
     "no charge for the resource itself",

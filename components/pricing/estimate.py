@@ -199,6 +199,8 @@ PRICERS: dict[str, Pricer] = {}
 """Type token -> pricer; filled by the cloud modules."""
 FREE: dict[str, str] = {}
 """Type token -> why it costs nothing by itself."""
+BUDGET_AMOUNTS: dict[str, Callable[[Mapping[str, Any]], float | None]] = {}
+"""Budget type token -> reads its monthly amount in USD from its inputs."""
 
 
 def pricer(*type_tokens: str) -> Callable[[Pricer], Pricer]:
@@ -252,6 +254,16 @@ def number(value: Any, default: float = 0.0) -> float:
         except ValueError:
             return default
     return default
+
+
+def optional_number(value: Any) -> float | None:
+    """A numeric input, or ``None`` when it is unset or not a number (an unknown)."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _money(value: float | None) -> float | None:
@@ -345,6 +357,16 @@ def estimate(
         if stack.top_level(component) is component:
             architectures.append(summary)
 
+    budgets = [
+        {
+            "urn": r.urn,
+            "type": r.type,
+            "cloud": CLOUD_OF_PACKAGE.get(r.package),
+            "amount_monthly": BUDGET_AMOUNTS[r.type](r.inputs),
+        }
+        for r in stack.resources
+        if r.type in BUDGET_AMOUNTS
+    ]
     total = _group(entries)
     accelerator = _sum(entries, "accelerator_baseline_monthly")
     total["accelerator_baseline_monthly"] = accelerator
@@ -368,5 +390,6 @@ def estimate(
             ),
             key=lambda d: (-d["baseline_monthly"], d["urn"]),
         ),
+        "budgets": budgets,
         "total": total,
     }

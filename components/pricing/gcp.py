@@ -15,7 +15,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..gcp.accelerators import machines
-from .estimate import Quote, Resource, Stack, flat, free, number, pricer
+from .estimate import (
+    BUDGET_AMOUNTS,
+    Quote,
+    Resource,
+    Stack,
+    flat,
+    free,
+    number,
+    optional_number,
+    pricer,
+)
 
 REGIONAL_POOL_ZONES = 3
 """Zones a regional GKE cluster's node pools span when ``nodeLocations`` is not set
@@ -191,6 +201,15 @@ flat(
     "gcp:pubsub/topic:Topic", usage=(("pubsub", "throughput", "messages published and delivered"),)
 )
 
+
+def budget_amount(inputs: Mapping[str, Any]) -> float | None:
+    """``amount.specifiedAmount``: whole ``units`` (a string) plus ``nanos``."""
+    specified = (inputs.get("amount") or {}).get("specifiedAmount") or {}
+    units = optional_number(specified.get("units"))
+    return None if units is None else units + number(specified.get("nanos")) / 1e9
+
+
+BUDGET_AMOUNTS["gcp:billing/budget:Budget"] = budget_amount
 
 free(
     "no charge for the resource itself",

@@ -8,7 +8,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Severity, StackValidationArgs
 
 from ..estimate import cost_rules
-from ..framework import Category, number, stack_rule
+from ..framework import Category, stack_rule
 
 BUDGET = "aws:budgets/budget:Budget"
 
@@ -70,8 +70,4 @@ def require_anomaly_alert(
             yield f"the stack creates AWS resources but no {needed}.", None
 
 
-def _budget_amount(props: Mapping[str, Any]) -> float | None:
-    return number(props.get("limitAmount"))
-
-
-cost_rules("aws", __name__, BUDGET, _budget_amount)
+cost_rules("aws", __name__, BUDGET)

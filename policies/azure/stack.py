@@ -9,7 +9,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Severity, StackValidationArgs
 
 from ..estimate import cost_rules
-from ..framework import Category, number, stack_rule
+from ..framework import Category, stack_rule
 
 BUDGETS = ("azure-native:consumption:Budget", "azure-native:costmanagement:Budget")
 SCHEDULED_ACTIONS = (
@@ -71,8 +71,4 @@ def require_anomaly_alert(
         )
 
 
-def _budget_amount(props: Mapping[str, Any]) -> float | None:
-    return number(props.get("amount"))
-
-
-cost_rules("azure", __name__, BUDGETS[0], _budget_amount)
+cost_rules("azure", __name__, BUDGETS[0])

@@ -10,7 +10,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Severity, StackValidationArgs
 
 from ..estimate import cost_rules
-from ..framework import Category, dig, number, stack_rule
+from ..framework import Category, stack_rule
 
 BUDGET = "gcp:billing/budget:Budget"
 
@@ -35,11 +35,4 @@ def require_budget(
         yield f"the stack creates Google Cloud resources but no {BUDGET}.", None
 
 
-def _budget_amount(props: Mapping[str, Any]) -> float | None:
-    units = number(dig(props, "amount", "specifiedAmount", "units"))
-    if units is None:
-        return None
-    return units + (number(dig(props, "amount", "specifiedAmount", "nanos")) or 0.0) / 1e9
-
-
-cost_rules("gcp", __name__, BUDGET, _budget_amount)
+cost_rules("gcp", __name__, BUDGET)

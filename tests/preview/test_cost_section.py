@@ -57,6 +57,8 @@ def test_every_resource_has_a_status_and_a_known_type(stack: str) -> None:
 def test_every_stack_has_its_budget_and_anomaly_alert(stack: str) -> None:
     types = {r.type for r in planned(stack).resources}
     assert BUDGETS[stack] <= types
+    budgets = cost_of(stack)["budgets"]
+    assert [b["amount_monthly"] for b in budgets] == [250.0]
 
 
 def test_markdown_section_names_the_drivers_and_the_unpriced() -> None:
@@ -67,6 +69,7 @@ def test_markdown_section_names_the_drivers_and_the_unpriced() -> None:
     assert "What keeps the baseline above zero: sagemaker-network-endpoint-" in markdown
     assert "| **unpriced** |" in markdown
     assert "plus usage" in markdown
+    assert "Budget (aws): $250.00 a month for a baseline of $" in markdown
     assert "Spot and commitments (a range, not in the figures above):" in markdown
     assert to_json_dict(result)["cost"]["total"]["baseline_monthly"] == pytest.approx(
         cost_of("aws-dev")["total"]["baseline_monthly"]
