@@ -336,6 +336,8 @@ flat(
 )
 flat("aws:cloudwatch/metricAlarm:MetricAlarm", always=(("cloudwatch", "alarm-standard"),))
 flat("aws:sns/topic:Topic", usage=(("sns", "requests", "publishes"),))
+flat("aws:sqs/queue:Queue", usage=(("sqs", "standard-requests", "requests"),))
+flat("aws:scheduler/schedule:Schedule", usage=(("scheduler", "invocations", "invocations"),))
 
 BUDGET_AMOUNTS["aws:budgets/budget:Budget"] = lambda inputs: optional_number(
     inputs.get("limitAmount")
@@ -385,6 +387,9 @@ free(
     "aws:apigatewayv2/stage:Stage",
     "aws:apigatewayv2/route:Route",
     "aws:apigatewayv2/integration:Integration",
+    "aws:apigatewayv2/authorizer:Authorizer",
+    "aws:apigatewayv2/apiMapping:ApiMapping",
+    "aws:apigatewayv2/domainName:DomainName",
     "aws:eks/accessEntry:AccessEntry",
     "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
     "aws:eks/addon:Addon",
