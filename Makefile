@@ -40,7 +40,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/pyright components preview stacks policies benchmarks
+	$(BIN)/pyright components preview stacks policies benchmarks scripts
 
 # Node tools the tests read generated documents with (asl-validator), pinned in
 # package-lock.json.

@@ -62,6 +62,9 @@ def deploy(settings: StackSettings) -> dict[str, pulumi.Output[Any] | None]:
         )
         outputs.update(spec.load()(deployment, arch))
     _quotas(settings, capacity, providers)
+    if settings.budget is not None:
+        for cloud, cloud_provider in providers.items():
+            _budget(cloud, settings, shared, cloud_provider)
     for key, value in outputs.items():
         if value is not None:
             pulumi.export(key, value)
@@ -90,3 +93,51 @@ def _quotas(
             scope=getattr(found, "project", None),
             opts=pulumi.ResourceOptions(providers={_PACKAGES[cloud]: providers[cloud]}),
         )
+
+
+def _budget(
+    cloud: Cloud,
+    settings: StackSettings,
+    shared: dict[str, pulumi.ComponentResource],
+    cloud_provider: pulumi.ProviderResource,
+) -> pulumi.ComponentResource:
+    """The stack's budget and anomaly alert on ``cloud`` (``<cloud>-budget``), created
+    after the architectures: Azure's is scoped to the foundation's resource group."""
+    budget = settings.budget
+    assert budget is not None  # deploy checked it
+    opts = pulumi.ResourceOptions(providers={_PACKAGES[cloud]: cloud_provider})
+    name = f"{cloud.value}-budget"
+    if cloud is Cloud.AWS:
+        from .aws.budget import StackBudget as AwsBudget
+        from .aws.budget import StackBudgetArgs as AwsBudgetArgs
+
+        return AwsBudget(
+            name, AwsBudgetArgs(budget, settings.prefix, platform_tags(settings)), opts
+        )
+    if cloud is Cloud.AZURE:
+        from .architectures.azure_foundation import AzureFoundation
+        from .azure.budget import StackBudget as AzureBudget
+        from .azure.budget import StackBudgetArgs as AzureBudgetArgs
+
+        foundation = shared.get("azure_foundation")
+        if not isinstance(foundation, AzureFoundation):
+            raise ValueError("an Azure budget is scoped to azure_foundation's resource group")
+        return AzureBudget(
+            name,
+            AzureBudgetArgs(
+                budget,
+                settings.prefix,
+                foundation.resource_group_id,
+                [foundation.action_group_id] if foundation.action_group_id is not None else [],
+            ),
+            opts,
+        )
+    from .gcp.budget import StackBudget as GcpBudget
+    from .gcp.budget import StackBudgetArgs as GcpBudgetArgs
+    from .settings.clouds import GcpCloudSettings
+
+    found = settings.cloud_settings(cloud)
+    assert isinstance(found, GcpCloudSettings)  # StackSettings checked it
+    return GcpBudget(
+        name, GcpBudgetArgs(budget, settings.prefix, found.project, platform_tags(settings)), opts
+    )

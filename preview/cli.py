@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pulumi
 
+from .cost import estimate_cost
 from .guardrails import default_evaluator
 from .project import PlanError, find_project_root, load_project, load_stack_config
 from .promote import add_parser as add_promote_parser
@@ -173,6 +174,7 @@ def _plan(args: argparse.Namespace, evaluate: Evaluator) -> int:
                 args.stack,
                 policy_config=args.policy_config,
                 evaluate=evaluate,
+                estimate_cost=estimate_cost,
                 timeout=args.timeout,
                 lookups=args.lookups,
             )

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .cost import cost_markdown
 from .quotas import quotas_json, quotas_markdown
 from .recorder import RecordedResource
 from .runner import Recording, plan_stack
@@ -491,16 +492,7 @@ def to_markdown(result: PlanResult) -> str:
     out.append("")
 
     out += quotas_markdown(recording)
-
-    if result.cost:
-        out += [
-            "## Cost",
-            "",
-            "```json",
-            json.dumps(_deep_sorted(result.cost), indent=2),
-            "```",
-            "",
-        ]
+    out += cost_markdown(result.cost)
 
     if recording.warnings:
         out += ["## Warnings", ""]

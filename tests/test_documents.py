@@ -76,6 +76,7 @@ OTHER_DOCUMENTS = {
     ("aws:cloudwatch/eventRule:EventRule", "eventPattern"),
     ("aws:cloudwatch/eventTarget:EventTarget", "inputTransformer.inputTemplate"),
     ("pulumi:providers:aws", "defaultTags"),  # the provider's own input, read by Pulumi
+    ("aws:costexplorer/anomalyMonitor:AnomalyMonitor", "monitorSpecification"),
     ("aws:sfn/stateMachine:StateMachine", "definition"),
     ("aws:apigatewayv2/stage:Stage", "accessLogSettings.format"),
     ("aws:scheduler/schedule:Schedule", "target.input"),
@@ -679,3 +680,30 @@ def test_new_data_starts_the_workflow_with_bucket_and_key(stack: str) -> None:
     assert [json.loads(b) for b in bodies] == [
         {"bucket": bucket, "key": "incoming/2026/11/data.csv"}
     ]
+
+
+# -- Cost Explorer anomaly monitor through botocore's service model ----------------------
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_anomaly_monitor_specification_is_a_valid_ce_expression(stack: str) -> None:
+    """The monitor's specification is sent as ``AnomalyMonitor.MonitorSpecification``
+    (an ``Expression``) of ``CreateAnomalyMonitor``: botocore's model checks its shape."""
+    model = botocore.session.get_session().get_service_model("ce")
+    shape = model.operation_model("CreateAnomalyMonitor").input_shape
+    monitors = [
+        r
+        for r in planned(stack).resources
+        if r.type == "aws:costexplorer/anomalyMonitor:AnomalyMonitor"
+    ]
+    assert len(monitors) == 1
+    inputs = monitors[0].inputs
+    request = {
+        "AnomalyMonitor": {
+            "MonitorName": inputs["name"],
+            "MonitorType": inputs["monitorType"],
+            "MonitorSpecification": json.loads(inputs["monitorSpecification"]),
+        }
+    }
+    report = ParamValidator().validate(request, shape)
+    assert not report.has_errors(), report.generate_report()

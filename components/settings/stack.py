@@ -10,6 +10,7 @@ from .aws import SageMakerCiCdSettings
 from .azure import AksMlopsSettings, ArcHybridMlopsSettings, AzureFoundationSettings
 from .azure_ml import AzureMlDevOpsSettings
 from .base import Cloud, Environment, Retention, Strict
+from .budget import BudgetSettings
 from .clouds import AwsCloudSettings, AzureCloudSettings, GcpCloudSettings, check_region
 from .common import TagSettings
 from .containers import ContainerMlopsSettings
@@ -83,6 +84,12 @@ class StackSettings(Strict):
         description="Google Cloud provider settings; `project` is required "
         "for every stack with a GCP architecture.",
     )
+    budget: BudgetSettings | None = Field(
+        default=None,
+        description="Monthly cost budget and anomaly alert on every cloud the stack uses "
+        "(docs/cost.md). Absent: none is created, and the <cloud>-stack-require-budget "
+        "policy rules fail the plan where they are mandatory.",
+    )
 
     @property
     def prefix(self) -> str:
@@ -108,6 +115,17 @@ class StackSettings(Strict):
         if cloud is Cloud.AZURE:
             return AzureCloudSettings(location=self.region)
         return None
+
+    def uses(self, cloud: Cloud) -> bool:
+        """Whether an enabled architecture of the stack runs on ``cloud``."""
+        from ..registry import REGISTRY  # the registry imports the settings models
+
+        return any(
+            spec.cloud is cloud
+            and (arch := getattr(self.architectures, spec.key)) is not None
+            and arch.enabled
+            for spec in REGISTRY
+        )
 
     def region_of(self, cloud: Cloud) -> str:
         """The region (Azure: location) of ``cloud``'s resources."""
@@ -147,6 +165,11 @@ class StackSettings(Strict):
                     f"{self.cloud.value} is the stack's cloud, so mlops-iac:{self.cloud.value} "
                     f"must use its region {self.region!r}, not {where!r}"
                 )
+        if self.budget is not None and self.budget.gcp is None and self.uses(Cloud.GCP):
+            raise ValueError(
+                "budget.gcp: the stack has Google Cloud architectures: set its "
+                "billing_account and project_number"
+            )
         sagemaker = self.architectures.sagemaker_cicd
         if sagemaker is not None:
             try:

@@ -1,4 +1,6 @@
-"""Stack-wide Google Cloud rules."""
+"""Stack-wide Google Cloud rules: a billing budget, and the cost rules on the plan's
+estimate (``mlops_policies.estimate``). Google Cloud has no cost-anomaly resource, so
+there is no anomaly rule (docs/cost.md says what to do instead)."""
 
 from __future__ import annotations
 
@@ -7,8 +9,34 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity, StackValidationArgs
 
+from ..estimate import cost_rules
 from ..framework import Category, stack_rule
 from ..quotas import QUOTAS_TYPE, exceeded
+
+BUDGET = "gcp:billing/budget:Budget"
+
+
+@stack_rule(
+    name="gcp-stack-require-budget",
+    description="A stack that creates Google Cloud resources should also create a billing budget on its project.",
+    category=Category.COST,
+    severity=Severity.MEDIUM,
+    enforcement=EnforcementLevel.ADVISORY,
+    remediation="Add a billing.Budget filtered on the project's number with actual and forecast thresholds (mlops-iac:budget creates it).",
+    references=["none (project rule: no public control requires a stack to create a budget)"],
+    resource_types=[BUDGET],
+)
+def require_budget(
+    args: StackValidationArgs, config: Mapping[str, Any]
+) -> Iterator[tuple[str, str | None]]:
+    """Without an anomaly service, the forecast threshold of a budget is the earliest
+    warning Google Cloud gives of a runaway node pool or endpoint."""
+    types = {r.resource_type for r in args.resources}
+    if any(t.startswith("gcp:") for t in types) and BUDGET not in types:
+        yield f"the stack creates Google Cloud resources but no {BUDGET}.", None
+
+
+cost_rules("gcp", __name__, BUDGET)
 
 
 @stack_rule(

@@ -53,7 +53,14 @@ def dev() -> Recording:
 
 
 def custom(rec: Recording) -> list:
-    return [r for r in rec.resources if r.custom and not r.type.startswith("pulumi:providers:")]
+    """The stack's cloud resources except its budget block (tests/budgets covers it)."""
+    budget = {r.urn for r in rec.resources if r.type == "mlops:gcp:StackBudget"}
+    budget |= {r.urn for r in rec.resources if r.parent in budget}
+    return [
+        r
+        for r in rec.resources
+        if r.custom and not r.type.startswith("pulumi:providers:") and r.parent not in budget
+    ]
 
 
 def test_dev_creates_exactly_the_foundation() -> None:
@@ -145,7 +152,9 @@ def test_every_labelable_resource_carries_the_labels() -> None:
     }
     for resource in labelled:
         assert resource.inputs[types[resource.type]] == LABELS, resource.name
-    channel = rec.one("gcp:monitoring/notificationChannel:NotificationChannel")
+    (channel,) = [
+        r for r in custom(rec) if r.type == "gcp:monitoring/notificationChannel:NotificationChannel"
+    ]
     assert channel.inputs["userLabels"] == LABELS
     assert channel.inputs["labels"] == {"email_address": "ml-platform-dev@example.com"}
 

@@ -117,10 +117,14 @@ def test_evaluate_reports_levels_from_the_environment_config() -> None:
             remediation=isolation[0].remediation,
         )
     ]
-    assert dev.mandatory == []  # the bucket stack is compliant; the budget rule is advisory
+    # The bucket stack is compliant; a stack without a budget and an anomaly monitor is not.
+    assert {(v.policy, v.urn) for v in dev.mandatory} == {
+        ("aws-stack-require-budget", None),
+        ("aws-stack-require-anomaly-alert", None),
+    }
 
     prod = evaluate(resources, PROD, stack="prod")
-    assert [v.urn for v in prod.mandatory] == [model_urn]
+    assert [v.urn for v in prod.mandatory if v.urn is not None] == [model_urn]
     assert {v.pack for v in prod.violations} == {"mlops-security", "mlops-cost"}
 
 

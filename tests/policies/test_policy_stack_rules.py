@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 from mlops_policies.testing import Res, stack_messages
+from test_cost_stack_rules import COST_STACK_CASES
 
 KEY = "arn:aws:kms:eu-north-1:111122223333:key/k"
 
@@ -280,6 +281,9 @@ STACK_CASES: dict[str, StackCase] = {
         ],
     ),
 }
+
+# The stack-level cost rules keep their cases beside their config tests.
+STACK_CASES.update(COST_STACK_CASES)  # type: ignore[arg-type]
 
 
 def quota_stack(cloud: str, quota: int = 8, requested: bool = True) -> list[Res]:

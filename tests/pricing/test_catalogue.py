@@ -1,0 +1,87 @@
+"""The price catalogue: every entry sourced and dated, units known, regions declared,
+lookups of what is not there return nothing (never a guess)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+
+import pytest
+from mlops_components.pricing import HOURS_PER_MONTH, load_catalogue
+from mlops_components.pricing.catalogue import CLOUDS, TIME_UNITS, catalogue_from
+
+DATA = Path(__file__).resolve().parents[2] / "components" / "pricing" / "data"
+OFFICIAL = {
+    "aws": ("https://aws.amazon.com/",),
+    "azure": ("https://azure.microsoft.com/", "https://learn.microsoft.com/"),
+    "gcp": ("https://cloud.google.com/",),
+}
+STACK_REGIONS = {"aws": "eu-west-1", "azure": "westeurope", "gcp": "europe-west4"}
+
+
+def document(cloud: str) -> dict:
+    return json.loads((DATA / f"{cloud}.json").read_text())
+
+
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_every_entry_has_an_official_source_a_date_and_a_price(cloud: str) -> None:
+    doc = document(cloud)
+    assert doc["currency"] == "USD"
+    datetime.date.fromisoformat(doc["updated"])
+    assert STACK_REGIONS[cloud] in doc["regions"]
+    for entry in doc["prices"]:
+        assert entry["source"].startswith(OFFICIAL[cloud]), entry
+        datetime.date.fromisoformat(entry["date"])
+        assert entry["date"] <= doc["updated"]
+        assert isinstance(entry["price"], int | float) and entry["price"] >= 0, entry
+        assert entry["region"] in doc["regions"], entry
+        assert entry["unit"], entry
+    for discount in doc["discounts"]:
+        assert discount["kind"] in ("spot", "commitment")
+        assert discount["source"].startswith(OFFICIAL[cloud])
+
+
+def test_hours_per_month_is_the_calculators_730() -> None:
+    assert HOURS_PER_MONTH == 730
+    assert TIME_UNITS["day"] == pytest.approx(730 / 24)
+
+
+def test_time_units_become_monthly_and_usage_units_do_not() -> None:
+    catalogue = load_catalogue()
+    eks = catalogue.find("aws", "eks", "cluster-standard-support", "eu-west-1")
+    assert eks is not None and eks.monthly == pytest.approx(73.0)
+    acr = catalogue.find("azure", "containerregistry", "Premium", "westeurope")
+    assert acr is not None and acr.monthly == pytest.approx(1.667 * 730 / 24)
+    s3 = catalogue.find("aws", "s3", "STANDARD", "eu-west-1")
+    assert s3 is not None and s3.monthly is None
+
+
+def test_a_region_or_sku_without_an_entry_is_missing() -> None:
+    catalogue = load_catalogue()
+    assert catalogue.find("aws", "eks", "cluster-standard-support", "us-east-1") is None
+    assert catalogue.find("gcp", "gce", "no-such-machine", "europe-west4") is None
+
+
+def test_duplicate_entries_are_refused() -> None:
+    entry = {
+        "service": "eks",
+        "sku": "x",
+        "region": "r",
+        "unit": "hour",
+        "price": 1,
+        "source": "s",
+        "date": "2026-01-01",
+    }
+    with pytest.raises(ValueError, match="duplicate price entry aws/eks/x/r"):
+        catalogue_from(
+            {"aws": {"updated": "2026-01-01", "regions": ["r"], "prices": [entry, entry]}}
+        )
+
+
+def test_accelerator_entries_are_marked() -> None:
+    catalogue = load_catalogue()
+    gpu = catalogue.find("aws", "ec2", "g4dn.xlarge", "eu-west-1")
+    cpu = catalogue.find("aws", "ec2", "m5.large", "eu-west-1")
+    assert gpu is not None and gpu.accelerator
+    assert cpu is not None and not cpu.accelerator
