@@ -65,7 +65,9 @@ DECISIONS: Mapping[str, tuple[tuple[str, str], ...]] = {
         ("shadowProductionVariants[*].instanceType", MACHINE),
         ("dataCaptureConfig.initialSamplingPercentage", RETENTION),
     ),
-    "aws:sagemaker/endpoint:Endpoint": (("deploymentConfig", HOSTING),),
+    "aws:sagemaker/endpoint:Endpoint": (
+        ("deploymentConfig.blueGreenUpdatePolicy.trafficRoutingConfiguration", HOSTING),
+    ),
     "aws:appautoscaling/target:Target": (
         ("minCapacity", SCALING),
         ("maxCapacity", SCALING),
@@ -82,9 +84,7 @@ DECISIONS: Mapping[str, tuple[tuple[str, str], ...]] = {
         (f"{_STEP}.NetworkConfig.EnableNetworkIsolation", EXPOSURE),
     ),
     "aws:sagemaker/domain:Domain": (("appNetworkAccessType", EXPOSURE),),
-    "aws:sagemaker/mlflowTrackingServer:MlflowTrackingServer": (
-        ("trackingServerSize", MACHINE),
-    ),
+    "aws:sagemaker/mlflowTrackingServer:MlflowTrackingServer": (("trackingServerSize", MACHINE),),
     "aws:sagemaker/featureGroup:FeatureGroup": (
         ("onlineStoreConfig.ttlDuration", RETENTION),
         ("onlineStoreConfig.storageType", HOSTING),
@@ -130,9 +130,7 @@ DECISIONS: Mapping[str, tuple[tuple[str, str], ...]] = {
         ("forceDestroy", PROTECTION),
         ("objectLockEnabled", PROTECTION),
     ),
-    "aws:s3/bucketVersioning:BucketVersioning": (
-        ("versioningConfiguration.status", PROTECTION),
-    ),
+    "aws:s3/bucketVersioning:BucketVersioning": (("versioningConfiguration.status", PROTECTION),),
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": (
         ("rules[*].expiration", RETENTION),
         ("rules[*].noncurrentVersionExpiration", RETENTION),

@@ -211,7 +211,9 @@ def _options(resource: Mapping[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def input_changes(type_token: str, before: dict[str, Any], after: dict[str, Any]) -> list[InputChange]:
+def input_changes(
+    type_token: str, before: dict[str, Any], after: dict[str, Any]
+) -> list[InputChange]:
     """Changed leaves between two flattened inputs, in path order."""
     changes = []
     for path in sorted(before.keys() | after.keys()):
@@ -280,7 +282,7 @@ def _compare(
         action="replace" if replaced else "update",
         changes=tuple(changes),
         reasons=tuple(reasons),
-        hazards=tuple(hazards(base)) if replaced else (),
+        hazards=tuple(hazards(base, head)) if replaced else (),
         replacement_known=known(head["type"]) or not head.get("custom"),
     )
 
@@ -317,9 +319,7 @@ def _number(value: Any) -> Money:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _lines(
-    base: Iterable[Mapping[str, Any]], head: Iterable[Mapping[str, Any]]
-) -> list[CostLine]:
+def _lines(base: Iterable[Mapping[str, Any]], head: Iterable[Mapping[str, Any]]) -> list[CostLine]:
     """Cost lines matched by URN, in head order then base-only ones; unchanged left out."""
     before = {r["urn"]: r for r in base}
     after = {r["urn"]: r for r in head}
@@ -347,9 +347,7 @@ def cost_delta(base: Mapping[str, Any], head: Mapping[str, Any]) -> CostDelta | 
     return CostDelta(
         currency=str(head.get("currency") or base.get("currency") or "USD"),
         resources=tuple(_lines(base.get("resources", []), head.get("resources", []))),
-        architectures=tuple(
-            _lines(base.get("architectures", []), head.get("architectures", []))
-        ),
+        architectures=tuple(_lines(base.get("architectures", []), head.get("architectures", []))),
         total=CostLine(
             urn=None,
             name="total",
@@ -381,7 +379,7 @@ def diff_plans(base: Mapping[str, Any], head: Mapping[str, Any]) -> PlanDiff:
             changes.append(change)
     for urn, resource in base_resources.items():
         if urn not in head_resources:
-            lost = [h for h in hazards(resource) if not h.startswith("fixed name")]
+            lost = hazards(resource)
             changes.append(
                 ResourceChange(
                     urn,

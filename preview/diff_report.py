@@ -70,7 +70,10 @@ def summary_lines(diff: PlanDiff) -> list[str]:
         out += [f"> {_hazard(c)}" for c in diff.hazardous]
         out.append("")
     if diff.new_mandatory:
-        out += [f"**New mandatory policy violations ({len(diff.new_mandatory)}): the check fails.**", ""]
+        out += [
+            f"**New mandatory policy violations ({len(diff.new_mandatory)}): the check fails.**",
+            "",
+        ]
         out += [_violation(v, dict(diff.names)) for v in diff.new_mandatory]
         out.append("")
     return out
@@ -141,7 +144,10 @@ def change_lines(diff: PlanDiff) -> list[str]:
     """Every changed resource and input, folded."""
     if not diff.resources:
         return []
-    rows = ["| Action | Resource | Type | Input | Before | After |", "| --- | --- | --- | --- | --- | --- |"]
+    rows = [
+        "| Action | Resource | Type | Input | Before | After |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for change in diff.resources:
         head = f"| {VERBS[change.action]} | {code(change.name)} | {code(change.type)} "
         if not change.changes:

@@ -23,9 +23,11 @@ A replacement is a *hazard* (``hazards``) when the resource
 - is protected (``protect``): ``pulumi up`` refuses to replace it and stops;
 - holds state (``STATEFUL``): the replacement starts empty, the old data goes with the
   old resource unless it is retained, and then it is orphaned;
-- has a fixed physical name (``FIXED_NAME`` set in its inputs): the new resource cannot
-  be created beside the old one under the same name, so it is deleted first (downtime),
-  or the create fails; some names are not reusable for a while after deletion (KMS key
+- keeps a fixed physical name (``FIXED_NAME`` set in its inputs and unchanged): the new
+  resource cannot be created beside the old one under the same name, so it is deleted
+  first (downtime), or the create fails. A replacement that also changes the name (the
+  SageMaker endpoint's generation, ``components/aws/sagemaker_endpoint.py``) creates
+  the new one first and is no hazard by its name. Some names are not reusable for a while after deletion (KMS key
   rings never, workload identity pools for 30 days, Key Vault names for the soft-delete
   period).
 """
@@ -291,15 +293,25 @@ def replacing(type_token: str, path: str) -> bool:
     return any(matches(pattern, path) for pattern in patterns)
 
 
-def hazards(resource: Mapping[str, Any]) -> list[str]:
-    """Why replacing this plan-JSON resource (its base version) is dangerous."""
+def hazards(base: Mapping[str, Any], head: Mapping[str, Any] | None = None) -> list[str]:
+    """Why replacing (``head`` given) or removing (``head`` ``None``) the plan-JSON
+    resource ``base`` is dangerous."""
     found: list[str] = []
-    if resource.get("protect"):
-        found.append("protected: `pulumi up` refuses to replace it")
-    if resource["type"] in STATEFUL:
-        found.append("stateful: the replacement starts empty")
-    name_input = FIXED_NAME.get(resource["type"])
-    name = resource.get("inputs", {}).get(name_input) if name_input else None
-    if isinstance(name, str):
-        found.append(f"fixed name `{name}`: the old one is deleted before the new one exists")
+    if base.get("protect"):
+        found.append("protected: `pulumi up` refuses to replace or delete it")
+    if base["type"] in STATEFUL:
+        found.append(
+            "stateful: the old one is kept outside the stack (retain_on_delete) and the "
+            "new one starts empty"
+            if base.get("retain_on_delete")
+            else "stateful: the old one is deleted with its data"
+        )
+    name_input = FIXED_NAME.get(base["type"])
+    name = base.get("inputs", {}).get(name_input) if name_input else None
+    kept = head is not None and head.get("inputs", {}).get(name_input) == name
+    if isinstance(name, str) and kept:
+        found.append(
+            f"fixed name `{name}` kept: the old one must be deleted before the new one "
+            "is created (downtime), else the create fails on the name"
+        )
     return found
