@@ -361,12 +361,16 @@ def cost_delta(base: Mapping[str, Any], head: Mapping[str, Any]) -> CostDelta | 
     )
 
 
+def _architecture_names(plan: Mapping[str, Any]) -> dict[str, str | None]:
+    tops = architecture_of(plan["resources"])
+    return {urn: None if top is None else str(top["name"]) for urn, top in tops.items()}
+
+
 def diff_plans(base: Mapping[str, Any], head: Mapping[str, Any]) -> PlanDiff:
     """Compare two plan JSON documents of one stack (base: before, head: after)."""
     base_resources = {r["urn"]: r for r in base["resources"]}
     head_resources = {r["urn"]: r for r in head["resources"]}
-    base_arch = {u: t and t["name"] for u, t in architecture_of(base["resources"]).items()}
-    head_arch = {u: t and t["name"] for u, t in architecture_of(head["resources"]).items()}
+    base_arch, head_arch = _architecture_names(base), _architecture_names(head)
     providers = (_providers(base), _providers(head))
     changes: list[ResourceChange] = []
     for urn, resource in head_resources.items():

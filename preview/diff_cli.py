@@ -7,7 +7,8 @@ two plan JSON documents of one stack (``preview/diff.py``).
 ``DIR/<stack>.json`` of every stack found in either directory and writes the one
 pull-request comment (``preview/comment.py``). A stack without a head plan is reported
 as not planned; a stack without a base plan (added by the change) is compared with an
-empty plan. ``--json-dir DIR`` also writes each stack's diff as ``DIR/<stack>.json``.
+empty plan. ``--full PATH`` also writes the body without the size limit (the full
+report the comment links to); ``--json-dir DIR`` also writes each stack's diff as ``DIR/<stack>.json``.
 
 Exit codes (both): 0 compared, no new mandatory violation; 1 at least one new
 ``mandatory`` violation at the head (the report is still written), or, for ``comment``,
@@ -73,6 +74,8 @@ def _comment(args: argparse.Namespace, _evaluate: Any) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     _write(build_comment(stacks, args.artifact_url), args.out)
+    if args.full is not None:
+        _write(build_comment(stacks, args.artifact_url, limit=sys.maxsize), args.full)
     if args.json_dir is not None:
         for stack in stacks:
             if stack.diff is not None:
@@ -111,6 +114,9 @@ def add_parsers(commands: Any) -> None:
         "--artifact-url", metavar="URL", help="link to the full report (the run's artifacts)"
     )
     comment.add_argument("--out", type=Path, metavar="PATH", help="write the body to PATH")
+    comment.add_argument(
+        "--full", type=Path, metavar="PATH", help="also write the unabridged body to PATH"
+    )
     comment.add_argument(
         "--json-dir", type=Path, metavar="DIR", help="also write each stack's diff JSON here"
     )

@@ -162,7 +162,7 @@ def test_the_endpoint_and_training_change_is_shown_before_and_after(
         "machine type",
     )
     assert instance.replaces and config.action == "replace"
-    scaling, minimum = _change(diff, "sagemaker-endpoint-scaling", "minCapacity")
+    _, minimum = _change(diff, "sagemaker-endpoint-scaling", "minCapacity")
     assert (minimum.before, minimum.after, minimum.decision) == (2, 6, "autoscaling")
     _, runtime = _change(
         diff,
@@ -356,3 +356,95 @@ def test_cli_json_output_and_bad_input(
     (tmp_path / "bad.json").write_text('{"schema_version": 2, "resources": []}')
     assert main(["diff", str(path), str(tmp_path / "bad.json")]) == 2
     assert "schema_version 2" in capsys.readouterr().err
+
+
+def test_the_comment_dry_run_on_two_sample_plans(
+    base: dict[str, Any], resized: dict[str, Any], tmp_path: Path
+) -> None:
+    """The workflow's comment step, offline: one body, with the marker once, under
+    GitHub's limit, with the diff in it."""
+    from mlops_preview.comment import MARKER, MAX_COMMENT_CHARS
+
+    for side, plan in (("base", with_cost(base)), ("head", with_cost(resized))):
+        (tmp_path / side).mkdir()
+        (tmp_path / side / f"{STACK}.json").write_text(json.dumps(plan))
+    out, full = tmp_path / "comment.md", tmp_path / "report.md"
+    code = main(
+        [
+            "comment",
+            "--base",
+            str(tmp_path / "base"),
+            "--head",
+            str(tmp_path / "head"),
+            "--out",
+            str(out),
+            "--full",
+            str(full),
+            "--json-dir",
+            str(tmp_path / "diff"),
+            "--artifact-url",
+            "https://example.test/run/1",
+        ]
+    )
+    assert code == 0
+    body = out.read_text()
+    assert body.startswith(MARKER + "\n") and body.count(MARKER) == 1
+    assert len(body) <= MAX_COMMENT_CHARS
+    assert "**1** stacks planned, **1** changed" in body
+    assert "<code>ml.m5.xlarge</code> | <code>ml.m5.24xlarge</code>" in body
+    assert "[!NOTE]" not in body  # nothing left out
+    assert body == full.read_text()
+    assert json.loads((tmp_path / "diff" / f"{STACK}.json").read_text())["stack"] == STACK
+
+
+def test_a_comment_over_many_stacks_folds_to_fit_with_a_notice(
+    base: dict[str, Any], resized: dict[str, Any]
+) -> None:
+    from mlops_preview.comment import MARKER, MAX_COMMENT_CHARS, StackDiff, build_comment
+
+    big = copy.deepcopy(resized)
+    for resource in big["resources"]:  # every resource changes: a long "every change" table
+        resource["inputs"]["tags"] = {**resource["inputs"].get("tags", {}), "rev": "x" * 60}
+    diff = diff_plans(with_cost(base), with_cost(big))
+    stacks = [StackDiff(f"stack-{i:02}", diff) for i in range(40)]
+    full = build_comment(stacks, limit=10**9)
+    assert len(full) > MAX_COMMENT_CHARS
+    body = build_comment(stacks, "https://example.test/run/1")
+    assert len(body) <= MAX_COMMENT_CHARS
+    assert body.count(MARKER) == 1
+    assert (
+        "Some details were left out to fit a comment. See [the full report](https://example.test/run/1)"
+        in body
+    )
+    # What must never be folded away: every stack's hazards and cost line.
+    assert body.count("sagemaker-endpoint-logs") >= 40
+    assert body.count("Cost per month: baseline") == 40
+
+    tiny = build_comment(stacks, "https://example.test/run/1", limit=3000)
+    assert len(tiny) <= 3000
+    assert "**This comment was cut to fit GitHub's limit.**" in tiny
+
+
+def test_a_stack_without_a_head_plan_blocks(base: dict[str, Any], tmp_path: Path) -> None:
+    (tmp_path / "base").mkdir()
+    (tmp_path / "head").mkdir()
+    (tmp_path / "base" / f"{STACK}.json").write_text(json.dumps(base))
+    (tmp_path / "head" / "new-stack.json").write_text(json.dumps({**base, "stack": "new-stack"}))
+    out = tmp_path / "comment.md"
+    assert (
+        main(
+            [
+                "comment",
+                "--base",
+                str(tmp_path / "base"),
+                "--head",
+                str(tmp_path / "head"),
+                "--out",
+                str(out),
+            ]
+        )
+        == 1
+    )
+    body = out.read_text()
+    assert "### `aws-prod`: not planned" in body
+    assert f"### <code>new-stack</code>: {len(base['resources'])} added" in body
