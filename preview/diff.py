@@ -287,31 +287,32 @@ def _compare(
     )
 
 
-def _violation_key(v: Mapping[str, Any]) -> tuple[str, str, str]:
-    return (v.get("policy", ""), v.get("urn") or "", v.get("message", ""))
-
-
 def _violation_delta(
     base: Iterable[Mapping[str, Any]], head: Iterable[Mapping[str, Any]]
 ) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]:
-    """(new, resolved): violations of head not in base, and of base not in head."""
-    base, head = list(base), list(head)
-    left = Counter(_violation_key(v) for v in base)
-    new = []
-    for violation in head:
-        key = _violation_key(violation)
-        if left[key]:
-            left[key] -= 1
-        else:
-            new.append(violation)
-    right = Counter(_violation_key(v) for v in head)
-    resolved = []
-    for violation in base:
-        key = _violation_key(violation)
-        if right[key]:
-            right[key] -= 1
-        else:
-            resolved.append(violation)
+    """(new, resolved). Violations are matched by policy and resource: the same policy
+    on the same resource with another message (``the stack creates 76 resources``
+    instead of 73) is the same finding, neither new nor resolved."""
+    groups: dict[tuple[str, str], tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]] = {}
+    for side, violations in enumerate((base, head)):
+        for violation in violations:
+            key = (str(violation.get("policy", "")), str(violation.get("urn") or ""))
+            groups.setdefault(key, ([], []))[side].append(violation)
+    new: list[Mapping[str, Any]] = []
+    resolved: list[Mapping[str, Any]] = []
+    for before, after in groups.values():
+        left = list(before)
+        unmatched = []
+        for violation in after:
+            same = next((v for v in left if v.get("message") == violation.get("message")), None)
+            if same is not None:
+                left.remove(same)
+            else:
+                unmatched.append(violation)
+        # Findings whose message changed pair up; what remains is new or resolved.
+        paired = min(len(left), len(unmatched))
+        new += unmatched[paired:]
+        resolved += left[paired:]
     return new, resolved
 
 

@@ -597,6 +597,10 @@ class PlanMocks(pulumi.runtime.Mocks):
             # domain's home EFS file system itself.
             resource_id = "d-" + hexed[:12]
             state.setdefault("homeEfsFileSystemId", "fs-" + hexed[12:29])
+        elif typ == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+            # The provider's id is its ARN, which ends in the URL without its scheme.
+            physical = str(inputs.get("url", "")).removeprefix("https://")
+            resource_id = self._aws_arn(typ, module, cls_name, region, physical)
         elif typ in _AWS_ID_PREFIXES:
             resource_id = _AWS_ID_PREFIXES[typ] + hexed[:17]
         elif physical:
@@ -631,6 +635,9 @@ class PlanMocks(pulumi.runtime.Mocks):
             return f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{name}"
         if typ == "aws:kms/alias:Alias":
             return f"arn:aws:kms:{region}:{ACCOUNT_ID}:{name}"
+        if typ == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+            # Named after the issuer's host, one per account and URL (IAM API reference).
+            return f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{name}"
         if typ in _AWS_ARN_SHAPES:
             service, kind, sep = _AWS_ARN_SHAPES[typ]
             resource = f"{kind}{sep}{name}" if kind else name

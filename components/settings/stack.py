@@ -7,6 +7,7 @@ from typing import Self
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .aws import SageMakerCiCdSettings
+from .ci import CiSettings
 from .azure import AzureFoundationSettings
 from .base import Cloud, Environment, Retention, Strict
 from .clouds import AwsCloudSettings, AzureCloudSettings, GcpCloudSettings, check_region
@@ -47,6 +48,11 @@ class StackSettings(Strict):
         "name derived from it fits its service's limit.",
     )
     architectures: ArchitecturesSettings = Field(default_factory=ArchitecturesSettings)
+    ci: CiSettings | None = Field(
+        default=None,
+        description="The keyless identity GitHub Actions deploys the stack with, on each "
+        "cloud the stack uses (docs/ci.md); absent: none.",
+    )
     aws: AwsCloudSettings | None = Field(
         default=None,
         description="AWS provider settings; for AWS architectures of a stack "
