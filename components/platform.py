@@ -56,14 +56,16 @@ def _ci_identity(
     if cloud is Cloud.AZURE:
         from .azure.ci_identity import AzureCiIdentity
 
-        azure_identity = AzureCiIdentity("ci", ci, architectures, shared, settings.prefix, opts)
+        azure_identity = AzureCiIdentity(
+            "ci", ci, architectures, shared, settings.prefix, tags, opts
+        )
         return {
             "ci_azure_client_id": azure_identity.client_id,
             "ci_azure_tenant_id": azure_identity.tenant_id,
         }
     from .gcp.ci_identity import GcpCiIdentity
 
-    gcp_identity = GcpCiIdentity("ci", ci, architectures, settings.prefix, opts)
+    gcp_identity = GcpCiIdentity("ci", ci, architectures, settings.prefix, tags, opts)
     return {
         "ci_gcp_workload_identity_provider": gcp_identity.provider_name,
         "ci_gcp_service_account": gcp_identity.service_account_email,

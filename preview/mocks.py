@@ -749,6 +749,16 @@ class PlanMocks(pulumi.runtime.Mocks):
             state.setdefault("name", f"projects/{project}/serviceAccounts/{email}")
             state.setdefault("uniqueId", str(int(digest(urn)[:15], 16)))
             return f"projects/{project}/serviceAccounts/{email}", state
+        if args.typ in _GCP_WORKLOAD_IDENTITY:
+            # Pools and providers are named by project number (IAM API reference,
+            # projects.locations.workloadIdentityPools[.providers]): the name is the
+            # audience google-github-actions/auth asks for and what principals refer to.
+            pool = f"projects/{GCP_PROJECT_NUMBER}/locations/global/workloadIdentityPools/"
+            pool += str(state.get("workloadIdentityPoolId") or auto_name(args.name, urn))
+            provider_id = state.get("workloadIdentityPoolProviderId")
+            full = f"{pool}/providers/{provider_id}" if provider_id else pool
+            state.setdefault("name", full)
+            return full, state
         if args.typ == "gcp:projects/serviceIdentity:ServiceIdentity":
             service = str(state.get("service") or "")
             email = gcp_service_agent(service, GCP_PROJECT_NUMBER)
@@ -967,6 +977,12 @@ GKE_VERSIONS = {
 2025-11; the plan needs their shape, not today's exact build)."""
 
 # Zones of regions whose letters do not start at "a" (Compute Engine's zone list).
+_GCP_WORKLOAD_IDENTITY = frozenset(
+    {
+        "gcp:iam/workloadIdentityPool:WorkloadIdentityPool",
+        "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider",
+    }
+)
 _GCP_ZONE_LETTERS = {"europe-west1": "bcd", "us-east1": "bcd", "us-central1": "abcf"}
 
 
