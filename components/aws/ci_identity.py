@@ -58,9 +58,11 @@ SERVICE_ACCESS: Mapping[str, ServiceAccess] = {
         ("arn:{p}:kms:{r}:{a}:key/*", "arn:{p}:kms:{r}:{a}:alias/*"),
         ("kms:CreateKey", "kms:ListAliases", "kms:ListKeys"),
     ),
-    "ec2": ServiceAccess(("arn:{p}:ec2:{r}:{a}:*", "arn:{p}:ec2:{r}::image/*"), ("ec2:Describe*",)),
+    "ec2": ServiceAccess(("arn:{p}:ec2:{r}:{a}:*",), ("ec2:Describe*",)),
     "logs": ServiceAccess(("arn:{p}:logs:{r}:{a}:*",), ("logs:DescribeLogGroups",)),
-    "cloudwatch": ServiceAccess(("arn:{p}:cloudwatch:{r}:{a}:alarm:*",), ("cloudwatch:DescribeAlarms",)),
+    "cloudwatch": ServiceAccess(
+        ("arn:{p}:cloudwatch:{r}:{a}:alarm:*",), ("cloudwatch:DescribeAlarms",)
+    ),
     "sns": ServiceAccess(("arn:{p}:sns:{r}:{a}:*",)),
     "events": ServiceAccess(("arn:{p}:events:{r}:{a}:rule/*",)),
     "codebuild": ServiceAccess(("arn:{p}:codebuild:{r}:{a}:project/*",)),
@@ -215,7 +217,12 @@ def deploy_policy(
     passed = sorted({p for a in architectures for p in PASSED_TO.get(a, ())})
     linked = sorted({p for a in architectures for p in SERVICE_LINKED.get(a, ())})
     statements.append(
-        {"Sid": "ManageStackRoles", "Effect": "Allow", "Action": list(ROLE_ACTIONS), "Resource": roles}
+        {
+            "Sid": "ManageStackRoles",
+            "Effect": "Allow",
+            "Action": list(ROLE_ACTIONS),
+            "Resource": roles,
+        }
     )
     if passed:
         statements.append(

@@ -150,7 +150,9 @@ class AzureCiIdentity(pulumi.ComponentResource):
             audiences=[github_oidc.AZURE_AUDIENCE],
             opts=child,
         )
-        client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        client = authorization.get_client_config_output(
+            opts=pulumi.InvokeOutputOptions(parent=self)
+        )
         scope = client.subscription_id.apply(lambda s: f"/subscriptions/{s}")
         role_name = f"{name_prefix}-ci-deploy"
         self.role = authorization.RoleDefinition(
@@ -183,5 +185,9 @@ class AzureCiIdentity(pulumi.ComponentResource):
         self.client_id = self.identity.client_id
         self.tenant_id = client.tenant_id
         self.register_outputs(
-            {"client_id": self.client_id, "tenant_id": self.tenant_id, "principal_id": self.principal_id}
+            {
+                "client_id": self.client_id,
+                "tenant_id": self.tenant_id,
+                "principal_id": self.principal_id,
+            }
         )

@@ -119,7 +119,9 @@ class GcpCiIdentity(pulumi.ComponentResource):
         del tags
         self.pool = gcp.iam.WorkloadIdentityPool(
             naming.child(name),
-            workload_identity_pool_id=naming.physical(name_prefix, "github", max_length=POOL_ID_LENGTH),
+            workload_identity_pool_id=naming.physical(
+                name_prefix, "github", max_length=POOL_ID_LENGTH
+            ),
             display_name=naming.physical(name_prefix, "github", max_length=32),
             description=f"GitHub Actions of {settings.repository}",
             opts=child,
@@ -184,5 +186,8 @@ class GcpCiIdentity(pulumi.ComponentResource):
         self.provider_name = self.provider.name
         self.service_account_email = self.account.email
         self.register_outputs(
-            {"provider_name": self.provider_name, "service_account_email": self.service_account_email}
+            {
+                "provider_name": self.provider_name,
+                "service_account_email": self.service_account_email,
+            }
         )

@@ -57,5 +57,7 @@ class CiSettings(Strict):
     @model_validator(mode="after")
     def _one_subject(self) -> Self:
         if (self.environment is None) == (self.branch is None):
-            raise ValueError("set exactly one of environment or branch: the subject CI is trusted as")
+            raise ValueError(
+                "set exactly one of environment or branch: the subject CI is trusted as"
+            )
         return self
