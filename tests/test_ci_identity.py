@@ -96,7 +96,7 @@ def test_the_aws_deploy_policy_is_scoped(stack: str) -> None:
         )
         if "*" in resources:  # only named actions, only in the stack's region
             assert not any(a.endswith(":*") for a in actions), statement["Sid"]
-            assert statement["Condition"] == {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}
+            assert statement["Condition"] == {"StringEquals": {"aws:RequestedRegion": region}}
         else:
             assert all(":123456789012:" in r or r.startswith("arn:aws:s3:::") for r in resources)
     services = aws_ci.services_of(["sagemaker_cicd"])
@@ -104,7 +104,7 @@ def test_the_aws_deploy_policy_is_scoped(stack: str) -> None:
         a for s in statements.values() for a in s["Action"] if a.endswith(":*")
     }
     assert statements["DeploySagemaker"]["Resource"] == [
-        "arn:aws:sagemaker:eu-west-1:123456789012:*"
+        f"arn:aws:sagemaker:{region}:123456789012:*"
     ]
     assert statements["DeploySagemaker"]["Condition"] == {
         "StringEquals": {"aws:ResourceAccount": "123456789012"}

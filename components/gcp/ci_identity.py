@@ -26,7 +26,6 @@ import pulumi
 import pulumi_gcp as gcp
 
 from .. import github_oidc, naming
-
 from ..settings.ci import CiSettings
 
 ARCHITECTURE_ROLES: Mapping[str, tuple[str, ...]] = {

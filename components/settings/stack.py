@@ -7,9 +7,9 @@ from typing import Self
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .aws import SageMakerCiCdSettings
-from .ci import CiSettings
 from .azure import AzureFoundationSettings
 from .base import Cloud, Environment, Retention, Strict
+from .ci import CiSettings
 from .clouds import AwsCloudSettings, AzureCloudSettings, GcpCloudSettings, check_region
 from .common import TagSettings
 from .gcp import GcpFoundationSettings
