@@ -11,7 +11,8 @@ show those and fold the rest.
 Keys are the engine's type tokens and input paths (``preview/paths.py``: camelCase
 engine property names, ``[*]`` for any list item, JSON strings walked as objects), as a
 plan JSON holds them (``docs/plan-json.md``). Besides this table, every resource's
-``protect`` flag and every provider's region are decisions (``resource_decisions``).
+``protect`` flag is a decision (``resource_decisions``; the plan report shows it on the
+stateful types, ``replacements.STATEFUL``, since every child inherits it).
 
 The property names come from each type's page in the Pulumi Registry
 (https://www.pulumi.com/registry/packages/aws/api-docs/, .../azure-native/api-docs/,
@@ -73,7 +74,6 @@ DECISIONS: Mapping[str, tuple[tuple[str, str], ...]] = {
         ("maxCapacity", SCALING),
     ),
     "aws:sagemaker/pipeline:Pipeline": (
-        ("pipelineDefinition.Parameters[*].DefaultValue", MACHINE),
         (f"{_STEP}.ResourceConfig.InstanceType", MACHINE),
         (f"{_STEP}.ResourceConfig.InstanceCount", COUNT),
         (f"{_STEP}.ProcessingResources.ClusterConfig.InstanceType", MACHINE),

@@ -13,8 +13,9 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .decisions import CATEGORIES, resource_decisions
+from .decisions import CATEGORIES, PROTECT, resource_decisions
 from .planjson import architecture_of
+from .replacements import STATEFUL
 
 MAX_VALUE_CHARS = 120
 """Longer values are cut with an ellipsis in tables (the JSON output has them whole)."""
@@ -61,29 +62,43 @@ def signed_money(amount: float | None, currency: str) -> str:
     return f"{sign}{abs(amount):,.2f} {currency}"
 
 
+def _decision_rows(resource: Mapping[str, Any]) -> list[tuple[int, str]]:
+    """One ``Setting | Resource | Values`` row per decision category of ``resource``,
+    with its category's rank for sorting."""
+    by_category: dict[str, list[str]] = {}
+    for decision in resource_decisions(resource):
+        if decision.path == PROTECT and resource["type"] not in STATEFUL:
+            continue  # protect is inherited by every child; shown where the state is
+        by_category.setdefault(decision.category, []).append(
+            f"{code(decision.path)} {value_cell(decision.value)}"
+        )
+    return [
+        (
+            CATEGORIES.index(category),
+            f"| {category} | {code(resource['name'])} | {'<br>'.join(values)} |",
+        )
+        for category, values in by_category.items()
+    ]
+
+
 def decisions_section(
     resources: list[Mapping[str, Any]], cost: Mapping[str, Any] | None = None
 ) -> list[str]:
     """``## Decisions``: per architecture, the settings a reviewer decides on
-    (``preview/decisions.py``) as ``Setting | Resource | Input | Value`` rows, and the
+    (``preview/decisions.py``), one row per resource and kind of decision, and the
     architecture's monthly cost when the plan has an estimate."""
     tops = architecture_of(resources)
-    groups: dict[str, list[str]] = {}
+    groups: dict[str, list[tuple[int, str]]] = {}
     titles: dict[str, str] = {}
     for resource in resources:
         top = tops[resource["urn"]]
         key = top["urn"] if top else ""
         titles.setdefault(key, f"{code(top['name'])} ({code(top['type'])})" if top else "Stack")
-        rows = groups.setdefault(key, [])
-        ordered = sorted(resource_decisions(resource), key=lambda d: CATEGORIES.index(d.category))
-        rows += [
-            f"| {d.category} | {code(resource['name'])} | {code(d.path)} | {value_cell(d.value)} |"
-            for d in ordered
-        ]
+        groups.setdefault(key, []).extend(_decision_rows(resource))
     costs = {a["urn"]: a for a in (cost or {}).get("architectures", [])}
     currency = str((cost or {}).get("currency", "USD"))
     out = ["## Decisions", ""]
-    if not any(groups.values()):
+    if not any(groups.values()) and not costs:
         return [*out, "No decision settings in this plan.", ""]
     for key in sorted(groups, key=lambda k: (k != "", titles[k])):
         if not groups[key] and key not in costs:
@@ -96,8 +111,8 @@ def decisions_section(
                 "",
             ]
         if groups[key]:
-            out += ["| Setting | Resource | Input | Value |", "| --- | --- | --- | --- |"]
-            out += groups[key]
+            out += ["| Setting | Resource | Values |", "| --- | --- | --- |"]
+            out += [row for _, row in sorted(groups[key], key=lambda r: r[0])]
             out.append("")
     return out
 

@@ -448,3 +448,61 @@ def test_a_stack_without_a_head_plan_blocks(base: dict[str, Any], tmp_path: Path
     body = out.read_text()
     assert "### `aws-prod`: not planned" in body
     assert f"### <code>new-stack</code>: {len(base['resources'])} added" in body
+
+
+def test_the_plan_report_shows_the_decisions_and_folds_the_rest() -> None:
+    from mlops_preview.report import build_plan, to_markdown
+
+    text = to_markdown(build_plan(ROOT, STACK))
+    decisions = text.split("## Decisions\n", 1)[1].split("<details>", 1)[0]
+    assert "| region | <code>aws</code> | <code>region</code> <code>eu-west-1</code> |" in decisions
+    assert (
+        "| machine type | <code>sagemaker-endpoint-config</code> | "
+        "<code>productionVariants[0].instanceType</code> <code>ml.m5.xlarge</code> |"
+    ) in decisions
+    assert (
+        "| autoscaling | <code>sagemaker-endpoint-scaling</code> | <code>maxCapacity</code> "
+        "<code>6</code><br><code>minCapacity</code> <code>2</code> |"
+    ) in decisions
+    assert "StoppingCondition.MaxRuntimeInSeconds</code> <code>14400</code>" in decisions
+    assert (
+        "| protection | <code>sagemaker-data</code> | <code>protect</code> <code>true</code>"
+        in decisions
+    )
+    assert "<details><summary>Every resource (" in text
+    assert "<details><summary>Every output (" in text
+
+
+def test_the_decisions_section_escapes_names_and_shows_architecture_cost() -> None:
+    from mlops_preview.markdown import decisions_section
+
+    component = {
+        "urn": "c",
+        "type": "mlops:aws:X",
+        "name": "<b>arch</b>",
+        "parent": None,
+        "custom": False,
+    }
+    group = {
+        "urn": "r",
+        "type": "aws:cloudwatch/logGroup:LogGroup",
+        "name": "<img src=x>",
+        "parent": "c",
+        "custom": True,
+        "inputs": {"retentionInDays": 7},
+    }
+    cost = {
+        "currency": "USD",
+        "architectures": [{"urn": "c", "baseline_monthly": 1.5, "maximum_monthly": None}],
+    }
+    lines = decisions_section([component, group], cost)
+    assert lines[2:] == [
+        "### <code>&lt;b&gt;arch&lt;/b&gt;</code> (<code>mlops:aws:X</code>)",
+        "",
+        "Monthly cost: baseline 1.50 USD, maximum n/a.",
+        "",
+        "| Setting | Resource | Values |",
+        "| --- | --- | --- |",
+        "| retention | <code>&lt;img src=x&gt;</code> | <code>retentionInDays</code> <code>7</code> |",
+        "",
+    ]
