@@ -276,9 +276,7 @@ class AwsCiIdentity(pulumi.ComponentResource):
         super().__init__("mlops:aws:CiIdentity", name, None, opts)
         services_of(architectures)  # fail before anything is registered
         child = pulumi.ResourceOptions(parent=self)
-        self.subject = github_oidc.subject(
-            settings.repository, environment=settings.environment, branch=settings.branch
-        )
+        self.subject = settings.subject
         if settings.aws_oidc_provider_arn is None:
             self.provider = aws.iam.OpenIdConnectProvider(
                 naming.child(name, "github"),

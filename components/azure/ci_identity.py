@@ -130,9 +130,7 @@ class AzureCiIdentity(pulumi.ComponentResource):
         if group is None:
             raise ValueError("ci: an Azure CI identity lives in azure_foundation's resource group")
         child = pulumi.ResourceOptions(parent=self)
-        self.subject = github_oidc.subject(
-            settings.repository, environment=settings.environment, branch=settings.branch
-        )
+        self.subject = settings.subject
         self.identity = managedidentity.UserAssignedIdentity(
             naming.child(name),
             resource_group_name=group.name,

@@ -111,9 +111,7 @@ class GcpCiIdentity(pulumi.ComponentResource):
         super().__init__("mlops:gcp:CiIdentity", name, None, opts)
         roles, grantable = roles_of(architectures)
         child = pulumi.ResourceOptions(parent=self)
-        self.subject = github_oidc.subject(
-            settings.repository, environment=settings.environment, branch=settings.branch
-        )
+        self.subject = settings.subject
         # Pools, providers and service accounts carry no labels in the API.
         del tags
         self.pool = gcp.iam.WorkloadIdentityPool(

@@ -12,7 +12,7 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
-from ..github_oidc import REPOSITORY_PATTERN
+from ..github_oidc import REPOSITORY_PATTERN, subject
 from .base import Strict
 
 GITHUB_ENVIRONMENT_PATTERN = r"^[A-Za-z0-9._-]{1,255}$"
@@ -53,6 +53,11 @@ class CiSettings(Strict):
         "account and URL); default: the stack creates it. Set it for the second stack "
         "of an account.",
     )
+
+    @property
+    def subject(self) -> str:
+        """The ``sub`` claim of the trusted jobs (``github_oidc.subject``)."""
+        return subject(self.repository, environment=self.environment, branch=self.branch)
 
     @model_validator(mode="after")
     def _one_subject(self) -> Self:
