@@ -300,12 +300,19 @@ def hazards(base: Mapping[str, Any], head: Mapping[str, Any] | None = None) -> l
     if base.get("protect"):
         found.append("protected: `pulumi up` refuses to replace or delete it")
     if base["type"] in STATEFUL:
-        found.append(
-            "stateful: the old one is kept outside the stack (retain_on_delete) and the "
-            "new one starts empty"
-            if base.get("retain_on_delete")
-            else "stateful: the old one is deleted with its data"
-        )
+        kept = "kept outside the stack (retain_on_delete)"
+        if head is None:
+            found.append(
+                f"stateful: {kept}"
+                if base.get("retain_on_delete")
+                else "stateful: deleted with its data"
+            )
+        else:
+            found.append(
+                f"stateful: the old one is {kept} and the new one starts empty"
+                if base.get("retain_on_delete")
+                else "stateful: the old one is deleted with its data"
+            )
     name_input = FIXED_NAME.get(base["type"])
     name = base.get("inputs", {}).get(name_input) if name_input else None
     kept = head is not None and head.get("inputs", {}).get(name_input) == name

@@ -259,7 +259,10 @@ def test_a_removed_protected_resource_is_a_hazard(base: dict[str, Any]) -> None:
     diff = diff_plans(base, head)
     (removed,) = diff.of("remove")
     assert removed.name == "sagemaker-key"
-    assert removed.hazards[0].startswith("protected")
+    assert removed.hazards == (
+        "protected: `pulumi up` refuses to replace or delete it",
+        "stateful: kept outside the stack (retain_on_delete)",
+    )
 
 
 def test_a_provider_region_change_replaces_its_resources(base: dict[str, Any]) -> None:
