@@ -190,14 +190,14 @@ DECISIONS: Mapping[str, tuple[tuple[str, str], ...]] = {
         (f"{_AML}.enableNodePublicIp", EXPOSURE),
     ),
     "azure-native:machinelearningservices:OnlineDeployment": (
-        ("onlineDeploymentProperties.instanceType", MACHINE),
-        ("onlineDeploymentProperties.scaleSettings", SCALING),
+        ("properties.instanceType", MACHINE),
+        ("properties.scaleSettings", SCALING),
         ("sku.capacity", COUNT),
-        ("onlineDeploymentProperties.egressPublicNetworkAccess", EXPOSURE),
+        ("properties.egressPublicNetworkAccess", EXPOSURE),
     ),
     "azure-native:machinelearningservices:OnlineEndpoint": (
-        ("onlineEndpointProperties.publicNetworkAccess", EXPOSURE),
-        ("onlineEndpointProperties.traffic", HOSTING),
+        ("properties.publicNetworkAccess", EXPOSURE),
+        ("properties.traffic", HOSTING),
     ),
     "azure-native:machinelearningservices:Workspace": (
         ("location", REGION),

@@ -46,6 +46,8 @@ METADATA = ("tags", "tagsAll", "labels", "description", "displayName")
 # Azure Resource Manager: the resource group, the location and the resource's own name
 # are in the resource's URL or fixed at creation.
 _ARM = ("resourceGroupName", "location")
+_CHILD = ("resourceGroupName",)
+"""A child resource (a subnet, a container, a key) has no location of its own."""
 
 REPLACED_BY: Mapping[str, tuple[str, ...]] = {
     # -- AWS ------------------------------------------------------------------------
@@ -102,14 +104,15 @@ REPLACED_BY: Mapping[str, tuple[str, ...]] = {
     # -- Azure (azure-native) ---------------------------------------------------------
     "azure-native:resources:ResourceGroup": ("resourceGroupName", "location"),
     "azure-native:storage:StorageAccount": (*_ARM, "accountName", "kind"),
-    "azure-native:storage:BlobContainer": (*_ARM, "accountName", "containerName"),
+    "azure-native:storage:BlobContainer": (*_CHILD, "accountName", "containerName"),
     "azure-native:keyvault:Vault": (*_ARM, "vaultName", "properties.tenantId"),
-    "azure-native:keyvault:Key": (*_ARM, "vaultName", "keyName", "properties.kty"),
+    "azure-native:keyvault:Key": (*_CHILD, "vaultName", "keyName", "properties.kty"),
     "azure-native:containerregistry:Registry": (*_ARM, "registryName"),
     "azure-native:operationalinsights:Workspace": (*_ARM, "workspaceName"),
+    "azure-native:applicationinsights:Component": (*_ARM, "resourceName"),
     "azure-native:managedidentity:UserAssignedIdentity": (*_ARM, "resourceName"),
     "azure-native:managedidentity:FederatedIdentityCredential": (
-        *_ARM,
+        *_CHILD,
         "resourceName",
         "federatedIdentityCredentialResourceName",
     ),
@@ -120,10 +123,10 @@ REPLACED_BY: Mapping[str, tuple[str, ...]] = {
         "roleDefinitionId",
     ),
     "azure-native:network:VirtualNetwork": (*_ARM, "virtualNetworkName"),
-    "azure-native:network:Subnet": (*_ARM, "virtualNetworkName", "subnetName"),
+    "azure-native:network:Subnet": (*_CHILD, "virtualNetworkName", "subnetName"),
     "azure-native:containerservice:ManagedCluster": (*_ARM, "resourceName", "dnsPrefix"),
     "azure-native:containerservice:AgentPool": (
-        *_ARM,
+        *_CHILD,
         "resourceName",
         "agentPoolName",
         "vmSize",
@@ -147,14 +150,14 @@ REPLACED_BY: Mapping[str, tuple[str, ...]] = {
         *_ARM,
         "workspaceName",
         "endpointName",
-        "onlineEndpointProperties.authMode",
+        "properties.authMode",
     ),
     "azure-native:machinelearningservices:OnlineDeployment": (
         *_ARM,
         "workspaceName",
         "endpointName",
         "deploymentName",
-        "onlineDeploymentProperties.instanceType",
+        "properties.instanceType",
     ),
     # -- Google Cloud -----------------------------------------------------------------
     "gcp:storage/bucket:Bucket": ("name", "location", "project"),
@@ -223,6 +226,7 @@ STATEFUL = frozenset(
         "azure-native:keyvault:Key",
         "azure-native:containerregistry:Registry",
         "azure-native:operationalinsights:Workspace",
+        "azure-native:applicationinsights:Component",
         "azure-native:machinelearningservices:Workspace",
         "gcp:storage/bucket:Bucket",
         "gcp:kms/keyRing:KeyRing",
