@@ -216,3 +216,43 @@ def test_a_branch_subject() -> None:
         github_oidc.subject(settings.repository, branch=settings.branch)
         == "repo:o/r:ref:refs/heads/main"
     )
+
+
+def _claims(
+    repository: str, environment: str | None, ref: str = "refs/heads/main"
+) -> dict[str, str]:
+    """The claims of a GitHub Actions token that matter here (GitHub's OIDC docs)."""
+    sub = (
+        f"repo:{repository}:environment:{environment}"
+        if environment
+        else f"repo:{repository}:ref:{ref}"
+    )
+    claims = {"repository": repository, "sub": sub, "ref": ref}
+    if environment:
+        claims["environment"] = environment
+    return claims
+
+
+@pytest.mark.parametrize("stack", [s for s in STACKS if s.startswith("gcp-")])
+def test_the_gcp_attribute_condition_admits_only_its_subject(stack: str) -> None:
+    """The provider's condition, evaluated by a CEL implementation as Google's STS would."""
+    import celpy
+
+    (provider,) = planned(stack).by_type(
+        "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider"
+    )
+    env = celpy.Environment()
+    program = env.program(env.compile(provider.inputs["attributeCondition"]))
+    environment = ci_section(stack)["environment"]
+
+    def admits(claims: dict[str, str]) -> bool:
+        return bool(program.evaluate({"assertion": celpy.json_to_cel(claims)}))
+
+    assert admits(_claims(REPOSITORY, environment))
+    assert not admits(_claims("example-org/other", environment))
+    assert not admits(_claims(REPOSITORY, "dev" if environment != "dev" else "prod"))
+    assert not admits(_claims(REPOSITORY, None))  # a branch push without the environment
+    assert not admits({**_claims(REPOSITORY, None), "sub": f"repo:{REPOSITORY}:pull_request"})
+    # The IAM condition on projectIamAdmin parses as CEL too.
+    admin = planned(stack).one("gcp:projects/iAMMember:IAMMember", "ci-project-iam-admin")
+    env.compile(admin.inputs["condition"]["expression"])
