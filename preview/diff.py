@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .decisions import PROTECT, category_of
+from .decisions import PROTECT, category_of, resource_decisions
 from .paths import flatten
 from .planjson import architecture_of
 from .replacements import PROVIDER_PLACEMENT, hazards, known, replacing
@@ -362,6 +362,21 @@ def cost_delta(base: Mapping[str, Any], head: Mapping[str, Any]) -> CostDelta | 
     )
 
 
+def _decided(resource: Mapping[str, Any], *, after: bool) -> tuple[InputChange, ...]:
+    """The decisions of an added (``after``) or removed resource, as changes from or to
+    absent: a reviewer sees what a new endpoint runs on, not just that it is new."""
+    return tuple(
+        InputChange(
+            d.path,
+            None if after else d.value,
+            d.value if after else None,
+            replaces=False,
+            decision=d.category,
+        )
+        for d in resource_decisions(resource)
+    )
+
+
 def _architecture_names(plan: Mapping[str, Any]) -> dict[str, str | None]:
     tops = architecture_of(plan["resources"])
     return {urn: None if top is None else str(top["name"]) for urn, top in tops.items()}
@@ -378,7 +393,14 @@ def diff_plans(base: Mapping[str, Any], head: Mapping[str, Any]) -> PlanDiff:
         old = base_resources.get(urn)
         if old is None:
             changes.append(
-                ResourceChange(urn, resource["type"], resource["name"], head_arch[urn], "add")
+                ResourceChange(
+                    urn,
+                    resource["type"],
+                    resource["name"],
+                    head_arch[urn],
+                    "add",
+                    changes=_decided(resource, after=True),
+                )
             )
         elif (change := _compare(urn, old, resource, head_arch[urn], providers)) is not None:
             changes.append(change)
@@ -392,6 +414,7 @@ def diff_plans(base: Mapping[str, Any], head: Mapping[str, Any]) -> PlanDiff:
                     resource["name"],
                     base_arch[urn],
                     "remove",
+                    changes=_decided(resource, after=False),
                     hazards=tuple(lost),
                 )
             )

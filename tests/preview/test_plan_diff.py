@@ -509,3 +509,16 @@ def test_the_decisions_section_escapes_names_and_shows_architecture_cost() -> No
         "| retention | <code>&lt;img src=x&gt;</code> | <code>retentionInDays</code> <code>7</code> |",
         "",
     ]
+
+
+def test_an_added_resource_shows_its_decisions(base: dict[str, Any]) -> None:
+    before = copy.deepcopy(base)
+    before["resources"] = [
+        r for r in before["resources"] if r["type"] != "aws:appautoscaling/target:Target"
+    ]
+    diff = diff_plans(before, base)
+    (added,) = diff.of("add")
+    assert {(c.path, c.before, c.after, c.decision) for c in added.changes} == {
+        ("maxCapacity", None, 6, "autoscaling"),
+        ("minCapacity", None, 2, "autoscaling"),
+    }
