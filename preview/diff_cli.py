@@ -6,7 +6,8 @@ two plan JSON documents of one stack (``preview/diff.py``).
 ``mlops-iac comment --base DIR --head DIR [--artifact-url URL] [--out PATH]`` compares
 ``DIR/<stack>.json`` of every stack found in either directory and writes the one
 pull-request comment (``preview/comment.py``). A stack without a head plan is reported
-as not planned; a stack without a base plan (added by the change) is compared with an
+as not planned, and so is every stack of ``--stacks-dir DIR`` (its
+``Pulumi.<stack>.yaml`` files) that has no plan at all; a stack without a base plan (added by the change) is compared with an
 empty plan. ``--full PATH`` also writes the body without the size limit (the full
 report the comment links to); ``--json-dir DIR`` also writes each stack's diff as ``DIR/<stack>.json``.
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,9 +55,11 @@ def empty_plan(stack: str) -> dict[str, Any]:
     return {"schema_version": 1, "stack": stack, "resources": [], "policies": {}, "cost": {}}
 
 
-def stack_diffs(base_dir: Path, head_dir: Path) -> list[StackDiff]:
-    """Every stack of either directory, compared; sorted by stack name."""
-    stacks = sorted({p.stem for d in (base_dir, head_dir) for p in d.glob("*.json")})
+def stack_diffs(base_dir: Path, head_dir: Path, expected: Sequence[str] = ()) -> list[StackDiff]:
+    """Every stack of either directory and every ``expected`` one, compared; sorted by
+    stack name. An expected stack without any plan is reported as not planned."""
+    found_files = {p.stem for d in (base_dir, head_dir) for p in d.glob("*.json")}
+    stacks = sorted(found_files | set(expected))
     found = []
     for stack in stacks:
         head_file, base_file = head_dir / f"{stack}.json", base_dir / f"{stack}.json"
@@ -69,7 +73,15 @@ def stack_diffs(base_dir: Path, head_dir: Path) -> list[StackDiff]:
 
 def _comment(args: argparse.Namespace, _evaluate: Any) -> int:
     try:
-        stacks = stack_diffs(args.base, args.head)
+        expected = (
+            [
+                p.name.removeprefix("Pulumi.").removesuffix(".yaml")
+                for p in args.stacks_dir.glob("Pulumi.*.yaml")
+            ]
+            if args.stacks_dir is not None
+            else []
+        )
+        stacks = stack_diffs(args.base, args.head, expected)
     except PlanFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -114,6 +126,12 @@ def add_parsers(commands: Any) -> None:
         "--artifact-url", metavar="URL", help="link to the full report (the run's artifacts)"
     )
     comment.add_argument("--out", type=Path, metavar="PATH", help="write the body to PATH")
+    comment.add_argument(
+        "--stacks-dir",
+        type=Path,
+        metavar="DIR",
+        help="expect a plan of every Pulumi.<stack>.yaml in DIR (a missing one is reported)",
+    )
     comment.add_argument(
         "--full", type=Path, metavar="PATH", help="also write the unabridged body to PATH"
     )

@@ -522,3 +522,15 @@ def test_an_added_resource_shows_its_decisions(base: dict[str, Any]) -> None:
         ("maxCapacity", None, 6, "autoscaling"),
         ("minCapacity", None, 2, "autoscaling"),
     }
+
+
+def test_an_expected_stack_without_plans_is_reported(base: dict[str, Any], tmp_path: Path) -> None:
+    for side in ("base", "head"):
+        (tmp_path / side).mkdir()
+        (tmp_path / side / f"{STACK}.json").write_text(json.dumps(base))
+    out = tmp_path / "comment.md"
+    args = ["comment", "--base", str(tmp_path / "base"), "--head", str(tmp_path / "head")]
+    assert main([*args, "--stacks-dir", str(ROOT / "stacks"), "--out", str(out)]) == 1
+    body = out.read_text()
+    assert "### <code>aws-prod</code>: no changes" in body
+    assert "### `gcp-dev`: not planned" in body
