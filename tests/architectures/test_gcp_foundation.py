@@ -3,11 +3,14 @@ and labels, through the ``gcp-dev`` stack and through a program with other setti
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections import Counter
 from functools import cache
 from pathlib import Path
 
 import pytest
+import yaml
 from mlops_components.architectures.gcp_foundation import (
     SERVICES,
     GcpFoundation,
@@ -34,7 +37,16 @@ LABELS = {
 
 @cache
 def dev() -> Recording:
-    return plan_stack(ROOT, "gcp-dev")
+    """gcp-dev without its CI identity (tests/test_ci_identity.py covers that): the
+    foundation alone."""
+    program = Path(tempfile.mkdtemp(prefix="gcp-foundation-"))
+    shutil.copy(ROOT / "Pulumi.yaml", program / "Pulumi.yaml")
+    shutil.copytree(ROOT / "stacks", program / "stacks")
+    stack_file = program / "stacks" / "Pulumi.gcp-dev.yaml"
+    config = yaml.safe_load(stack_file.read_text())
+    config["config"]["mlops-iac:ci"]["enabled"] = False
+    stack_file.write_text(yaml.safe_dump(config))
+    return plan_stack(program, "gcp-dev")
 
 
 def custom(rec: Recording) -> list:
