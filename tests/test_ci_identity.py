@@ -82,6 +82,9 @@ def test_the_aws_deploy_policy_is_scoped(stack: str) -> None:
     policy = json.loads(
         planned(stack).one("aws:iam/rolePolicy:RolePolicy", "ci-deploy").inputs["policy"]
     )
+    # IAM quota: a role's inline policies total at most 10,240 characters, whitespace
+    # not counted (IAM and STS quotas, IAM user guide).
+    assert len(json.dumps(policy, separators=(",", ":"))) < 10_240
     statements = {s["Sid"]: s for s in policy["Statement"]}
     region = yaml.safe_load((ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text())["config"][
         "mlops-iac:region"
