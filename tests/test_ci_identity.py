@@ -101,8 +101,12 @@ def test_the_aws_deploy_policy_is_scoped(stack: str) -> None:
             assert not any(a.endswith(":*") for a in actions), statement["Sid"]
             assert statement["Condition"] == {"StringEquals": {"aws:RequestedRegion": region}}
         else:
-            assert all(":123456789012:" in r or r.startswith("arn:aws:s3:::") for r in resources)
-    services = aws_ci.services_of(["sagemaker_cicd"])
+            assert all(
+                ":123456789012:" in r
+                or r.startswith(("arn:aws:s3:::", f"arn:aws:apigateway:{region}::"))
+                for r in resources
+            )
+    services = aws_ci.services_of([a for a in aws_ci.ARCHITECTURE_SERVICES if a in _enabled(stack)])
     assert {f"{s}:*" for s in services} == {
         a for s in statements.values() for a in s["Action"] if a.endswith(":*")
     }
@@ -114,7 +118,27 @@ def test_the_aws_deploy_policy_is_scoped(stack: str) -> None:
     }
     assert statements["PassStackRoles"]["Condition"]["StringEquals"][
         "iam:PassedToService"
-    ] == sorted(aws_ci.PASSED_TO["sagemaker_cicd"])
+    ] == sorted({p for a in _enabled(stack) for p in aws_ci.PASSED_TO.get(a, ())})
+
+
+def _enabled(stack: str) -> set[str]:
+    config = yaml.safe_load((ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text())["config"]
+    return set(config.get("mlops-iac:architectures") or {})
+
+
+def test_the_apigateway_statement_has_no_account_condition() -> None:
+    policy = aws_ci.deploy_policy(["serverless_mlops"], "aws", "eu-west-1", "123456789012")
+    statements = {s["Sid"]: s for s in policy["Statement"]}
+    assert statements["DeployApigateway"] == {
+        "Sid": "DeployApigateway",
+        "Effect": "Allow",
+        "Action": ["apigateway:*"],
+        "Resource": ["arn:aws:apigateway:eu-west-1::/*"],
+    }
+    assert statements["DeployLambda"]["Condition"] == {
+        "StringEquals": {"aws:ResourceAccount": "123456789012"}
+    }
+    assert len(json.dumps(policy, separators=(",", ":"))) < 10_240
 
 
 @pytest.mark.parametrize("stack", [s for s in STACKS if s.startswith("azure-")])

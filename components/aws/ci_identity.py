@@ -49,6 +49,9 @@ class ServiceAccess:
     unscoped: tuple[str, ...] = ()
     """Actions the service only authorises on ``*`` (no resource-level permissions,
     Service Authorization Reference), allowed in the stack's region only."""
+    in_account: bool = True
+    """Also require ``aws:ResourceAccount`` to be the stack's account; off for services
+    whose ARNs carry no account (API Gateway: ``arn:aws:apigateway:<region>::/apis/...``)."""
 
 
 SERVICE_ACCESS: Mapping[str, ServiceAccess] = {
@@ -67,6 +70,11 @@ SERVICE_ACCESS: Mapping[str, ServiceAccess] = {
     "events": ServiceAccess(("arn:{p}:events:{r}:{a}:rule/*",)),
     "codebuild": ServiceAccess(("arn:{p}:codebuild:{r}:{a}:project/*",)),
     "ssm": ServiceAccess(("arn:{p}:ssm:{r}:{a}:parameter/*",), ("ssm:DescribeParameters",)),
+    "lambda": ServiceAccess(("arn:{p}:lambda:{r}:{a}:function:*",)),
+    "states": ServiceAccess(("arn:{p}:states:{r}:{a}:*",)),
+    "apigateway": ServiceAccess(("arn:{p}:apigateway:{r}::/*",), in_account=False),
+    "sqs": ServiceAccess(("arn:{p}:sqs:{r}:{a}:*",)),
+    "scheduler": ServiceAccess(("arn:{p}:scheduler:{r}:{a}:*",)),
     "application-autoscaling": ServiceAccess(
         ("arn:{p}:application-autoscaling:{r}:{a}:scalable-target/*",),
         (
@@ -95,6 +103,24 @@ ARCHITECTURE_SERVICES: Mapping[str, tuple[str, ...]] = {
         "ssm",
         "application-autoscaling",
     ),
+    # The serverless architecture (branch `serverless`): Lambda, Step Functions, an
+    # HTTP API, EventBridge and Scheduler triggers, SQS dead-letter queues.
+    "serverless_mlops": (
+        "sagemaker",
+        "s3",
+        "kms",
+        "ec2",
+        "logs",
+        "cloudwatch",
+        "sns",
+        "events",
+        "ssm",
+        "lambda",
+        "states",
+        "apigateway",
+        "sqs",
+        "scheduler",
+    ),
 }
 """The services each AWS architecture's resources belong to (``components/registry.py``
 keys); a new AWS architecture adds its line here, or its stacks fail to plan."""
@@ -104,6 +130,14 @@ PASSED_TO: Mapping[str, tuple[str, ...]] = {
         "sagemaker.amazonaws.com",
         "codebuild.amazonaws.com",
         "events.amazonaws.com",
+        "vpc-flow-logs.amazonaws.com",
+    ),
+    "serverless_mlops": (
+        "lambda.amazonaws.com",
+        "states.amazonaws.com",
+        "events.amazonaws.com",
+        "scheduler.amazonaws.com",
+        "sagemaker.amazonaws.com",
         "vpc-flow-logs.amazonaws.com",
     ),
 }
@@ -199,7 +233,7 @@ def deploy_policy(
                 "Effect": "Allow",
                 "Action": [f"{service}:*"],
                 "Resource": [arn.format(**fill) for arn in access.arns],
-                "Condition": in_account,
+                **({"Condition": in_account} if access.in_account else {}),
             }
         )
     unscoped = sorted({a for s in services for a in SERVICE_ACCESS[s].unscoped})
