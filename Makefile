@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STACK  ?= aws-dev
 REPORTS := build/plan
 
-.PHONY: install plan test lint typecheck unit policies bench clean
+.PHONY: install node-tools plan test lint typecheck unit policies bench clean
 
 # The same steps as the Pulumi CLI (toolchain: pip): create the venv, upgrade pip,
 # setuptools and wheel, then `pip install -r requirements.txt` in the program folder.
@@ -42,7 +42,15 @@ lint: install
 typecheck: install
 	$(BIN)/pyright components preview stacks policies benchmarks
 
-unit: install
+# Node tools the tests read generated documents with (asl-validator), pinned in
+# package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+node-tools: node_modules/.installed
+
+unit: install node-tools
 	$(BIN)/python -m pytest
 
 test: lint typecheck unit
@@ -54,4 +62,4 @@ bench: install
 	$(BIN)/python benchmarks/plan_benchmark.py
 
 clean:
-	rm -rf build $(VENV) .pytest_cache
+	rm -rf build $(VENV) .pytest_cache node_modules

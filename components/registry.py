@@ -135,6 +135,12 @@ REGISTRY: tuple[ArchitectureSpec, ...] = (
         "Google Cloud foundation",
         "mlops_components.architectures.gcp_foundation:deploy",
     ),
+    ArchitectureSpec(
+        "serverless_mlops",
+        Cloud.AWS,
+        "Serverless MLOps",
+        "mlops_components.architectures.serverless_mlops:deploy",
+    ),
 )
 """Every architecture, in the order stacks deploy them."""
 

@@ -25,7 +25,6 @@ The format is documented in docs/offline-preview.md.
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 import runpy
@@ -37,6 +36,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .project import PlanError
+from .unknowns import result_type
 
 __all__ = [
     "LOOKUP_SUFFIXES",
@@ -46,8 +46,8 @@ __all__ = [
     "find_lookups_file",
     "load_lookups",
     "lookups_file",
-    "missing_answer_message",
     "result_fields",
+    "unanswered_message",
 ]
 
 LookupHook = Callable[[str, Mapping[str, Any]], Mapping[str, Any] | None]
@@ -61,9 +61,6 @@ TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+:[A-Za-z0-9_./-]*:[A-Za-z0-9_]+$")
 """An invoke token: ``<package>:<module>:<function>``, e.g. ``aws:ec2/getVpc:getVpc``."""
 
 DOCS = "docs/offline-preview.md#lookups"
-
-# Python package of each provider, to find a function's result type.
-_SDK_PACKAGES = {"aws": "pulumi_aws", "azure-native": "pulumi_azure_native", "gcp": "pulumi_gcp"}
 
 
 class LookupsError(PlanError):
@@ -224,33 +221,16 @@ def find_lookups_file(stack_config_dir: Path, stack: str) -> Path | None:
     return found[0] if found else None
 
 
-def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
 def result_fields(token: str) -> list[str] | None:
     """Engine names of the fields of a function's result (``aws:ec2/getVpc:getVpc`` ->
     ``arn``, ``cidrBlock``, ...), read from the provider SDK's result type; ``None``
     when the SDK or the type cannot be found."""
-    parts = token.split(":")
-    if len(parts) != 3 or parts[0] not in _SDK_PACKAGES:
+    found = result_type(token)
+    if found is None:
         return None
-    package, module, function = _SDK_PACKAGES[parts[0]], parts[1].split("/")[0], parts[2]
-    module_name = package if module in ("", "index") else f"{package}.{module}"
-    try:
-        mod = importlib.import_module(module_name)
-    except ImportError:
-        return None
-    result_type = getattr(mod, f"{function[:1].upper()}{function[1:]}Result", None)
     from pulumi import _types
 
-    names = getattr(_types, "_py_to_pulumi_names_from_py_properties", None)
-    if result_type is None or names is None or not callable(getattr(mod, _snake(function), None)):
-        return None
-    try:
-        return sorted(names(result_type).values())
-    except Exception:
-        return None
+    return sorted(_types.output_type_types(found)) if _types.is_output_type(found) else None
 
 
 def _plain(value: Any) -> Any:
@@ -264,41 +244,19 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def example(token: str, args: Mapping[str, Any]) -> str:
-    """A lookups file that answers this call, to paste and fill in."""
-    fields = result_fields(token)
-    lines = ["lookups:", f"  {token}:"]
-    if args:
-        shown = yaml.safe_dump(_plain(args), default_flow_style=True, width=10_000).strip()
-        lines += [f"    - args: {shown}", "      result:"]
-    else:
-        lines.append("    - result:")
-    if fields:
-        lines.append(f"        # the result's fields (engine names): {', '.join(fields)}")
-    lines.append("        id: <id>" if fields is None or "id" in fields else "        {}")
-    return "\n".join(lines) + "\n"
-
-
-def missing_answer_message(
-    token: str, args: Mapping[str, Any], *, exists: bool, shown_as: str
-) -> str:
-    """Why a plan stopped at a lookup, and the file to write (``shown_as``: the path
-    as the user should read it)."""
+def unanswered_message(token: str, args: Mapping[str, Any], *, exists: bool, shown_as: str) -> str:
+    """The warning for a lookup answered as unknown, naming the file that would answer
+    it (``shown_as``: the path as the user should read it)."""
     call = json.dumps(_plain(args), sort_keys=True)
     head = (
-        f"the program called the lookup {token} with {call}, which the offline plan "
-        "cannot answer: `pulumi preview` asks the cloud, and the plan has no built-in "
-        "answer for it. "
+        f"lookup {token} with {call} has no offline answer (`pulumi preview` asks the "
+        "cloud), so its result is unknown in this plan and what is built from it shows "
+        '"[unknown]". '
     )
     note = f"(read by `mlops-iac plan` only, never by the Pulumi CLI; see {DOCS})"
+    fields = result_fields(token)
+    listing = f"; the result's fields (engine names): {', '.join(fields)}" if fields else ""
     if exists and shown_as.endswith(".py"):
-        fields = result_fields(token)
-        listing = f"; the result's fields (engine names): {', '.join(fields)}" if fields else ""
-        return (
-            f"{head}lookup() in {shown_as} returned None for it: return the result {note}{listing}"
-        )
-    if exists:
-        where = f"No entry for it in {shown_as} matches these arguments; add one there"
-    else:
-        where = f"Write the answer to {shown_as}"
-    return f"{head}{where} {note}, for example:\n\n{example(token, args).rstrip()}"
+        return f"{head}Return its result from lookup() in {shown_as} {note}{listing}"
+    verb = "Add an entry for these arguments to" if exists else "Write the answer to"
+    return f"{head}{verb} {shown_as} {note}{listing}"

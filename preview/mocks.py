@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import importlib
 import inspect
 import json
 import re
-import sys
 import threading
 import uuid
 from collections.abc import Callable, Mapping
@@ -38,7 +36,7 @@ from .placeholders import (
     gcp_service_agent,
     guid,
 )
-from .shapes import Rule, Shapes, Site
+from .shapes import Rule, Shapes, Site, input_names, resource_class
 
 ACCOUNT_ID = "123456789012"
 """AWS account of every mocked ARN (the documentation account)."""
@@ -273,19 +271,8 @@ class _ClassIndex:
 
     @staticmethod
     def _lookup(token: str) -> frozenset[str] | None:
-        pkg, module, cls_name = _split_token(token)
-        root = _SDK_PACKAGES.get(pkg)
-        if root is None or not module:
-            return None
-        module_name = root if module == "index" else f"{root}.{module}"
-        mod = sys.modules.get(module_name)
-        if mod is None:
-            try:
-                mod = importlib.import_module(module_name)
-            except ImportError:
-                return None
-        cls = getattr(mod, cls_name, None)
-        if not inspect.isclass(cls):
+        cls = resource_class(token)
+        if cls is None:
             return None
         return frozenset(
             attr for attr, value in inspect.getmembers_static(cls) if isinstance(value, property)
@@ -466,6 +453,15 @@ class PlanMocks(pulumi.runtime.Mocks):
             "azure-native:operationalinsights:Workspace": [
                 Rule("customerId", lambda s: guid(f"{s.urn}#customer")),
             ],
+            # A gateway endpoint's service prefix list (S3, DynamoDB): security group
+            # rules allow egress to it.
+            "aws:ec2/vpcEndpoint:VpcEndpoint": [
+                Rule(
+                    "prefixListId",
+                    lambda s: f"pl-{digest(s.state.get('serviceName', '') + s.urn)[:8]}",
+                    lambda state: state.get("vpcEndpointType") == "Gateway",
+                ),
+            ],
             "aws:eks/cluster:Cluster": [
                 Rule(
                     "identities[].oidcs[].issuer",
@@ -601,6 +597,17 @@ class PlanMocks(pulumi.runtime.Mocks):
             # The provider's id is its ARN, which ends in the URL without its scheme.
             physical = str(inputs.get("url", "")).removeprefix("https://")
             resource_id = self._aws_arn(typ, module, cls_name, region, physical)
+        elif typ == "aws:apigatewayv2/api:Api":
+            # API ids are 10 lower-case alphanumerics; the endpoint and the execute-api
+            # ARN (what Lambda permissions name) derive from the id.
+            resource_id = hexed[:10]
+            state.setdefault(
+                "apiEndpoint", f"https://{resource_id}.execute-api.{region}.amazonaws.com"
+            )
+            state.setdefault(
+                "executionArn", f"arn:aws:execute-api:{region}:{ACCOUNT_ID}:{resource_id}"
+            )
+            state.setdefault("arn", f"arn:aws:apigateway:{region}::/apis/{resource_id}")
         elif typ in _AWS_ID_PREFIXES:
             resource_id = _AWS_ID_PREFIXES[typ] + hexed[:17]
         elif physical:
@@ -653,7 +660,7 @@ class PlanMocks(pulumi.runtime.Mocks):
         declared = self._classes.outputs(args.typ)
         provider = self.provider_of(args)
         state = dict(inputs)
-        name_key = self._azure_name_key(cls_name, inputs)
+        name_key = self._azure_name_key(cls_name, inputs, input_names(args.typ))
         name = state.get(name_key) if name_key else None
         if not isinstance(name, str) or not name:
             name = auto_name(args.name, urn)
@@ -702,17 +709,21 @@ class PlanMocks(pulumi.runtime.Mocks):
         return resource_id, state
 
     @staticmethod
-    def _azure_name_key(cls_name: str, inputs: Mapping[str, Any]) -> str | None:
+    def _azure_name_key(
+        cls_name: str, inputs: Mapping[str, Any], declared: frozenset[str]
+    ) -> str | None:
         """Azure Native names a resource by a ``<thing>Name`` input (``accountName``,
-        ``workspaceName``); pick the one that names this resource, not its parents."""
+        ``workspaceName``), which it auto-names when absent; pick the one that names
+        this resource, not its parents, among the inputs its Args class declares."""
         if cls_name == "ResourceGroup":
             return "resourceGroupName"
+        known = declared or frozenset(inputs)
         preferred = [f"{_lower_first(cls_name)}Name", "resourceName", "accountName", "name"]
         for key in preferred:
-            if key in inputs:
+            if key in known:
                 return key
         candidates = sorted(
-            k for k in inputs if k.endswith("Name") and k not in ("resourceGroupName", "skuName")
+            k for k in known if k.endswith("Name") and k not in ("resourceGroupName", "skuName")
         )
         return candidates[0] if len(candidates) == 1 else preferred[0]
 

@@ -30,14 +30,13 @@ from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.settings import get_project, get_stack
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
-from .mocks import PlanMocks
+from .mocks import PlanMocks, UnmockedInvokeError
 from .shapes import SDK_PACKAGES
+from .unknowns import UNKNOWN, Unanswered, output_form, unknown_result
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 SECRET = "[secret]"
 """What a secret value is replaced by in recorded inputs and outputs."""
-UNKNOWN = "[unknown]"
-"""What a value unknown at plan time is replaced by (rare: plans resolve applies)."""
 
 _SIG = rpc._special_sig_key
 _SECRET_SIG = rpc._special_secret_sig
@@ -199,6 +198,8 @@ class Recorder(MockMonitor):
         self._last: RecordedResource | None = None
         self._calls = itertools.count()
         self._invoking: dict[int, str] = {}
+        self.unanswered: list[Unanswered] = []
+        """Lookups no answer was found for, answered as unknown (in call order)."""
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         """The URN the engine would give: the parent's full qualified type (its own
@@ -358,9 +359,22 @@ class Recorder(MockMonitor):
             self._invoking[key] = request.tok
         try:
             return super().Invoke(self._stripped(request, "args"))
+        except UnmockedInvokeError as exc:
+            with self._lock:
+                self.unanswered.append(Unanswered(exc.token, exc.arguments))
+            return self._unknown_answer(exc.token)
         finally:
             with self._lock:
                 del self._invoking[key]
+
+    @staticmethod
+    def _unknown_answer(token: str) -> Any:
+        """An unanswered lookup's result: unknown for the output form, else shaped by
+        the result type with unknown leaves (``unknowns.py``)."""
+        if output_form():
+            return resource_pb2.ResourceInvokeResponse(unknown=True)
+        result = _sync_await(rpc.serialize_properties(unknown_result(token), {}))
+        return resource_pb2.ResourceInvokeResponse(**{"return": result, "failures": None})
 
     def ReadResource(self, request: Any) -> Any:
         return super().ReadResource(self._stripped(request, "properties"))

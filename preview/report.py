@@ -217,6 +217,17 @@ def to_json_dict(result: PlanResult) -> dict[str, Any]:
         },
         "cost": _deep_sorted(result.cost),
         "warnings": list(recording.warnings),
+        "unknowns": [{"urn": urn, "path": path} for urn, path in recording.unknowns()],
+        "unanswered_lookups": [
+            {"token": u.token, "args": _deep_sorted(dict(u.args))}
+            for u in sorted(
+                {
+                    (u.token, json.dumps(u.args, sort_keys=True, default=str)): u
+                    for u in recording.unanswered
+                }.values(),
+                key=lambda u: (u.token, json.dumps(u.args, sort_keys=True, default=str)),
+            )
+        ],
     }
 
 
@@ -502,5 +513,19 @@ def to_markdown(result: PlanResult) -> str:
     if recording.warnings:
         out += ["## Warnings", ""]
         out += [f"- {_cell(w)}" for w in recording.warnings]
+        out.append("")
+    unknowns = recording.unknowns()
+    if unknowns:
+        names = {r.urn: f"{short_type(r.type)} `{_cell(r.name)}`" for r in recording.resources}
+        out += [
+            "## Unknown at plan time",
+            "",
+            "Inputs built from values only the cloud knows (`pulumi preview` shows them "
+            "as unknown too):",
+            "",
+            "| Resource | Input |",
+            "| --- | --- |",
+        ]
+        out += [f"| {names.get(urn, urn)} | `{_cell(path)}` |" for urn, path in unknowns]
         out.append("")
     return "\n".join(out)

@@ -4,8 +4,10 @@ Pulumi keeps its runtime state (settings, root stack, config) in context variabl
 its event loop per thread. Each run therefore happens on a fresh thread inside an empty
 ``contextvars.Context`` with its own event loop and its own worker pool: nothing leaks
 from one run into the next or into the caller, so tests can plan many programs in one
-process. The program runs as an update (``dry_run=False``), so ``apply`` callbacks see
-the mocks' known values, as they would after ``pulumi up``.
+process. The program runs as a preview (``dry_run=True``), as ``pulumi preview`` runs
+it: ``apply`` callbacks see the mocks' values, and an output the mocks leave empty is
+unknown, so callbacks on it are skipped and inputs built from it are recorded as
+``"[unknown]"`` (see ``unknowns.py``).
 
 The run thread is a daemon: with a time limit, a program that never finishes is left
 behind (``ProgramTimeout`` says where it was), and the process can still exit.
@@ -46,12 +48,13 @@ from pulumi.runtime.settings import SETTINGS, _get_rpc_manager
 from pulumi.runtime.stack import run_in_stack
 
 from .deprecations import deprecation_warnings
+from .failures import failure_message, keeping_tracebacks
 from .lookups import (
     LookupHook,
     find_lookups_file,
     load_lookups,
     lookups_file,
-    missing_answer_message,
+    unanswered_message,
 )
 from .mocks import (
     AZURE_SUBSCRIPTION_ID,
@@ -60,10 +63,10 @@ from .mocks import (
     DEFAULT_GCP_REGION,
     DEFAULT_REGION,
     PlanMocks,
-    UnmockedInvokeError,
 )
 from .project import PlanError, load_project, load_stack_config
 from .recorder import SECRET, STACK_TYPE, RecordedResource, Recorder
+from .unknowns import Unanswered, output_form_flagged, unknown_paths
 
 __all__ = [
     "PlanError",
@@ -98,6 +101,15 @@ class Recording:
     engine would create for resources without an explicit provider, configured from the
     stack's ``<package>:*`` config; not in ``resources`` (the program did not declare
     them), referenced by each such resource's ``provider``."""
+    unanswered: list[Unanswered] = field(default_factory=list)
+    """Lookups with no answer (no lookups file entry, no built-in mock), in call order:
+    their results are unknown in this run (``unknowns.py``)."""
+
+    def unknowns(self) -> list[tuple[str, str]]:
+        """``(urn, input path)`` of every recorded input unknown at plan time, and
+        ``("outputs", name path)`` of every such stack output, in report order."""
+        found = [(r.urn, path) for r in self.resources for path in unknown_paths(r.inputs)]
+        return found + [("outputs", path) for path in unknown_paths(self.outputs)]
 
     def by_type(self, type_token: str) -> list[RecordedResource]:
         """Resources of one type token, e.g. ``aws:s3/bucket:Bucket``."""
@@ -380,7 +392,7 @@ def _offline_runtime() -> Iterator[None]:
     for module, name, replacement in patches:
         setattr(module, name, replacement)
     try:
-        with _no_cyclic_gc():
+        with _no_cyclic_gc(), output_form_flagged():
             yield
     finally:
         for module, name, original in originals:
@@ -405,7 +417,7 @@ def _execute(
             stack=stack,
             monitor=recorder,
             engine=engine,
-            dry_run=False,
+            dry_run=True,
             organization="organization",
         )
     )
@@ -414,6 +426,7 @@ def _execute(
 
     loop = asyncio.new_event_loop()
     loop.set_exception_handler(_quiet_unobserved)
+    loop.set_task_factory(keeping_tracebacks)
     pool = _WorkerPool()
     loop.set_default_executor(pool)
     asyncio.set_event_loop(loop)
@@ -439,7 +452,7 @@ def _unwrap(exc: BaseException) -> BaseException:
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
-        if isinstance(current, (pulumi.RunError, UnmockedInvokeError, PlanError)):
+        if isinstance(current, (pulumi.RunError, PlanError)):
             return current
         seen.add(id(current))
         current = current.__cause__
@@ -599,6 +612,7 @@ def run_program(
         warnings=sorted(messages),
         config={k: SECRET if k in secrets else v for k, v in sorted(config.items())},
         default_providers=recorder.default_providers,
+        unanswered=list(recorder.unanswered),
     )
 
 
@@ -664,18 +678,6 @@ def _program_environment(program_dir: Path) -> Iterator[None]:
                 del sys.modules[name]
 
 
-def _location(exc: BaseException, program_dir: Path) -> str:
-    """``file:line`` of the innermost traceback frame inside the program's folder."""
-    tb = exc.__traceback__
-    where = ""
-    while tb is not None:
-        filename = Path(tb.tb_frame.f_code.co_filename)
-        if filename.is_absolute() and filename.resolve().is_relative_to(program_dir):
-            where = f"{filename.relative_to(program_dir)}:{tb.tb_lineno}"
-        tb = tb.tb_next
-    return where
-
-
 def plan_stack(
     project_dir: Path,
     stack: str,
@@ -723,21 +725,14 @@ def plan_stack(
             )
         except (pulumi.RunError, PlanError):
             raise
-        except UnmockedInvokeError as exc:
-            target = lookups_path or lookups_file(project.stack_config_dir, stack)
-            raise PlanError(
-                missing_answer_message(
-                    exc.token,
-                    exc.arguments,
-                    exists=lookups_path is not None,
-                    shown_as=_relative(target, caller_cwd),
-                )
-            ) from exc
         except Exception as exc:
-            where = _location(exc, program_dir)
-            suffix = f" (at {where})" if where else ""
-            raise PlanError(f"program failed: {type(exc).__name__}: {exc}{suffix}") from exc
-    recording.warnings = sorted({*recording.warnings, *stack_config.notes})
+            raise PlanError(failure_message(exc, program_dir)) from exc
+    target = _relative(lookups_path or lookups_file(project.stack_config_dir, stack), caller_cwd)
+    unanswered = {
+        unanswered_message(u.token, u.args, exists=lookups_path is not None, shown_as=target)
+        for u in recording.unanswered
+    }
+    recording.warnings = sorted({*recording.warnings, *stack_config.notes, *unanswered})
     return recording
 
 

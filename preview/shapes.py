@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import collections.abc
 import importlib
+import inspect
+import keyword
 import re
 import sys
 import threading
@@ -78,16 +80,45 @@ def resource_class(token: str) -> type | None:
     parts = token.split(":")
     if len(parts) != 3 or parts[0] not in SDK_PACKAGES:
         return None
-    root, module = SDK_PACKAGES[parts[0]], parts[1].split("/")[0]
-    module_name = root if module in ("", "index") else f"{root}.{module}"
-    mod = sys.modules.get(module_name)
-    if mod is None:
+    mod = sdk_module(parts[0], parts[1])
+    cls = getattr(mod, parts[2], None) if mod is not None else None
+    return cls if isinstance(cls, type) else None
+
+
+def sdk_module(package: str, module: str) -> Any:
+    """The SDK module of a token's package and module part (``aws``, ``lambda/function``
+    -> ``pulumi_aws.lambda_``: a Python keyword gets the SDK's trailing underscore),
+    imported on demand; ``None`` when not installed."""
+    root, name = SDK_PACKAGES.get(package), module.split("/")[0]
+    if root is None:
+        return None
+    if keyword.iskeyword(name):
+        name += "_"
+    module_name = root if name in ("", "index") else f"{root}.{name}"
+    found = sys.modules.get(module_name)
+    if found is None:
         try:
-            mod = importlib.import_module(module_name)
+            found = importlib.import_module(module_name)
         except ImportError:
             return None
-    cls = getattr(mod, parts[2], None)
-    return cls if isinstance(cls, type) else None
+    return found
+
+
+def input_names(token: str) -> frozenset[str]:
+    """Engine names of a resource type's inputs, from the SDK's ``<Class>Args``
+    (``azure-native:storage:StorageAccount`` -> ``accountName``, ``kind``, ...)."""
+    parts = token.split(":")
+    mod = sdk_module(parts[0], parts[1]) if len(parts) == 3 else None
+    args = getattr(mod, f"{parts[2]}Args", None) if mod is not None else None
+    if not isinstance(args, type):
+        return frozenset()
+    params = inspect.signature(args.__init__).parameters
+    return frozenset(_camel(name) for name in params if name not in ("self", "__self__"))
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def _fields(typ: Any) -> dict[str, Any] | None:

@@ -8,6 +8,7 @@ import functools
 import importlib
 import inspect
 import json
+import keyword
 import subprocess
 import sys
 import threading
@@ -38,7 +39,10 @@ def taggable(type_token: str) -> bool:
     packages = {"aws": "pulumi_aws", "azure-native": "pulumi_azure_native"}
     if pkg not in packages:
         return False
-    sdk = importlib.import_module(f"{packages[pkg]}.{module.split('/')[0]}")
+    folder = module.split("/")[0]
+    # Python keywords get a trailing underscore in the SDKs (pulumi_aws.lambda_).
+    folder += "_" if keyword.iskeyword(folder) else ""
+    sdk = importlib.import_module(f"{packages[pkg]}.{folder}")
     cls = getattr(sdk, cls_name)
     return "tags" in inspect.signature(cls._internal_init).parameters
 
@@ -140,3 +144,36 @@ def policy_config_message(environment: str, pack: str) -> dict[str, Any]:
             enforcementLevel=ENFORCEMENT_LEVELS[entry.enforcement.value], properties=properties
         )
     return configs
+
+
+# -- Node readers (package.json, installed by `make node-tools`) -------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+ASL_VALIDATOR = ROOT / "node_modules" / ".bin" / "asl-validator"
+
+
+@functools.cache
+def node_tools() -> Path:
+    """``node_modules/.bin``, installed from package-lock.json with ``npm ci`` when
+    missing (``make test`` does it first; a bare ``pytest`` gets it here)."""
+    if not ASL_VALIDATOR.exists():
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=ROOT,
+            check=True,
+            timeout=600,
+        )
+    return ASL_VALIDATOR.parent
+
+
+def asl_problems(definition: str) -> str:
+    """``asl-validator``'s report on a state machine definition (JSON text); empty when
+    it is valid. Its checks include the schema of every state, reachable states,
+    transition targets, JSONPaths and Resource ARNs."""
+    result = subprocess.run(
+        [str(node_tools() / "asl-validator"), "--json-definition", definition],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return "" if result.returncode == 0 else result.stdout + result.stderr

@@ -93,7 +93,7 @@ def test_every_producer_grants_exactly_its_consumers(producer: str) -> None:
     assert read["Principal"] == {"AWS": roots}
     assert read["Resource"].endswith("/models/*")
     # Key: decrypt through S3 only.
-    key_policy = policy(rec, "aws:kms/key:Key", "policy")
+    key_policy = policy(rec, "aws:kms/key:Key", "policy", "sagemaker-key")
     decrypt = statement(key_policy, "CrossAccountDecrypt")
     assert decrypt["Principal"] == {"AWS": roots}
     assert decrypt["Action"] == ["kms:Decrypt", "kms:DescribeKey"]

@@ -9,6 +9,10 @@ The stacks are planned offline as ``mlops-iac plan`` does. Then:
 - every step of the SageMaker pipeline definition is checked against botocore's service
   model of the API the step calls (``CreateProcessingJob``, ``CreateTrainingJob``,
   ``CreateModelPackage``);
+- every Step Functions definition goes through ``asl-validator`` (npm, pinned in
+  package.json), and its SageMaker task parameters through botocore's model like the
+  pipeline steps; HTTP API access-log formats and schedule inputs are read back too
+  (``tests/architectures/test_serverless_mlops.py`` holds those readers);
 - the EventBridge rule's pattern and its target's input template run through moto's
   EventBridge, which matches events and applies input transformers the way the service
   does: a documented "SageMaker Model Package State Change" approval must start the
@@ -35,6 +39,7 @@ from mlops_preview.recorder import RecordedResource
 from mlops_preview.runner import Recording, plan_stack
 from moto import mock_aws
 from parliament import analyze_policy_string, enhance_finding
+from support import asl_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 STACKS = ("aws-dev", "aws-staging", "aws-prod")
@@ -70,6 +75,9 @@ OTHER_DOCUMENTS = {
     ("aws:cloudwatch/eventRule:EventRule", "eventPattern"),
     ("aws:cloudwatch/eventTarget:EventTarget", "inputTransformer.inputTemplate"),
     ("pulumi:providers:aws", "defaultTags"),  # the provider's own input, read by Pulumi
+    ("aws:sfn/stateMachine:StateMachine", "definition"),
+    ("aws:apigatewayv2/stage:Stage", "accessLogSettings.format"),
+    ("aws:scheduler/schedule:Schedule", "target.input"),
 }
 KNOWN_DOCUMENTS = (
     {(t, key) for t, key in IDENTITY_POLICIES.items()}
@@ -495,9 +503,9 @@ def test_dev_and_prod_promote_approvals() -> None:
 @pytest.mark.parametrize("stack", PROMOTING_STACKS)
 def test_approval_starts_the_build_with_the_package_arn(stack: str) -> None:
     rec = planned(stack)
-    rule = rec.one("aws:cloudwatch/eventRule:EventRule")
-    target = rec.one("aws:cloudwatch/eventTarget:EventTarget")
-    group = rec.one("aws:sagemaker/modelPackageGroup:ModelPackageGroup").inputs[
+    rule = rec.one("aws:cloudwatch/eventRule:EventRule", "sagemaker-promotion-approved")
+    target = rec.one("aws:cloudwatch/eventTarget:EventTarget", "sagemaker-promotion-build")
+    group = rec.one("aws:sagemaker/modelPackageGroup:ModelPackageGroup", "sagemaker-models").inputs[
         "modelPackageGroupName"
     ]
     pattern = json.loads(rule.inputs["eventPattern"])
@@ -538,3 +546,146 @@ def test_approval_starts_the_build_with_the_package_arn(stack: str) -> None:
     )
     report = ParamValidator().validate({"projectName": "promotion", **request}, start_build)
     assert not report.has_errors(), report.generate_report()
+
+
+# -- Step Functions definitions, HTTP API access logs, schedules ------------------------
+
+SAGEMAKER_TASKS = {
+    "arn:aws:states:::sagemaker:createTrainingJob.sync": "CreateTrainingJob",
+    "arn:aws:states:::aws-sdk:sagemaker:createModelPackage": "CreateModelPackage",
+}
+"""The SageMaker API behind each task resource (Lambda's ``Payload`` is serialised by
+Step Functions, so ``lambda:invoke`` parameters are not an Invoke request as written)."""
+SERVERLESS_STACKS = [s for s in STACKS if planned(s).by_type("aws:sfn/stateMachine:StateMachine")]
+
+
+def member_of(shape: Shape | None, key: str) -> Shape | None:
+    if isinstance(shape, StructureShape):
+        return shape.members.get(key)
+    if isinstance(shape, MapShape):
+        return shape.value
+    return None
+
+
+def paths_resolved(value: Any, shape: Shape | None) -> Any:
+    """``value`` with every ``"<field>.$": <JSONPath or intrinsic>`` replaced by
+    ``"<field>": <placeholder of the field's type>``, as Step Functions does at run time."""
+    if isinstance(value, dict):
+        resolved: dict[str, Any] = {}
+        for key, item in value.items():
+            if key.endswith(".$"):
+                member = member_of(shape, key[:-2])
+                resolved[key[:-2]] = placeholder(member) if member else "resolved"
+            else:
+                resolved[key] = paths_resolved(item, member_of(shape, key))
+        return resolved
+    if isinstance(value, list) and isinstance(shape, ListShape):
+        return [paths_resolved(item, shape.member) for item in value]
+    return value
+
+
+def test_every_aws_stack_runs_the_serverless_workflow() -> None:
+    assert list(STACKS) == SERVERLESS_STACKS
+
+
+@pytest.mark.parametrize("stack", SERVERLESS_STACKS)
+def test_state_machines_pass_asl_validator(stack: str) -> None:
+    for machine in planned(stack).by_type("aws:sfn/stateMachine:StateMachine"):
+        assert asl_problems(machine.inputs["definition"]) == "", machine.name
+
+
+def test_asl_validator_rejects_a_broken_definition() -> None:
+    definition = json.loads(
+        planned("aws-dev").one("aws:sfn/stateMachine:StateMachine").inputs["definition"]
+    )
+    definition["States"]["Train"]["Next"] = "NoSuchState"
+    assert "NoSuchState" in asl_problems(json.dumps(definition))
+
+
+@pytest.mark.parametrize("stack", SERVERLESS_STACKS)
+def test_state_machine_sagemaker_tasks_are_valid_api_requests(stack: str) -> None:
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    definition = json.loads(
+        planned(stack).one("aws:sfn/stateMachine:StateMachine").inputs["definition"]
+    )
+    checked = []
+    for name, state in definition["States"].items():
+        operation = SAGEMAKER_TASKS.get(state.get("Resource", ""))
+        if operation is None:
+            continue
+        shape = model.operation_model(operation).input_shape
+        request = paths_resolved(state["Parameters"], shape)
+        report = ParamValidator().validate(request, shape)
+        assert not report.has_errors(), f"{name} ({operation}):\n{report.generate_report()}"
+        assert list(constraint_errors(state["Parameters"], shape, name)) == []
+        checked.append(operation)
+    assert sorted(checked) == sorted(SAGEMAKER_TASKS.values())
+
+
+CONTEXT_VARIABLE = re.compile(r"^\$context\.[A-Za-z]+(\.[A-Za-z]+)*$")
+
+
+@pytest.mark.parametrize("stack", SERVERLESS_STACKS)
+def test_access_log_formats_are_json_of_context_variables(stack: str) -> None:
+    # HTTP API access logs substitute $context variables into the format; a JSON format
+    # gives one parseable line per request. The request id ties a line to traces.
+    for stage in planned(stack).by_type("aws:apigatewayv2/stage:Stage"):
+        fields = json.loads(stage.inputs["accessLogSettings"]["format"])
+        assert fields["requestId"] == "$context.requestId"
+        assert all(CONTEXT_VARIABLE.match(v) for v in fields.values()), fields
+
+
+@pytest.mark.parametrize("stack", SERVERLESS_STACKS)
+def test_schedule_input_is_what_the_workflow_reads(stack: str) -> None:
+    rec = planned(stack)
+    definition = json.loads(rec.one("aws:sfn/stateMachine:StateMachine").inputs["definition"])
+    payload = definition["States"]["Preprocess"]["Parameters"]["Payload"]
+    bucket = data_bucket(rec)
+    for schedule in rec.by_type("aws:scheduler/schedule:Schedule"):
+        given = json.loads(schedule.inputs["target"]["input"])
+        assert {f"{k}.$": f"$.{k}" for k in given} == payload
+        assert given == {"bucket": bucket, "key": "incoming/"}
+
+
+def data_bucket(rec: Recording) -> str:
+    """The serverless data bucket's name (auto-named: read from the trigger's pattern)."""
+    rule = rec.one("aws:cloudwatch/eventRule:EventRule", "serverless-workflow-trigger")
+    (name,) = json.loads(rule.inputs["eventPattern"])["detail"]["bucket"]["name"]
+    return name
+
+
+def object_created(bucket: str, key: str) -> dict[str, Any]:
+    """S3's "Object Created" event (docs.aws.amazon.com/AmazonS3/latest/userguide/
+    ev-events.html), as EventBridge receives it from a bucket with notifications on."""
+    return {
+        "source": "aws.s3",
+        "detail-type": "Object Created",
+        "detail": {
+            "version": "0",
+            "bucket": {"name": bucket},
+            "object": {"key": key, "size": 5, "etag": "b1946ac92492d2347c6235b4d2611184"},
+            "request-id": "57H08PA84AB1JZW0",
+            "requester": "123456789012",
+            "reason": "PutObject",
+        },
+    }
+
+
+@pytest.mark.parametrize("stack", SERVERLESS_STACKS)
+def test_new_data_starts_the_workflow_with_bucket_and_key(stack: str) -> None:
+    rec = planned(stack)
+    rule = rec.one("aws:cloudwatch/eventRule:EventRule", "serverless-workflow-trigger")
+    target = rec.one("aws:cloudwatch/eventTarget:EventTarget", "serverless-workflow-start")
+    bucket = data_bucket(rec)
+    bodies = delivered(
+        rule,
+        target,
+        [
+            object_created(bucket, "incoming/2026/11/data.csv"),
+            object_created(bucket, "archive/data.csv"),
+            object_created(f"{bucket}-other", "incoming/data.csv"),
+        ],
+    )
+    assert [json.loads(b) for b in bodies] == [
+        {"bucket": bucket, "key": "incoming/2026/11/data.csv"}
+    ]

@@ -106,7 +106,36 @@ def test_prod_protects_stateful_resources_and_spreads_instances() -> None:
         "productionVariants"
     ]
     assert variant["initialInstanceCount"] >= 2
-    assert len(rec.by_type("aws:ec2/subnet:Subnet")) == 3
+    subnets = [s.name for s in rec.by_type("aws:ec2/subnet:Subnet")]
+    # Three zones for each architecture's private network.
+    assert len([n for n in subnets if n.startswith("sagemaker-")]) == 3
+    assert len([n for n in subnets if n.startswith("serverless-")]) == 3
+
+
+@pytest.mark.parametrize(
+    ("stack", "spot", "execution_data", "authorization", "schedule"),
+    [
+        ("aws-dev", True, True, "JWT", False),
+        ("aws-staging", True, False, "JWT", True),
+        ("aws-prod", False, False, "AWS_IAM", True),
+    ],
+)
+def test_serverless_strategies_per_environment(
+    stack: str, spot: bool, execution_data: bool, authorization: str, schedule: bool
+) -> None:
+    rec = planned(stack)
+    machine = rec.one("aws:sfn/stateMachine:StateMachine")
+    train = json.loads(machine.inputs["definition"])["States"]["Train"]["Parameters"]
+    assert train["EnableManagedSpotTraining"] is spot
+    logging = machine.inputs["loggingConfiguration"]
+    assert (logging["level"], logging["includeExecutionData"]) == ("ALL", execution_data)
+    route = rec.one("aws:apigatewayv2/route:Route")
+    assert route.inputs["authorizationType"] == authorization
+    assert bool(rec.by_type("aws:scheduler/schedule:Schedule")) is schedule
+    protected = stack != "aws-dev"
+    for name in ("serverless-data", "serverless-artifacts", "serverless-key", "serverless-models"):
+        (found,) = [r for r in rec.resources if r.name == name and r.custom]
+        assert found.protect is protected, (stack, name)
 
 
 def test_dev_is_cheap_and_disposable() -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..aws import facts
+from ..aws.facts import cluster_config
 from ..settings import CapacityStrategy, PipelineSettings
 from ..settings.aws import ProcessingStepSettings
 from ..settings.evaluation import MetricComparison
@@ -164,21 +165,6 @@ def _s3_output(name: str, refs: PipelineRefs, step: str, root: str = "runs") -> 
     }
 
 
-def _cluster(instance_type: str, count: int, volume_gb: int, refs: PipelineRefs) -> dict[str, Any]:
-    """``ProcessingClusterConfig`` / ``ResourceConfig``. Instance types with local NVMe
-    storage encrypt it in hardware, and the API refuses a ``VolumeKmsKeyId`` for them
-    ("You can't request a VolumeKmsKeyId when using an instance type with local
-    storage": API_ResourceConfig, API_ProcessingClusterConfig), so it is omitted."""
-    cluster: dict[str, Any] = {
-        "InstanceType": instance_type,
-        "InstanceCount": count,
-        "VolumeSizeInGB": volume_gb,
-    }
-    if not facts.has_local_storage(instance_type):
-        cluster["VolumeKmsKeyId"] = refs.kms_key_arn
-    return cluster
-
-
 def _processing_arguments(
     step: ProcessingStepSettings,
     refs: PipelineRefs,
@@ -188,8 +174,8 @@ def _processing_arguments(
     script = posixpath.basename(step.script)
     return {
         "ProcessingResources": {
-            "ClusterConfig": _cluster(
-                step.instance_type, step.instance_count, step.volume_size_gb, refs
+            "ClusterConfig": cluster_config(
+                step.instance_type, step.instance_count, step.volume_size_gb, refs.kms_key_arn
             )
         },
         "AppSpecification": {
@@ -237,11 +223,6 @@ def _preprocess_step(settings: PipelineSettings, refs: PipelineRefs) -> dict[str
 def _train_step(settings: PipelineSettings, refs: PipelineRefs) -> dict[str, Any]:
     training = settings.training
     spot = training.capacity is CapacityStrategy.SPOT_FIRST
-    stopping: dict[str, int] = {"MaxRuntimeInSeconds": training.max_runtime_seconds}
-    if spot:
-        stopping["MaxWaitTimeInSeconds"] = (
-            training.max_wait_seconds or 2 * training.max_runtime_seconds
-        )
     arguments: dict[str, Any] = {
         "AlgorithmSpecification": {
             "TrainingImage": training.image_uri,
@@ -252,10 +233,13 @@ def _train_step(settings: PipelineSettings, refs: PipelineRefs) -> dict[str, Any
             "S3OutputPath": f"s3://{refs.artifacts_bucket}/models",
             "KmsKeyId": refs.kms_key_arn,
         },
-        "ResourceConfig": _cluster(
-            training.instance_type, training.instance_count, training.volume_size_gb, refs
+        "ResourceConfig": cluster_config(
+            training.instance_type,
+            training.instance_count,
+            training.volume_size_gb,
+            refs.kms_key_arn,
         ),
-        "StoppingCondition": stopping,
+        "StoppingCondition": training.stopping_condition,
         "HyperParameters": dict(sorted(training.hyperparameters.items())),
         "InputDataConfig": [
             {

@@ -53,6 +53,10 @@ class EncryptedBucketArgs:
     same actions in their own IAM policy."""
     read_prefix: str = ""
     """Folder the ``read_principals`` may read, e.g. ``models/``; empty: the whole bucket."""
+    eventbridge: bool = False
+    """Send every object event of the bucket to EventBridge (rules then pick what they
+    need, e.g. new objects under a prefix). Free for the bucket; EventBridge bills the
+    rules' matches."""
     kept_prefixes: Sequence[str] = ()
     """Folders no expiry rule may touch (e.g. ``models/`` holding artifacts that
     registered model packages point to); an ``expire`` rule overlapping one is a
@@ -118,6 +122,7 @@ class EncryptedBucket(pulumi.ComponentResource):
     public_access_block: aws.s3.BucketPublicAccessBlock
     ownership_controls: aws.s3.BucketOwnershipControls
     policy: aws.s3.BucketPolicy
+    notification: aws.s3.BucketNotification | None
 
     def __init__(
         self, name: str, args: EncryptedBucketArgs, opts: pulumi.ResourceOptions | None = None
@@ -201,6 +206,15 @@ class EncryptedBucket(pulumi.ComponentResource):
             policy=policy,
             opts=child_opts(self.public_access_block, self.ownership_controls),
         )
+
+        self.notification = None
+        if args.eventbridge:
+            self.notification = aws.s3.BucketNotification(
+                naming.child(name, "notifications"),
+                bucket=bucket_id,
+                eventbridge=True,
+                opts=child_opts(),
+            )
 
         self.bucket_name = self.bucket.bucket
         self.bucket_arn = self.bucket.arn

@@ -282,3 +282,21 @@ def accelerator_count(instance_type: str) -> int | None:
     if count is not None:
         return count
     return None if is_accelerated(instance_type) else 0
+
+
+def cluster_config(
+    instance_type: str, count: int, volume_gb: int, kms_key_arn: str
+) -> dict[str, Any]:
+    """``ProcessingClusterConfig`` / ``ResourceConfig`` of a SageMaker job. Instance
+    types with local NVMe storage encrypt it in hardware, and the API refuses a
+    ``VolumeKmsKeyId`` for them ("You can't request a VolumeKmsKeyId when using an
+    instance type with local storage": API_ResourceConfig, API_ProcessingClusterConfig),
+    so it is omitted."""
+    cluster: dict[str, Any] = {
+        "InstanceType": instance_type,
+        "InstanceCount": count,
+        "VolumeSizeInGB": volume_gb,
+    }
+    if not has_local_storage(instance_type):
+        cluster["VolumeKmsKeyId"] = kms_key_arn
+    return cluster

@@ -80,6 +80,16 @@ def _arn_of_a_region(value: str) -> str:
     return value
 
 
+def check_references_in(references: list[tuple[str, str]], region: str) -> None:
+    """Raises ``ValueError`` naming every ``(setting path, region)`` outside ``region``:
+    images, packages, keys and secrets an architecture uses must be in its region."""
+    elsewhere = [f"{path} ({where})" for path, where in references if where != region]
+    if elsewhere:
+        raise ValueError(
+            f"in region {region}, these must be in {region} too: {', '.join(elsewhere)}"
+        )
+
+
 RegionalArn = AfterValidator(_arn_of_a_region)
 """Checks the region and partition of an ARN whose shape a ``pattern`` already fixed."""
 
@@ -253,6 +263,15 @@ class TrainingStepSettings(Strict):
                 "reserved is not supported yet"
             )
         return value
+
+    @property
+    def stopping_condition(self) -> dict[str, int]:
+        """The job's ``StoppingCondition``: ``MaxRuntimeInSeconds`` and, with spot
+        capacity, ``MaxWaitTimeInSeconds`` (default twice the runtime)."""
+        stopping = {"MaxRuntimeInSeconds": self.max_runtime_seconds}
+        if self.capacity is CapacityStrategy.SPOT_FIRST:
+            stopping["MaxWaitTimeInSeconds"] = self.max_wait_seconds or 2 * self.max_runtime_seconds
+        return stopping
 
     @model_validator(mode="after")
     def _wait_covers_runtime(self) -> Self:
@@ -813,13 +832,7 @@ class SageMakerCiCdSettings(Strict):
 
     def check_region(self, region: str) -> None:
         """Raises ``ValueError`` naming every regional reference outside ``region``."""
-        elsewhere = [
-            f"{path} ({where})" for path, where in self.regional_references() if where != region
-        ]
-        if elsewhere:
-            raise ValueError(
-                f"in region {region}, these must be in {region} too: {', '.join(elsewhere)}"
-            )
+        check_references_in(self.regional_references(), region)
 
     def model_group_name(self, name_prefix: str) -> str:
         """The model package group this architecture registers into."""

@@ -13,6 +13,7 @@ from .ci import CiSettings
 from .clouds import AwsCloudSettings, AzureCloudSettings, GcpCloudSettings, check_region
 from .common import TagSettings
 from .gcp import GcpFoundationSettings
+from .serverless import ServerlessMlopsSettings
 
 # AWS regions come from botocore's partition data (mlops_components.aws.facts).
 NAME_PREFIX_PATTERN = r"^[a-z][a-z0-9-]{1,30}[a-z0-9]$"
@@ -25,6 +26,7 @@ class ArchitecturesSettings(Strict):
     sagemaker_cicd: SageMakerCiCdSettings | None = None
     azure_foundation: AzureFoundationSettings | None = None
     gcp_foundation: GcpFoundationSettings | None = None
+    serverless_mlops: ServerlessMlopsSettings | None = None
 
 
 class StackSettings(Strict):
@@ -138,4 +140,10 @@ class StackSettings(Strict):
                 sagemaker.check_region(self.region_of(Cloud.AWS))
             except ValueError as exc:
                 raise ValueError(f"architectures.sagemaker_cicd.{exc}") from None
+        serverless = self.architectures.serverless_mlops
+        if serverless is not None:
+            try:
+                serverless.check_region(self.region_of(Cloud.AWS))
+            except ValueError as exc:
+                raise ValueError(f"architectures.serverless_mlops: {exc}") from None
         return self

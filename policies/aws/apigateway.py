@@ -161,3 +161,31 @@ def data_trace(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Itera
     for route in items(args.props.get("routeSettings")):
         if truthy(route.get("dataTraceEnabled")):
             yield f"routeSettings[{route.get('routeKey')}].dataTraceEnabled is true."
+
+
+REST_DOMAIN = "aws:apigateway/domainName:DomainName"
+V2_DOMAIN = "aws:apigatewayv2/domainName:DomainName"
+
+
+@resource_rule(
+    name="aws-apigateway-domain-require-tls12",
+    description="API Gateway custom domains must use the TLS 1.2 security policy.",
+    category=SECURITY,
+    severity=Severity.MEDIUM,
+    enforcement=MANDATORY,
+    remediation=(
+        "Set security_policy='TLS_1_2' (v2: domain_name_configuration={'security_policy': "
+        "'TLS_1_2', ...})."
+    ),
+    references=["CKV_AWS_206"],
+    resource_types=[REST_DOMAIN, V2_DOMAIN],
+)
+def domain_tls(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
+    """TLS 1.0 is the REST default and is broken (BEAST, POODLE-era ciphers); clients of
+    an inference API have no reason to need it."""
+    if args.resource_type == REST_DOMAIN:
+        policy = args.props.get("securityPolicy")
+    else:
+        policy = dig(args.props, "domainNameConfiguration", "securityPolicy")
+    if policy != "TLS_1_2":
+        yield f"securityPolicy is {policy or 'unset (TLS_1_0)'}; use TLS_1_2."

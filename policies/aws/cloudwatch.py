@@ -87,3 +87,25 @@ def log_group_kms(args: ResourceValidationArgs, config: Mapping[str, Any]) -> It
     data; a CMK makes reading them a separately granted permission."""
     if not is_set(args.props, "kmsKeyId"):
         yield "kmsKeyId is not set."
+
+
+METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+
+
+@resource_rule(
+    name="aws-cloudwatch-metric-alarm-require-action",
+    description="CloudWatch metric alarms must notify someone (or something) when they fire.",
+    category=Category.SECURITY,
+    severity=Severity.LOW,
+    enforcement=EnforcementLevel.MANDATORY,
+    remediation="Set alarm_actions=[alarm_topic.arn] (and ok_actions), and leave actions_enabled on.",
+    references=["AWS Config cloudwatch-alarm-action-check"],
+    resource_types=[METRIC_ALARM],
+)
+def alarm_action(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
+    """An alarm without an action changes colour in a console nobody watches: failed
+    training runs, throttled functions and API errors go unnoticed."""
+    if args.props.get("actionsEnabled") is False:
+        yield "actionsEnabled is false."
+    elif not is_set(args.props, "alarmActions"):
+        yield "alarmActions is empty."

@@ -9,7 +9,16 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 
-from ..framework import Category, dig, is_set, is_unknown, raw, resource_rule, string_list_schema
+from ..framework import (
+    Category,
+    dig,
+    is_set,
+    is_unknown,
+    number,
+    raw,
+    resource_rule,
+    string_list_schema,
+)
 
 FUNCTION = "aws:lambda/function:Function"
 PERMISSION = "aws:lambda/permission:Permission"
@@ -220,3 +229,64 @@ def function_tracing(args: ResourceValidationArgs, config: Mapping[str, Any]) ->
     mode = dig(args.props, "tracingConfig", "mode")
     if mode != "Active":
         yield f"tracingConfig.mode is {mode or 'unset (PassThrough)'}; set 'Active'."
+
+
+@resource_rule(
+    name="aws-lambda-function-require-dead-letter",
+    description="Lambda functions must send failed asynchronous invocations to a dead-letter queue.",
+    category=SECURITY,
+    severity=Severity.LOW,
+    enforcement=MANDATORY,
+    remediation=(
+        "Set dead_letter_config={'target_arn': queue.arn} with an encrypted SQS queue (or SNS "
+        "topic) and allow sqs:SendMessage on it in the function's role."
+    ),
+    references=["CKV_AWS_116"],
+    resource_types=[FUNCTION],
+)
+def function_dead_letter(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
+    """Lambda drops an asynchronous event after its retries; without a dead-letter queue
+    a failed trigger (new data, a schedule) leaves no trace to inspect or replay."""
+    if not is_set(args.props.get("deadLetterConfig"), "targetArn"):
+        yield "deadLetterConfig.targetArn is not set."
+
+
+@resource_rule(
+    name="aws-lambda-function-require-concurrency-limit",
+    description="Lambda functions must reserve (and so cap) their concurrent executions.",
+    category=Category.COST,
+    severity=Severity.MEDIUM,
+    enforcement=MANDATORY,
+    remediation="Set reserved_concurrent_executions to the most concurrent calls the function needs (at least 1).",
+    references=["CKV_AWS_115"],
+    resource_types=[FUNCTION],
+)
+def function_concurrency(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
+    """An uncapped function scales until the account's concurrency is gone: a burst of
+    inference calls or a loop of triggers bills without bound and starves every other
+    function. 0 disables the function, so it counts as unset here."""
+    reserved = number(args.props.get("reservedConcurrentExecutions"))
+    if is_unknown(args.props.get("reservedConcurrentExecutions")):
+        return
+    if reserved is None or reserved < 1:
+        yield "reservedConcurrentExecutions is not set to 1 or more."
+
+
+@resource_rule(
+    name="aws-lambda-function-require-kms-for-environment",
+    description="Lambda functions with environment variables must encrypt them with a customer-managed KMS key.",
+    category=SECURITY,
+    severity=Severity.MEDIUM,
+    enforcement=MANDATORY,
+    remediation="Set kms_key_arn to the stack's key and allow kms:Decrypt on it in the function's role.",
+    references=["CKV_AWS_173"],
+    resource_types=[FUNCTION],
+)
+def function_environment_kms(
+    args: ResourceValidationArgs, config: Mapping[str, Any]
+) -> Iterator[str]:
+    """With the AWS managed key anyone who may read the function's configuration reads
+    its environment; a customer-managed key adds a key policy and CloudTrail records."""
+    variables = dig(args.props, "environment", "variables")
+    if isinstance(variables, Mapping) and raw(variables) and not is_set(args.props, "kmsKeyArn"):
+        yield "environment variables are set but kmsKeyArn is not."

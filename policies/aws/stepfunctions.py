@@ -54,3 +54,23 @@ def state_machine_tracing(args: ResourceValidationArgs, config: Mapping[str, Any
     in dev and staging, mandatory in prod where incidents are investigated."""
     if not truthy(dig(args.props, "tracingConfiguration", "enabled")):
         yield "tracingConfiguration.enabled is not true."
+
+
+@resource_rule(
+    name="aws-stepfunctions-state-machine-disallow-execution-data",
+    description="Step Functions state machines must not log execution input and output.",
+    category=Category.SECURITY,
+    severity=Severity.LOW,
+    enforcement=EnforcementLevel.ADVISORY,
+    remediation="Set logging_configuration.include_execution_data=False (keep level ALL).",
+    references=["none (project rule: no public control checks execution data in logs)"],
+    resource_types=[STATE_MACHINE],
+)
+def state_machine_execution_data(
+    args: ResourceValidationArgs, config: Mapping[str, Any]
+) -> Iterator[str]:
+    """Execution data is every state's input and output: data locations, metrics,
+    parameters, whatever a function returns, kept as long as the log group. Useful while
+    developing; mandatory to leave out in prod."""
+    if truthy(dig(args.props, "loggingConfiguration", "includeExecutionData")):
+        yield "loggingConfiguration.includeExecutionData is true."

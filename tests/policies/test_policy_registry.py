@@ -84,6 +84,8 @@ def test_every_aws_service_of_the_architectures_is_covered() -> None:
         "sagemaker",
         "s3",
         "kms",
+        "sqs",
+        "scheduler",
         "iam",
         "lambda_",
         "stepfunctions",

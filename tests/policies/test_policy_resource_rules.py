@@ -350,6 +350,9 @@ FUNCTION_OK = {
     "handler": "app.handler",
     "role": ROLE,
     "tracingConfig": {"mode": "Active"},
+    "deadLetterConfig": {"targetArn": "arn:aws:sqs:eu-north-1:111122223333:ingest-dlq"},
+    "reservedConcurrentExecutions": 5,
+    "kmsKeyArn": KEY,
     "environment": {
         "variables": {
             "LOG_LEVEL": "INFO",
@@ -1267,7 +1270,104 @@ CASES: dict[str, list[Case]] = {
             ],
         )
     ],
+    "aws-lambda-function-require-dead-letter": [
+        Case(
+            FUNCTION,
+            FUNCTION_OK,
+            [({"deadLetterConfig": DELETE}, "deadLetterConfig.targetArn is not set.")],
+        )
+    ],
+    "aws-lambda-function-require-concurrency-limit": [
+        Case(
+            FUNCTION,
+            FUNCTION_OK,
+            [
+                (
+                    {"reservedConcurrentExecutions": DELETE},
+                    "reservedConcurrentExecutions is not set to 1 or more.",
+                ),
+                (
+                    {"reservedConcurrentExecutions": -1},
+                    "reservedConcurrentExecutions is not set to 1 or more.",
+                ),
+            ],
+            also_compliant=[{"reservedConcurrentExecutions": 1}],
+        )
+    ],
+    "aws-lambda-function-require-kms-for-environment": [
+        Case(
+            FUNCTION,
+            FUNCTION_OK,
+            [({"kmsKeyArn": DELETE}, "environment variables are set but kmsKeyArn is not.")],
+            also_compliant=[{"kmsKeyArn": DELETE, "environment": DELETE}],
+        )
+    ],
+    # --- CloudWatch alarms ----------------------------------------------------------------
+    "aws-cloudwatch-metric-alarm-require-action": [
+        Case(
+            "aws:cloudwatch/metricAlarm:MetricAlarm",
+            {
+                "name": "mlops-dev-serverless-workflow-failed",
+                "namespace": "AWS/States",
+                "metricName": "ExecutionsFailed",
+                "comparisonOperator": "GreaterThanOrEqualToThreshold",
+                "evaluationPeriods": 1,
+                "threshold": 1,
+                "alarmActions": ["arn:aws:sns:eu-north-1:111122223333:alarms"],
+                "tags": TAGS,
+            },
+            [
+                ({"alarmActions": DELETE}, "alarmActions is empty."),
+                ({"alarmActions": []}, "alarmActions is empty."),
+                ({"actionsEnabled": False}, "actionsEnabled is false."),
+            ],
+            also_compliant=[{"actionsEnabled": True}],
+        )
+    ],
+    # --- SQS -----------------------------------------------------------------------------
+    "aws-sqs-queue-require-kms": [
+        Case(
+            "aws:sqs/queue:Queue",
+            {"kmsMasterKeyId": KEY, "messageRetentionSeconds": 1209600, "tags": TAGS},
+            [
+                ({"kmsMasterKeyId": DELETE}, "kmsMasterKeyId is not set."),
+                (
+                    {"kmsMasterKeyId": DELETE, "sqsManagedSseEnabled": True},
+                    "kmsMasterKeyId is not set.",
+                ),
+            ],
+        )
+    ],
+    # --- EventBridge Scheduler -----------------------------------------------------------
+    "aws-scheduler-schedule-require-kms": [
+        Case(
+            "aws:scheduler/schedule:Schedule",
+            {
+                "scheduleExpression": "rate(7 days)",
+                "flexibleTimeWindow": {"mode": "OFF"},
+                "kmsKeyArn": KEY,
+                "target": {
+                    "arn": "arn:aws:states:eu-north-1:111122223333:stateMachine:wf",
+                    "roleArn": ROLE,
+                },
+            },
+            [({"kmsKeyArn": DELETE}, "kmsKeyArn is not set.")],
+        )
+    ],
     # --- Step Functions ------------------------------------------------------------------
+    "aws-stepfunctions-state-machine-disallow-execution-data": [
+        Case(
+            STATE_MACHINE,
+            STATE_MACHINE_OK,
+            [
+                (
+                    {"loggingConfiguration.includeExecutionData": True},
+                    "loggingConfiguration.includeExecutionData is true.",
+                )
+            ],
+            also_compliant=[{"loggingConfiguration.level": "ALL"}],
+        )
+    ],
     "aws-stepfunctions-state-machine-require-logging": [
         Case(
             STATE_MACHINE,
@@ -1333,6 +1433,36 @@ CASES: dict[str, list[Case]] = {
                     "accessLogSettings.destinationArn is not set.",
                 )
             ],
+        ),
+    ],
+    "aws-apigateway-domain-require-tls12": [
+        Case(
+            "aws:apigatewayv2/domainName:DomainName",
+            {
+                "domainName": "inference.example.com",
+                "domainNameConfiguration": {
+                    "certificateArn": "arn:aws:acm:eu-north-1:111122223333:certificate/abc",
+                    "endpointType": "REGIONAL",
+                    "securityPolicy": "TLS_1_2",
+                },
+                "tags": TAGS,
+            },
+            [
+                (
+                    {"domainNameConfiguration.securityPolicy": "TLS_1_0"},
+                    "securityPolicy is TLS_1_0; use TLS_1_2.",
+                )
+            ],
+        ),
+        Case(
+            "aws:apigateway/domainName:DomainName",
+            {
+                "domainName": "inference.example.com",
+                "regionalCertificateArn": "arn:aws:acm:eu-north-1:111122223333:certificate/abc",
+                "securityPolicy": "TLS_1_2",
+                "tags": TAGS,
+            },
+            [({"securityPolicy": DELETE}, "securityPolicy is unset (TLS_1_0); use TLS_1_2.")],
         ),
     ],
     "aws-apigateway-v2-stage-require-throttling": [

@@ -122,6 +122,12 @@ SUBJECTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "aws-sagemaker-feature-group-require-kms": (("kms",), ("feature group",)),
     "aws-stepfunctions-state-machine-require-logging": (("logging",), ("state machine",)),
     "aws-stepfunctions-state-machine-require-tracing": (("x-ray",), ("state machine",)),
+    "aws-lambda-function-require-dead-letter": (("dead letter",), ("lambda",)),
+    "aws-lambda-function-require-concurrency-limit": (("concurrent",), ("lambda",)),
+    "aws-lambda-function-require-kms-for-environment": (("encryption",), ("environment",)),
+    "aws-sqs-queue-require-kms": (("encrypted",), ("sqs",)),
+    "aws-apigateway-domain-require-tls12": (("security policy",), ("domain",)),
+    "aws-cloudwatch-metric-alarm-require-action": (("action",), ("alarm",)),
 }
 
 

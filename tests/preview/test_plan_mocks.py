@@ -282,18 +282,38 @@ def test_invokes_inside_a_program() -> None:
     assert json.loads(recording.outputs["policy"])["Statement"][0]["Action"] == "sts:AssumeRole"
 
 
-def test_unknown_invoke_fails_the_program_loudly() -> None:
+def test_unknown_plain_invoke_returns_its_result_type_with_unknown_leaves() -> None:
     def program() -> None:
-        aws.ec2.get_vpc(default=True)
-
-    with pytest.raises(UnmockedInvokeError, match="no mock for invoke 'aws:ec2/getVpc:getVpc'"):
-        run_program(program)
-
-
-def test_unknown_output_invoke_fails_the_program_loudly() -> None:
-    def program() -> None:
-        vpc = aws.ec2.get_vpc_output(default=True)
+        vpc = aws.ec2.get_vpc(default=True)
+        assert isinstance(vpc, aws.ec2.GetVpcResult)
+        assert (vpc.id, vpc.enable_dns_support, vpc.tags) == ("[unknown]", False, {})
+        assert vpc.cidr_block_associations[0].cidr_block == "[unknown]"
         aws.ec2.Subnet("subnet", vpc_id=vpc.id, cidr_block="10.0.0.0/24")
 
-    with pytest.raises(UnmockedInvokeError, match="aws:ec2/getVpc:getVpc"):
-        run_program(program)
+    recording = run_program(program)
+    assert recording.one("aws:ec2/subnet:Subnet").inputs["vpcId"] == "[unknown]"
+    assert [(u.token, dict(u.args)) for u in recording.unanswered] == [
+        ("aws:ec2/getVpc:getVpc", {"default": True})
+    ]
+
+
+def test_unknown_output_invoke_is_unknown_and_its_callbacks_are_skipped() -> None:
+    ran: list[object] = []
+
+    def program() -> None:
+        vpc = aws.ec2.get_vpc_output(default=True)
+        vpc.id.apply(ran.append)
+        aws.ec2.Subnet("subnet", vpc_id=vpc.id, cidr_block="10.0.0.0/24")
+        pulumi.export("vpc", vpc.id)
+
+    recording = run_program(program)
+    assert ran == []
+    assert recording.one("aws:ec2/subnet:Subnet").inputs == {
+        "cidrBlock": "10.0.0.0/24",
+        "vpcId": "[unknown]",
+    }
+    assert recording.outputs == {"vpc": "[unknown]"}
+    assert recording.unknowns() == [
+        (recording.one("aws:ec2/subnet:Subnet").urn, "vpcId"),
+        ("outputs", "vpc"),
+    ]

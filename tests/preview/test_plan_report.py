@@ -62,7 +62,10 @@ def test_json_contract(dev_plan: Recording) -> None:
         "policies",
         "cost",
         "warnings",
+        "unknowns",
+        "unanswered_lookups",
     ]
+    assert report["unknowns"] == [] and report["unanswered_lookups"] == []
     assert report["schema_version"] == 1
     assert (report["project"], report["stack"]) == ("fixture", "dev")
     assert report["policies"] == {"evaluated": 0, "violations": []}

@@ -163,3 +163,19 @@ def test_argument_deprecations_are_warnings_in_args_init(module: str) -> None:
     source = inspect.getsource(importlib.import_module(module))
     assert "warnings.warn(" in source and "is deprecated: " in source
     assert "pulumi.log.warn(" in source
+
+
+def test_what_unknown_values_and_failures_rely_on() -> None:
+    # unknowns.output_form_flagged wraps these; the provider SDKs' *_output functions
+    # call them through the pulumi.runtime package.
+    import pulumi.runtime
+
+    assert _parameters(pulumi.runtime.invoke_output)[:2] == ["tok", "props"]
+    assert _parameters(pulumi.runtime.invoke_output_single)[:2] == ["tok", "props"]
+    # recorder.Recorder._unknown_answer: an invoke the engine answers as wholly unknown.
+    assert "unknown" in resource_pb2.ResourceInvokeResponse.DESCRIPTOR.fields_by_name
+    # failures._resource_in reads these locals of the frames that serialize a
+    # resource's inputs (running the apply callbacks that feed them).
+    # (test_plan_failures' apply-error case checks the whole message end to end.)
+    code = runtime_resource.prepare_resource.__code__
+    assert {"res", "ty"} <= set(code.co_varnames)

@@ -1,0 +1,1 @@
+"""The processing function (see handler.py)."""

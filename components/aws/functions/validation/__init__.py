@@ -1,0 +1,1 @@
+"""The validation function (see handler.py)."""
