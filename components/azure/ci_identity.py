@@ -47,6 +47,33 @@ ARCHITECTURE_PROVIDERS: Mapping[str, tuple[str, ...]] = {
         "Microsoft.OperationalInsights",
         "Microsoft.Insights",
     ),
+    # Architectures merged on main after this table was written (branches azureml, aks):
+    # derived from the resource types their modules create; verify at the merge.
+    "azure_ml_devops": (
+        "Microsoft.MachineLearningServices",
+        "Microsoft.ManagedIdentity",
+        "Microsoft.KeyVault",
+        "Microsoft.Storage",
+        "Microsoft.ContainerRegistry",
+        "Microsoft.Network",
+        "Microsoft.Insights",
+        "Microsoft.OperationalInsights",
+    ),
+    "aks_mlops": (
+        "Microsoft.ContainerService",
+        "Microsoft.KubernetesConfiguration",
+        "Microsoft.MachineLearningServices",
+        "Microsoft.ManagedIdentity",
+        "Microsoft.Network",
+        "Microsoft.Insights",
+        "Microsoft.OperationalInsights",
+    ),
+    "arc_hybrid_mlops": (
+        "Microsoft.Kubernetes",
+        "Microsoft.KubernetesConfiguration",
+        "Microsoft.MachineLearningServices",
+        "Microsoft.ManagedIdentity",
+    ),
 }
 """Resource providers whose resources each Azure architecture creates
 (``components/registry.py`` keys); a new Azure architecture adds its line here, or its

@@ -41,6 +41,42 @@ ARCHITECTURE_ROLES: Mapping[str, tuple[str, ...]] = {
         "roles/monitoring.notificationChannelEditor",
         "roles/iam.serviceAccountAdmin",
     ),
+    # Architectures merged on main after this table was written (branches vertex, gke):
+    # derived from the resource types their modules create; verify at the merge.
+    "vertex_mlops": (
+        "roles/serviceusage.serviceUsageAdmin",
+        "roles/aiplatform.admin",
+        "roles/storage.admin",
+        "roles/bigquery.admin",
+        "roles/artifactregistry.admin",
+        "roles/cloudkms.admin",
+        "roles/compute.networkAdmin",
+        "roles/servicenetworking.networksAdmin",
+        "roles/notebooks.admin",
+        "roles/cloudscheduler.admin",
+        "roles/monitoring.alertPolicyEditor",
+        "roles/monitoring.notificationChannelEditor",
+        "roles/iam.serviceAccountAdmin",
+    ),
+    "hybrid_tf_mlops": (
+        "roles/serviceusage.serviceUsageAdmin",
+        "roles/aiplatform.admin",
+        "roles/gkehub.admin",
+        "roles/cloudscheduler.admin",
+        "roles/artifactregistry.admin",
+        "roles/iam.serviceAccountAdmin",
+    ),
+    "gke_mlops": (
+        "roles/serviceusage.serviceUsageAdmin",
+        "roles/container.admin",
+        "roles/compute.networkAdmin",
+        "roles/compute.securityAdmin",
+        "roles/dataflow.admin",
+        "roles/storage.admin",
+        "roles/monitoring.alertPolicyEditor",
+        "roles/cloudquotas.admin",
+        "roles/iam.serviceAccountAdmin",
+    ),
 }
 """Predefined roles a deploy of each GCP architecture needs (``components/registry.py``
 keys): each service's admin role, which includes setting IAM on its own resources
@@ -49,6 +85,18 @@ stacks fail to plan."""
 
 ARCHITECTURE_PROJECT_GRANTS: Mapping[str, tuple[str, ...]] = {
     "gcp_foundation": ("roles/logging.logWriter", "roles/monitoring.metricWriter"),
+    "vertex_mlops": (
+        "roles/aiplatform.user",
+        "roles/bigquery.jobUser",
+        "roles/logging.logWriter",
+        "roles/monitoring.metricWriter",
+    ),
+    "hybrid_tf_mlops": ("roles/aiplatform.user", "roles/logging.logWriter"),
+    "gke_mlops": (
+        "roles/container.defaultNodeServiceAccount",
+        "roles/logging.logWriter",
+        "roles/monitoring.metricWriter",
+    ),
 }
 """Project-level roles each architecture grants its service accounts: the only roles
 the deploy identity may grant on the project."""
