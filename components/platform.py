@@ -38,6 +38,41 @@ def _provider(cloud: Cloud, settings: StackSettings) -> pulumi.ProviderResource:
     return gcp_provider(found, platform_tags(settings))
 
 
+def _ci_identity(
+    cloud: Cloud,
+    settings: StackSettings,
+    architectures: list[str],
+    shared: dict[str, pulumi.ComponentResource],
+    opts: pulumi.ResourceOptions,
+) -> dict[str, pulumi.Output[Any] | None]:
+    """The cloud's CI identity for the stack's ``architectures`` (``docs/ci.md``)."""
+    ci = settings.ci
+    assert ci is not None
+    tags = platform_tags(settings)
+    if cloud is Cloud.AWS:
+        from .aws.ci_identity import AwsCiIdentity
+
+        aws_identity = AwsCiIdentity("ci", ci, architectures, tags, opts)
+        return {"ci_aws_role_arn": aws_identity.role_arn}
+    if cloud is Cloud.AZURE:
+        from .azure.ci_identity import AzureCiIdentity
+
+        azure_identity = AzureCiIdentity(
+            "ci", ci, architectures, shared, settings.prefix, tags, opts
+        )
+        return {
+            "ci_azure_client_id": azure_identity.client_id,
+            "ci_azure_tenant_id": azure_identity.tenant_id,
+        }
+    from .gcp.ci_identity import GcpCiIdentity
+
+    gcp_identity = GcpCiIdentity("ci", ci, architectures, settings.prefix, tags, opts)
+    return {
+        "ci_gcp_workload_identity_provider": gcp_identity.provider_name,
+        "ci_gcp_service_account": gcp_identity.service_account_email,
+    }
+
+
 def deploy(settings: StackSettings) -> dict[str, pulumi.Output[Any] | None]:
     """Create every enabled architecture and export its flat outputs (``None`` outputs,
     parts a stack does not have, are not exported)."""
@@ -45,12 +80,14 @@ def deploy(settings: StackSettings) -> dict[str, pulumi.Output[Any] | None]:
     outputs: dict[str, pulumi.Output[Any] | None] = {}
     shared: dict[str, pulumi.ComponentResource] = {}
     capacity: list[Capacity] = []
+    used: dict[Cloud, list[str]] = {}
     for spec in REGISTRY:
         arch = getattr(settings.architectures, spec.key)
         if arch is None or not arch.enabled:
             continue
         if spec.cloud not in providers:
             providers[spec.cloud] = _provider(spec.cloud, settings)
+        used.setdefault(spec.cloud, []).append(spec.key)
         deployment = Deployment(
             name_prefix=settings.prefix,
             region=settings.region_of(spec.cloud),
@@ -65,6 +102,10 @@ def deploy(settings: StackSettings) -> dict[str, pulumi.Output[Any] | None]:
     if settings.budget is not None:
         for cloud, cloud_provider in providers.items():
             _budget(cloud, settings, shared, cloud_provider)
+    if settings.ci is not None and settings.ci.enabled:
+        for cloud, keys in used.items():
+            opts = pulumi.ResourceOptions(providers={_PACKAGES[cloud]: providers[cloud]})
+            outputs.update(_ci_identity(cloud, settings, keys, shared, opts))
     for key, value in outputs.items():
         if value is not None:
             pulumi.export(key, value)

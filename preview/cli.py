@@ -4,7 +4,9 @@
 account, no Pulumi CLI) and writes a Markdown or JSON report; ``mlops-iac policies``
 lists the guardrail rules; ``mlops-iac promote`` writes an approved model package into a
 stack file (the promotion build); ``mlops-iac cleanup-script STACK --outputs FILE`` writes
-the stack's pre-destroy cleanup script (``docs/destroy.md``). Exit codes, the only ones
+the stack's pre-destroy cleanup script (``docs/destroy.md``); ``mlops-iac diff BASE HEAD``
+compares two plans and ``mlops-iac comment`` builds the pull-request comment
+(``docs/plan-diff.md``). Exit codes, the only ones
 ``mlops-iac`` returns: 0 done; 1 a mandatory policy violation remains; 2 bad usage, bad
 config or a failing program (one that raised, called ``sys.exit``, made a lookup nobody
 answers or ran past ``--timeout``; the message goes to stderr as ``error: ...``, without
@@ -26,6 +28,7 @@ from pathlib import Path
 import pulumi
 
 from .cost import estimate_cost
+from .diff_cli import add_parsers as add_diff_parsers
 from .guardrails import default_evaluator
 from .project import PlanError, find_project_root, load_project, load_stack_config
 from .promote import add_parser as add_promote_parser
@@ -118,6 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     policies.add_argument("--out", type=Path, metavar="PATH", help="write the listing to PATH")
     policies.set_defaults(handler=_policies)
     add_promote_parser(commands)
+    add_diff_parsers(commands)
 
     cleanup = commands.add_parser(
         "cleanup-script",

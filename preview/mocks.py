@@ -646,6 +646,10 @@ class PlanMocks(pulumi.runtime.Mocks):
             # domain's home EFS file system itself.
             resource_id = "d-" + hexed[:12]
             state.setdefault("homeEfsFileSystemId", "fs-" + hexed[12:29])
+        elif typ == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+            # The provider's id is its ARN, which ends in the URL without its scheme.
+            physical = str(inputs.get("url", "")).removeprefix("https://")
+            resource_id = self._aws_arn(typ, module, cls_name, region, physical)
         elif typ == "aws:apigatewayv2/api:Api":
             # API ids are 10 lower-case alphanumerics; the endpoint and the execute-api
             # ARN (what Lambda permissions name) derive from the id.
@@ -691,6 +695,9 @@ class PlanMocks(pulumi.runtime.Mocks):
             return f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{name}"
         if typ == "aws:kms/alias:Alias":
             return f"arn:aws:kms:{region}:{ACCOUNT_ID}:{name}"
+        if typ == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+            # Named after the issuer's host, one per account and URL (IAM API reference).
+            return f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{name}"
         if typ in _AWS_ARN_SHAPES:
             service, kind, sep = _AWS_ARN_SHAPES[typ]
             resource = f"{kind}{sep}{name}" if kind else name
@@ -809,6 +816,16 @@ class PlanMocks(pulumi.runtime.Mocks):
             state.setdefault("name", f"projects/{project}/serviceAccounts/{email}")
             state.setdefault("uniqueId", str(int(digest(urn)[:15], 16)))
             return f"projects/{project}/serviceAccounts/{email}", state
+        if args.typ in _GCP_WORKLOAD_IDENTITY:
+            # Pools and providers are named by project number (IAM API reference,
+            # projects.locations.workloadIdentityPools[.providers]): the name is the
+            # audience google-github-actions/auth asks for and what principals refer to.
+            pool = f"projects/{GCP_PROJECT_NUMBER}/locations/global/workloadIdentityPools/"
+            pool += str(state.get("workloadIdentityPoolId") or auto_name(args.name, urn))
+            provider_id = state.get("workloadIdentityPoolProviderId")
+            full = f"{pool}/providers/{provider_id}" if provider_id else pool
+            state.setdefault("name", full)
+            return full, state
         if args.typ == "gcp:projects/serviceIdentity:ServiceIdentity":
             service = str(state.get("service") or "")
             email = gcp_service_agent(service, GCP_PROJECT_NUMBER)
@@ -1066,6 +1083,12 @@ GKE_VERSIONS = {
 2025-11; the plan needs their shape, not today's exact build)."""
 
 # Zones of regions whose letters do not start at "a" (Compute Engine's zone list).
+_GCP_WORKLOAD_IDENTITY = frozenset(
+    {
+        "gcp:iam/workloadIdentityPool:WorkloadIdentityPool",
+        "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider",
+    }
+)
 _GCP_ZONE_LETTERS = {"europe-west1": "bcd", "us-east1": "bcd", "us-central1": "abcf"}
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .cost import cost_markdown
+from .markdown import decisions_section, folded, text
 from .quotas import quotas_json, quotas_markdown
 from .recorder import RecordedResource
 from .runner import Recording, plan_stack
@@ -241,9 +242,17 @@ def to_json(result: PlanResult) -> str:
 # -- Markdown ------------------------------------------------------------------------
 
 
-def _cell(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return text.replace("|", "\\|").replace("\n", " ")
+def _cell(value: str) -> str:
+    """Text safe inside a Markdown table cell and against raw HTML (``markdown.text``)."""
+    return text(value)
+
+
+def _tick(value: str) -> str:
+    """An inline code span of ``value`` that is safe in a table cell; ``<code>`` when it
+    holds a backtick or a line break."""
+    if "`" in value or "\n" in value:
+        return f"<code>{text(value)}</code>"
+    return "`" + value.replace("|", "\\|") + "`"
 
 
 def _mermaid_text(text: str) -> str:
@@ -423,17 +432,20 @@ def to_markdown(result: PlanResult) -> str:
             "",
         ]
 
-    counts = Counter(r.type for r in recording.resources)
-    out += ["## Resources by type", "", "| Type | Count |", "| --- | ---: |"]
-    out += [f"| `{t}` | {n} |" for t, n in sorted(counts.items())]
-    out.append("")
+    out += decisions_section([r.to_json() for r in recording.resources], result.cost)
 
-    out += ["## Resources", "", "| Name | Type | Parent | Protect |", "| --- | --- | --- | --- |"]
+    counts = Counter(r.type for r in recording.resources)
+    listing = ["## Resources by type", "", "| Type | Count |", "| --- | ---: |"]
+    listing += [f"| `{t}` | {n} |" for t, n in sorted(counts.items())]
+    listing += ["", "## Resources", "", "| Name | Type | Parent | Protect |"]
+    listing.append("| --- | --- | --- | --- |")
     for resource in recording.resources:
         parent = names.get(resource.parent or "", "") or "(stack)"
         protect = "yes" if resource.protect else ""
-        out.append(f"| {_cell(resource.name)} | `{resource.type}` | {_cell(parent)} | {protect} |")
-    out.append("")
+        listing.append(
+            f"| {_cell(resource.name)} | `{resource.type}` | {_cell(parent)} | {protect} |"
+        )
+    out += folded(f"Every resource ({len(recording.resources)})", listing)
 
     out += [
         "## Diagram",
@@ -474,22 +486,22 @@ def to_markdown(result: PlanResult) -> str:
             target = names.get(violation.urn or "", violation.urn or "stack")
             out.append(
                 f"- **{violation.policy}** ({violation.pack}, {violation.enforcement}) "
-                f"on `{target}`: {violation.message}"
+                f"on {_tick(target)}: {text(violation.message)}"
             )
             if violation.remediation:
-                out.append(f"  - Remediation: {violation.remediation}")
+                out.append(f"  - Remediation: {text(violation.remediation)}")
         out.append("")
 
     out += ["## Outputs", ""]
     if recording.outputs:
-        out += ["| Output | Value |", "| --- | --- |"]
-        out += [
-            f"| `{key}` | `{_cell(_value_text(recording.outputs[key]))}` |"
+        table = ["| Output | Value |", "| --- | --- |"]
+        table += [
+            f"| {_tick(key)} | {_tick(_value_text(recording.outputs[key]))} |"
             for key in sorted(recording.outputs)
         ]
+        out += folded(f"Every output ({len(recording.outputs)})", table)
     else:
-        out.append("None.")
-    out.append("")
+        out += ["None.", ""]
 
     out += quotas_markdown(recording)
     out += cost_markdown(result.cost)

@@ -178,6 +178,37 @@ ALLOWED = (
 )
 
 
+ALLOWED += (
+    Allowed(
+        "RESOURCE_MISMATCH",
+        "aws:iam/rolePolicy:RolePolicy",
+        r"ci-deploy",
+        "required_format",
+        "The CI deploy role grants each service's actions on the ARNs of the stack's "
+        "account and region only (components/aws/ci_identity.py); the actions of the "
+        "service that only accept '*' are therefore not granted by that statement, on "
+        "purpose. The few a deploy needs are listed in its DeployUnscoped statement.",
+    ),
+    Allowed(
+        "UNKNOWN_FEDERATION_SOURCE",
+        "aws:iam/role:Role",
+        r"ci",
+        "oidc-provider/token.actions.githubusercontent.com",
+        "GitHub's OIDC provider, as AWS's guide to GitHub OIDC trust configures it "
+        "(IAM user guide, id_roles_create_for-idp_oidc); parliament knows only the "
+        "built-in web identity providers.",
+    ),
+    Allowed(
+        "UNKNOWN_CONDITION_FOR_ACTION",
+        "aws:iam/role:Role",
+        r"ci",
+        "token.actions.githubusercontent.com:",
+        "The aud and sub condition keys of GitHub's OIDC provider, which AWS's guide "
+        "requires in the trust policy; parliament knows only the built-in providers' keys.",
+    ),
+)
+
+
 def iam_documents(stack: str) -> Iterator[tuple[RecordedResource, dict[str, Any], bool]]:
     """(resource, parsed document, is a resource policy) for every IAM document."""
     for resource in planned(stack).resources:

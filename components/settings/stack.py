@@ -11,6 +11,7 @@ from .azure import AksMlopsSettings, ArcHybridMlopsSettings, AzureFoundationSett
 from .azure_ml import AzureMlDevOpsSettings
 from .base import Cloud, Environment, Retention, Strict
 from .budget import BudgetSettings
+from .ci import CiSettings
 from .clouds import AwsCloudSettings, AzureCloudSettings, GcpCloudSettings, check_region
 from .common import TagSettings
 from .containers import ContainerMlopsSettings
@@ -69,6 +70,11 @@ class StackSettings(Strict):
         default_factory=QuotaSettings,
         description="Accelerator quotas: request what the architectures can scale to, or "
         "declare the limits the account already has (checked at plan time).",
+    )
+    ci: CiSettings | None = Field(
+        default=None,
+        description="The keyless identity GitHub Actions deploys the stack with, on each "
+        "cloud the stack uses (docs/ci.md); absent: none.",
     )
     aws: AwsCloudSettings | None = Field(
         default=None,

@@ -48,6 +48,7 @@ def dev() -> Recording:
     config["config"]["mlops-iac:architectures"] = {
         "gcp_foundation": architectures["gcp_foundation"]
     }
+    config["config"].pop("mlops-iac:ci", None)  # tests/test_ci_identity.py covers it
     stack_file.write_text(yaml.safe_dump(config), encoding="utf-8")
     return plan_stack(copy, "gcp-dev")
 
