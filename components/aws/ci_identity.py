@@ -75,6 +75,24 @@ SERVICE_ACCESS: Mapping[str, ServiceAccess] = {
     "apigateway": ServiceAccess(("arn:{p}:apigateway:{r}::/*",), in_account=False),
     "sqs": ServiceAccess(("arn:{p}:sqs:{r}:{a}:*",)),
     "scheduler": ServiceAccess(("arn:{p}:scheduler:{r}:{a}:*",)),
+    "ecr": ServiceAccess(
+        ("arn:{p}:ecr:{r}:{a}:repository/*",),
+        ("ecr:GetAuthorizationToken", "ecr:DescribeRegistry"),
+    ),
+    "ecs": ServiceAccess(
+        ("arn:{p}:ecs:{r}:{a}:*",),
+        (
+            "ecs:CreateCluster",
+            "ecs:RegisterTaskDefinition",
+            "ecs:DeregisterTaskDefinition",
+            "ecs:DescribeTaskDefinition",
+            "ecs:ListTaskDefinitions",
+        ),
+    ),
+    "eks": ServiceAccess(("arn:{p}:eks:{r}:{a}:*",), ("eks:DescribeAddonVersions",)),
+    "autoscaling": ServiceAccess(
+        ("arn:{p}:autoscaling:{r}:{a}:autoScalingGroup:*",), ("autoscaling:Describe*",)
+    ),
     "application-autoscaling": ServiceAccess(
         ("arn:{p}:application-autoscaling:{r}:{a}:scalable-target/*",),
         (
@@ -121,6 +139,22 @@ ARCHITECTURE_SERVICES: Mapping[str, tuple[str, ...]] = {
         "sqs",
         "scheduler",
     ),
+    # The container architecture: ECR, ECS/Fargate processing with its triggers, EKS with
+    # node groups (their Auto Scaling groups get the autoscaler's tags), alarms.
+    "container_mlops": (
+        "s3",
+        "kms",
+        "ec2",
+        "logs",
+        "cloudwatch",
+        "sns",
+        "events",
+        "scheduler",
+        "ecr",
+        "ecs",
+        "eks",
+        "autoscaling",
+    ),
 }
 """The services each AWS architecture's resources belong to (``components/registry.py``
 keys); a new AWS architecture adds its line here, or its stacks fail to plan."""
@@ -140,11 +174,26 @@ PASSED_TO: Mapping[str, tuple[str, ...]] = {
         "sagemaker.amazonaws.com",
         "vpc-flow-logs.amazonaws.com",
     ),
+    "container_mlops": (
+        "eks.amazonaws.com",
+        "ec2.amazonaws.com",
+        "pods.eks.amazonaws.com",
+        "ecs-tasks.amazonaws.com",
+        "events.amazonaws.com",
+        "scheduler.amazonaws.com",
+        "vpc-flow-logs.amazonaws.com",
+    ),
 }
 """The services each architecture hands its roles to (``iam:PassedToService``)."""
 
 SERVICE_LINKED: Mapping[str, tuple[str, ...]] = {
     "sagemaker_cicd": ("sagemaker.application-autoscaling.amazonaws.com",),
+    "container_mlops": (
+        "eks.amazonaws.com",
+        "eks-nodegroup.amazonaws.com",
+        "ecs.amazonaws.com",
+        "autoscaling.amazonaws.com",
+    ),
 }
 """Service-linked roles the services create on first use in an account."""
 
