@@ -436,6 +436,15 @@ class Recorder(MockMonitor):
             record is not None and record.custom and not record.type.startswith("pulumi:")
             for record in created
         )
+    @staticmethod
+    def _unknown_answer(token: str) -> Any:
+        """An unknown result: unknown for the output form, else shaped by the result
+        type with unknown leaves (``unknowns.py``)."""
+        if output_form():
+            return resource_pb2.ResourceInvokeResponse(unknown=True)
+        result = _sync_await(rpc.serialize_properties(unknown_result(token), {}))
+        return resource_pb2.ResourceInvokeResponse(**{"return": result, "failures": None})
+
     def ReadResource(self, request: Any) -> Any:
         """A resource read with ``Resource.get`` (or a ``StackReference``): its id is the
         one the program gave; its other outputs come from the lookups answer for
