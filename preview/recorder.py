@@ -436,6 +436,7 @@ class Recorder(MockMonitor):
             record is not None and record.custom and not record.type.startswith("pulumi:")
             for record in created
         )
+
     @staticmethod
     def _unknown_answer(token: str) -> Any:
         """An unknown result: unknown for the output form, else shaped by the result

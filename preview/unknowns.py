@@ -18,6 +18,12 @@ arguments are unknown is in a real preview:
 
 Either way the plan warns, naming the lookup and the file that would answer it
 (``Unanswered``; see ``lookups.py`` for the file's format).
+
+Invokes ``pulumi preview`` does not make get the same unknown answer, without asking
+anything and without a warning (``Recorder.Invoke``): those with an unknown argument
+anywhere, and output-form calls depending on a resource the program creates, except
+``OFFLINE_FUNCTIONS``. Resources read with ``get`` (and stack references) keep their id;
+their other outputs come from the lookups token ``read:<type>`` or are unknown.
 """
 
 from __future__ import annotations

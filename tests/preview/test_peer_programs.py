@@ -99,9 +99,10 @@ def test_api_urls_from_computed_arns_are_unknown_not_a_crash(
     assert http_invoke.inputs["sourceArn"] == (
         f"arn:aws:execute-api:eu-west-1:123456789012:{http_api.id}/*/*"
     )
-    assert recording.one("aws:lambda/permission:Permission", "rest-invoke").inputs[
-        "sourceArn"
-    ] == "[unknown]"
+    assert (
+        recording.one("aws:lambda/permission:Permission", "rest-invoke").inputs["sourceArn"]
+        == "[unknown]"
+    )
     assert function.outputs["name"].startswith("handler-")
     stage = recording.one("aws:apigatewayv2/stage:Stage")
     assert recording.outputs["url"] == (

@@ -51,7 +51,9 @@ def test_output_invokes_depending_on_created_resources_are_unknown() -> None:
     def program() -> None:
         bucket = aws.s3.Bucket("data")
         vpc = aws.ec2.get_vpc_output(id=bucket.id)  # depends on a pending creation
-        caller = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(depends_on=[bucket]))
+        caller = aws.get_caller_identity_output(
+            opts=pulumi.InvokeOutputOptions(depends_on=[bucket])
+        )
         document = aws.iam.get_policy_document_output(
             statements=[{"actions": ["s3:GetObject"], "resources": [bucket.arn]}]
         )
@@ -84,9 +86,7 @@ def test_read_resources_keep_their_id_and_warn() -> None:
     assert read.token == "read:aws:ec2/vpc:Vpc"
     assert dict(read.args) == {"id": "vpc-0a1b2c3d4e5f60718", "name": "shared"}
     message = unanswered_message(read.token, read.args, exists=False, shown_as="L.yaml")
-    assert message.startswith(
-        "resource aws:ec2/vpc:Vpc 'shared' reads id 'vpc-0a1b2c3d4e5f60718'"
-    )
+    assert message.startswith("resource aws:ec2/vpc:Vpc 'shared' reads id 'vpc-0a1b2c3d4e5f60718'")
     assert "Answer read:aws:ec2/vpc:Vpc with args: {id: vpc-0a1b2c3d4e5f60718} in L.yaml" in (
         message
     )
@@ -166,7 +166,9 @@ class Store(pulumi.ComponentResource):
         raise ValueError("bad store")
 
 
-@pytest.mark.parametrize(("early", "expected"), [(False, "mlops:test:Store 'bad'"), (True, "Store 'bad'")])
+@pytest.mark.parametrize(
+    ("early", "expected"), [(False, "mlops:test:Store 'bad'"), (True, "Store 'bad'")]
+)
 def test_failing_components_are_named_by_type_token(early: bool, expected: str) -> None:
     def program() -> None:
         Store("bad", early=early)
