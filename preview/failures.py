@@ -19,6 +19,7 @@ from typing import Any
 
 import pulumi
 
+_SDK_DIR = str(Path(pulumi.__file__).parent)
 _SDK_RESOURCE_MODULE = str(Path(pulumi.__file__).parent / "runtime" / "resource.py")
 """The SDK module whose ``prepare_resource`` / ``do_register`` serialize a resource's
 inputs (running the ``apply`` callbacks feeding them) with the resource as ``res``."""
@@ -83,11 +84,23 @@ def _resource_in(frame: FrameType) -> str | None:
         res, type_ = local.get("res"), local.get("ty")
         if isinstance(res, pulumi.Resource) and isinstance(type_, str):
             return f"{type_} {getattr(res, '_name', '?')!r}"
-    if frame.f_code.co_name == "__init__" and isinstance(local.get("self"), pulumi.Resource):
+    resource = local.get("self")
+    if frame.f_code.co_name == "__init__" and isinstance(resource, pulumi.Resource):
         name = local.get("resource_name", local.get("name"))
         if isinstance(name, str):
-            return f"{type(local['self']).__name__} {name!r}"
+            return f"{_type_token(frame, resource)} {name!r}"
     return None
+
+
+def _type_token(frame: FrameType, resource: pulumi.Resource) -> str:
+    """The type token of a resource under construction: the ``t`` the SDK's
+    ``Resource.__init__`` frames hold, else the one already set on it (a component's
+    own constructor after ``super().__init__``), else its class name."""
+    given = frame.f_locals.get("t")
+    if frame.f_code.co_filename.startswith(_SDK_DIR) and isinstance(given, str):
+        return given
+    known = resource.__dict__.get("_type")
+    return known if isinstance(known, str) else type(resource).__name__
 
 
 def resource_being_built(exc: BaseException) -> str | None:
@@ -98,11 +111,23 @@ def resource_being_built(exc: BaseException) -> str | None:
     return found
 
 
+UNANSWERED_ATTRIBUTE = "mlops_unanswered_lookups"
+"""Attribute ``run_program`` sets on a program's exception: the tokens of the lookups
+answered as unknown before it failed (their placeholders may be what it tripped on)."""
+
+
 def failure_message(exc: BaseException, program_dir: Path) -> str:
-    """``program failed: <Type>: <message> (at <file>:<line>, building <resource>)``."""
+    """``program failed: <Type>: <message> (at <file>:<line>, building <resource>)``,
+    then the lookups answered as unknown in the run, if any."""
     where = location(exc, program_dir)
     building = resource_being_built(exc)
     notes = [f"at {where}" if where else "", f"building {building}" if building else ""]
     shown = ", ".join(note for note in notes if note)
     suffix = f" ({shown})" if shown else ""
+    tokens = getattr(exc, UNANSWERED_ATTRIBUTE, ())
+    if tokens:
+        suffix += (
+            f"; lookups answered as unknown in this plan: {', '.join(tokens)} "
+            "(see docs/offline-preview.md#lookups)"
+        )
     return f"program failed: {type(exc).__name__}: {exc}{suffix}"

@@ -36,7 +36,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .project import PlanError
-from .unknowns import result_type
+from .unknowns import READ_PREFIX, result_type
+
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
 
 __all__ = [
     "LOOKUP_SUFFIXES",
@@ -57,8 +59,10 @@ none (then the built-in mocks answer, or the plan fails naming the token)."""
 LOOKUP_SUFFIXES = (".yaml", ".yml", ".json", ".py")
 """Extensions of ``Pulumi.<stack>.lookups.<ext>``, in the order they are looked for."""
 
-TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+:[A-Za-z0-9_./-]*:[A-Za-z0-9_]+$")
-"""An invoke token: ``<package>:<module>:<function>``, e.g. ``aws:ec2/getVpc:getVpc``."""
+TOKEN_PATTERN = re.compile(r"^(read:)?[A-Za-z0-9_.-]+:[A-Za-z0-9_./-]*:[A-Za-z0-9_]+$")
+"""An invoke token: ``<package>:<module>:<function>``, e.g. ``aws:ec2/getVpc:getVpc``;
+or ``read:<type token>`` for resources read with ``get`` (``read:aws:ec2/vpc:Vpc``,
+``read:pulumi:pulumi:StackReference``), answered with the resource's outputs."""
 
 DOCS = "docs/offline-preview.md#lookups"
 
@@ -117,7 +121,7 @@ class Lookups:
         where = str(source) if source else "lookups"
         problems = [
             f"lookups.{token}: not an invoke token (expected '<package>:<module>:<function>', "
-            "e.g. 'aws:ec2/getVpc:getVpc')"
+            "e.g. 'aws:ec2/getVpc:getVpc', or 'read:<resource type>')"
             for token in (answers if isinstance(answers, Mapping) else {})
             if not TOKEN_PATTERN.match(str(token))
         ]
@@ -244,10 +248,25 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def _unread_message(token: str, args: Mapping[str, Any], shown_as: str) -> str:
+    """The warning for a resource read (``get``, a stack reference) without an answer."""
+    type_ = token.removeprefix(READ_PREFIX)
+    what = "stack reference" if type_ == STACK_REFERENCE else f"resource {type_}"
+    return (
+        f"{what} {args.get('name')!r} reads id {args.get('id')!r} (`pulumi preview` reads "
+        "its state from the cloud), so its outputs other than the id are unknown in this "
+        f'plan and what is built from them shows "[unknown]". Answer {token} with '
+        f"args: {{id: {args.get('id')}}} in {shown_as} (read by `mlops-iac plan` only, "
+        f"never by the Pulumi CLI; see {DOCS})"
+    )
+
+
 def unanswered_message(token: str, args: Mapping[str, Any], *, exists: bool, shown_as: str) -> str:
     """The warning for a lookup answered as unknown, naming the file that would answer
     it (``shown_as``: the path as the user should read it)."""
     call = json.dumps(_plain(args), sort_keys=True)
+    if token.startswith(READ_PREFIX):
+        return _unread_message(token, args, shown_as)
     head = (
         f"lookup {token} with {call} has no offline answer (`pulumi preview` asks the "
         "cloud), so its result is unknown in this plan and what is built from it shows "

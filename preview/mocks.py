@@ -247,8 +247,12 @@ def _kebab(text: str) -> str:
 
 
 def _plural(text: str) -> str:
+    """The collection name of a type (``publicIPAddress`` -> ``publicIPAddresses``,
+    ``registry`` -> ``registries``); a name ending in a single ``s`` (``redis``) is kept."""
     if text.endswith("y") and not text.endswith(("ay", "ey", "oy")):
         return text[:-1] + "ies"
+    if text.endswith(("ss", "sh", "ch", "x", "z")):
+        return text + "es"
     return text if text.endswith("s") else text + "s"
 
 

@@ -32,7 +32,16 @@ from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from .mocks import PlanMocks, UnmockedInvokeError
 from .shapes import SDK_PACKAGES
-from .unknowns import UNKNOWN, Unanswered, output_form, unknown_result
+from .unknowns import (
+    SECRET_UNKNOWN,
+    UNKNOWN,
+    Unanswered,
+    answered_offline,
+    contains_unknowns,
+    output_form,
+    read_token,
+    unknown_result,
+)
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 SECRET = "[secret]"
@@ -44,6 +53,8 @@ _RESOURCE_SIG = rpc._special_resource_sig
 _ASSET_SIG = rpc._special_asset_sig
 _ARCHIVE_SIG = rpc._special_archive_sig
 _OUTPUT_SIG = rpc._special_output_value_sig
+_IS_RESOURCE = "@isPulumiResource"
+"""The key the SDK adds, in a preview, to a resource exported as a stack output."""
 
 
 @dataclass
@@ -74,15 +85,21 @@ def plain_struct(struct: struct_pb2.Struct) -> Any:
     resource references their URN, unknowns ``"[unknown]"``; null fields are dropped
     as the SDK drops them. Keys come out sorted so records are deterministic."""
     fields = struct.fields
+    if _IS_RESOURCE in fields and "urn" in fields:
+        # A resource exported as a stack output: the SDK sends its properties (Python
+        # names); the plan records it as every other reference, by URN.
+        return plain_value(fields["urn"])
     if _SIG in fields:
         sig = fields[_SIG].string_value
         if sig == _SECRET_SIG:
-            return SECRET
+            unknown = "value" in fields and _wire_has_unknown(fields["value"])
+            return SECRET_UNKNOWN if unknown else SECRET
         if sig == _RESOURCE_SIG:
             return fields["urn"].string_value
         if sig == _OUTPUT_SIG:
             if "secret" in fields and fields["secret"].bool_value:
-                return SECRET
+                unknown = "value" not in fields or _wire_has_unknown(fields["value"])
+                return SECRET_UNKNOWN if unknown else SECRET
             return plain_value(fields["value"]) if "value" in fields else UNKNOWN
         if sig == _ASSET_SIG:
             return {"asset": {k: plain_value(v) for k, v in sorted(fields.items()) if k != _SIG}}
@@ -110,6 +127,22 @@ def plain_value(value: struct_pb2.Value) -> Any:
     if kind == "bool_value":
         return value.bool_value
     return None
+
+
+def _wire_has_unknown(value: struct_pb2.Value) -> bool:
+    """Whether an unknown (the ``rpc.UNKNOWN`` sentinel, or an output value without a
+    value) is anywhere below ``value`` in wire form."""
+    kind = value.WhichOneof("kind")
+    if kind == "string_value":
+        return value.string_value == rpc.UNKNOWN
+    if kind == "list_value":
+        return any(_wire_has_unknown(v) for v in value.list_value.values)
+    if kind == "struct_value":
+        fields = value.struct_value.fields
+        if _SIG in fields and fields[_SIG].string_value == _OUTPUT_SIG and "value" not in fields:
+            return True
+        return any(_wire_has_unknown(v) for v in fields.values())
+    return False
 
 
 def _has_reference(value: struct_pb2.Value) -> bool:
@@ -352,7 +385,23 @@ class Recorder(MockMonitor):
             self._default_providers[package] = reference
         return reference
 
+    def GetDeploymentInfo(self, request: Any) -> Any:
+        # Invokes carry their dependencies (``dependsOn``), as the engine asks of SDKs
+        # since pulumi/pulumi#18141; ``Invoke`` declines those pending creation.
+        info = super().GetDeploymentInfo(request)
+        info.supportedFeatures.append(resource_pb2.RESOURCE_MONITOR_FEATURE_INVOKE_DEPENDS_ON)
+        return info
+
+    def SupportsFeature(self, request: Any) -> Any:
+        if request.id == "invokeDependsOn":
+            return type("SupportsFeatureResponse", (object,), {"hasSupport": True})
+        return super().SupportsFeature(request)
+
     def Invoke(self, request: Any) -> Any:
+        # An invoke the engine would not make in a preview is answered as unknown
+        # without asking the mocks, and without a warning: nothing could answer it.
+        if self._not_made(request):
+            return self._unknown_answer(request.tok)
         # Same hazard as in ``mock_inputs``: keep references in invoke args as URNs.
         key = next(self._calls)
         with self._lock:
@@ -367,17 +416,57 @@ class Recorder(MockMonitor):
             with self._lock:
                 del self._invoking[key]
 
+    def _not_made(self, request: Any) -> bool:
+        """Whether ``pulumi preview`` would skip this invoke: an argument is unknown
+        (anywhere: the SDK's own check misses unknowns inside lists), or it is an
+        output-form call depending on a resource this program creates (the engine
+        answers it as unknown, pulumi/pulumi#18141), unless the function needs no cloud
+        (``answered_offline``: a policy document is rendered by the provider itself)."""
+        _ensure_event_loop()
+        args = rpc.deserialize_properties(_without_references(request.args))
+        if any(_wire_has_unknown(v) for v in request.args.fields.values()):
+            return True
+        if contains_unknowns(args):
+            return True
+        if not output_form() or answered_offline(request.tok):
+            return False
+        with self._lock:
+            created = [self._records.get(urn) for urn in request.dependsOn]
+        return any(
+            record is not None and record.custom and not record.type.startswith("pulumi:")
+            for record in created
+        )
+
     @staticmethod
     def _unknown_answer(token: str) -> Any:
-        """An unanswered lookup's result: unknown for the output form, else shaped by
-        the result type with unknown leaves (``unknowns.py``)."""
+        """An unknown result: unknown for the output form, else shaped by the result
+        type with unknown leaves (``unknowns.py``)."""
         if output_form():
             return resource_pb2.ResourceInvokeResponse(unknown=True)
         result = _sync_await(rpc.serialize_properties(unknown_result(token), {}))
         return resource_pb2.ResourceInvokeResponse(**{"return": result, "failures": None})
 
     def ReadResource(self, request: Any) -> Any:
-        return super().ReadResource(self._stripped(request, "properties"))
+        """A resource read with ``Resource.get`` (or a ``StackReference``): its id is the
+        one the program gave; its other outputs come from the lookups answer for
+        ``read:<type>``, else they are unknown and the read is listed as unanswered."""
+        _ensure_event_loop()
+        urn = self.make_urn(request.parent, request.type, request.name)
+        token = read_token(request.type)
+        call = {"id": request.id, "name": request.name}
+        answer = None
+        if isinstance(self.mocks, PlanMocks) and self.mocks.lookups is not None:
+            answer = self.mocks.lookups(token, call)
+        if answer is None:
+            with self._lock:
+                self.unanswered.append(Unanswered(token, call))
+            state: dict[str, Any] = dict(mock_inputs(request.properties))
+        else:
+            state = {**mock_inputs(request.properties), **answer}
+        state_proto = _sync_await(rpc.serialize_properties(state, {}))
+        with self._lock:
+            self.resources[urn] = MockMonitor.ResourceRegistration(urn, request.id, state)
+        return resource_pb2.ReadResourceResponse(urn=urn, id=request.id, properties=state_proto)
 
     @staticmethod
     def _stripped(request: Any, field_name: str) -> Any:

@@ -516,8 +516,9 @@ def to_markdown(result: PlanResult) -> str:
         out += [
             "## Unknown at plan time",
             "",
-            "Inputs built from values only the cloud knows (`pulumi preview` shows them "
-            "as unknown too):",
+            "Inputs built from values computed by the cloud, or from lookups and reads "
+            "the plan could not answer (see Warnings); `pulumi preview` shows the former "
+            "as unknown too:",
             "",
             "| Resource | Input |",
             "| --- | --- |",

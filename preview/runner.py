@@ -48,7 +48,7 @@ from pulumi.runtime.settings import SETTINGS, _get_rpc_manager
 from pulumi.runtime.stack import run_in_stack
 
 from .deprecations import deprecation_warnings
-from .failures import failure_message, keeping_tracebacks
+from .failures import UNANSWERED_ATTRIBUTE, failure_message, keeping_tracebacks
 from .lookups import (
     LookupHook,
     find_lookups_file,
@@ -594,7 +594,12 @@ def run_program(
             frame = _user_frame(traceback.extract_tb(exc.__traceback__))
             where = f"{_shown(frame.filename)}:{frame.lineno}" if frame else ""
             raise ProgramExit(exit_message(exc, where), exc.code) from exc
-        raise _unwrap(exc)
+        raised = _unwrap(exc)
+        tokens = sorted({u.token for u in recorder.unanswered})
+        if tokens:
+            with contextlib.suppress(AttributeError, TypeError):
+                setattr(raised, UNANSWERED_ATTRIBUTE, tokens)
+        raise raised
 
     resources = _tree_order(recorder.records, recorder.root_urn)
     deprecated, covered = deprecation_warnings(resources)

@@ -18,6 +18,12 @@ arguments are unknown is in a real preview:
 
 Either way the plan warns, naming the lookup and the file that would answer it
 (``Unanswered``; see ``lookups.py`` for the file's format).
+
+Invokes ``pulumi preview`` does not make get the same unknown answer, without asking
+anything and without a warning (``Recorder.Invoke``): those with an unknown argument
+anywhere, and output-form calls depending on a resource the program creates, except
+``OFFLINE_FUNCTIONS``. Resources read with ``get`` (and stack references) keep their id;
+their other outputs come from the lookups token ``read:<type>`` or are unknown.
 """
 
 from __future__ import annotations
@@ -34,11 +40,43 @@ from typing import Any
 
 import pulumi.runtime
 from pulumi import _types
+from pulumi.output import Unknown
+from pulumi.runtime import rpc
 
 from .shapes import SDK_PACKAGES
 
 UNKNOWN = "[unknown]"
 """What a value unknown at plan time is written as."""
+
+
+class SecretUnknown(str):
+    """A secret value that is also unknown: written ``"[secret]"`` like every secret,
+    but listed by ``unknown_paths`` (that a value is not known yet reveals nothing of
+    it; ``pulumi preview`` shows it as a computed secret)."""
+
+
+SECRET_UNKNOWN = SecretUnknown("[secret]")
+
+READ_PREFIX = "read:"
+"""Prefix of the lookups token answering a read resource: ``read:<type token>``."""
+
+OFFLINE_FUNCTIONS = frozenset(
+    {
+        "aws:iam/getPolicyDocument:getPolicyDocument",
+        "aws:index/getCallerIdentity:getCallerIdentity",
+        "aws:index/getRegion:getRegion",
+        "aws:index/getPartition:getPartition",
+        "aws:index/getAvailabilityZones:getAvailabilityZones",
+        "gcp:organizations/getClientConfig:getClientConfig",
+        "gcp:compute/getZones:getZones",
+        "azure-native:authorization:getClientConfig",
+    }
+)
+"""Functions whose answer needs nothing the program creates: rendered by the provider
+itself (policy documents) or read from its configuration and credentials (account,
+region, partition, zones, client config). The plan answers them even when an
+output-form call depends on resources pending creation, once their arguments are known
+(see ``Recorder.Invoke``)."""
 
 _OUTPUT_FORM: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "mlops_output_form_invoke", default=False
@@ -51,6 +89,28 @@ class Unanswered:
 
     token: str
     args: Mapping[str, Any]
+
+
+def read_token(type_: str) -> str:
+    """The lookups token answering reads of ``type_`` (``read:aws:ec2/vpc:Vpc``)."""
+    return f"{READ_PREFIX}{type_}"
+
+
+def answered_offline(token: str) -> bool:
+    """Whether ``token`` is one of ``OFFLINE_FUNCTIONS``."""
+    return token in OFFLINE_FUNCTIONS
+
+
+def contains_unknowns(value: Any) -> bool:
+    """Whether an unknown (``pulumi.output.Unknown`` or the wire sentinel) is anywhere
+    inside deserialized ``value``, lists and mappings included."""
+    if isinstance(value, Unknown) or (isinstance(value, str) and value == rpc.UNKNOWN):
+        return True
+    if isinstance(value, Mapping):
+        return any(contains_unknowns(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(contains_unknowns(v) for v in value)
+    return False
 
 
 def output_form() -> bool:
@@ -146,7 +206,7 @@ def unknown_result(token: str) -> dict[str, Any]:
 
 def unknown_paths(value: Any, path: str = "") -> Iterator[str]:
     """Paths (``a.b[0].c``) of every ``"[unknown]"`` inside ``value``, in order."""
-    if value == UNKNOWN:
+    if value == UNKNOWN or isinstance(value, SecretUnknown):
         yield path
     elif isinstance(value, Mapping):
         for key in sorted(value):

@@ -73,8 +73,9 @@ def test_eks_kubeconfig_is_built_from_the_cluster_outputs(plans: dict[str, Recor
 def test_api_urls_from_computed_arns_are_unknown_not_a_crash(
     plans: dict[str, Recording],
 ) -> None:
-    """``execution_arn + "/*/*"`` and the HTTP API's endpoint are computed by the cloud:
-    unknown in a preview, so their callbacks do not run on ``None``."""
+    """The REST API's ``execution_arn + "/*/*"`` is computed by the cloud: unknown in a
+    preview, so its callback does not run on ``None``. The HTTP API's execution ARN and
+    endpoint are mocked in their documented formats."""
     recording = plans["api-lambda"]
     assert declared(recording) == [
         ("aws:apigateway/restApi:RestApi", "rest"),
@@ -92,9 +93,21 @@ def test_api_urls_from_computed_arns_are_unknown_not_a_crash(
     for permission in recording.by_type("aws:lambda/permission:Permission"):
         # an auto-name is known in a preview (the engine computes it before creating)
         assert permission.inputs["function"] == function.outputs["name"]
-        assert permission.inputs["sourceArn"] == "[unknown]"
+    # The HTTP API's execution ARN is mocked; the REST API's is left to the cloud.
+    http_api = recording.one("aws:apigatewayv2/api:Api")
+    http_invoke = recording.one("aws:lambda/permission:Permission", "http-invoke")
+    assert http_invoke.inputs["sourceArn"] == (
+        f"arn:aws:execute-api:eu-west-1:123456789012:{http_api.id}/*/*"
+    )
+    assert (
+        recording.one("aws:lambda/permission:Permission", "rest-invoke").inputs["sourceArn"]
+        == "[unknown]"
+    )
     assert function.outputs["name"].startswith("handler-")
-    assert recording.outputs["url"] == "[unknown]"
+    stage = recording.one("aws:apigatewayv2/stage:Stage")
+    assert recording.outputs["url"] == (
+        f"https://{http_api.id}.execute-api.eu-west-1.amazonaws.com/{stage.outputs['name']}"
+    )
     assert recording.outputs["rest_url"].startswith("https://rest-")
     route = recording.one("aws:apigatewayv2/route:Route")
     assert route.inputs["target"] == f"integrations/{integration.id}"

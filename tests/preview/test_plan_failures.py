@@ -380,7 +380,7 @@ def test_invalid_lookups_file_lists_every_problem(tmp_path: Path) -> None:
     assert str(info.value) == (
         f"{answers}: invalid lookups (4 problem(s)):\n"
         "  - lookups.getVpc: not an invoke token (expected '<package>:<module>:<function>', "
-        "e.g. 'aws:ec2/getVpc:getVpc')\n"
+        "e.g. 'aws:ec2/getVpc:getVpc', or 'read:<resource type>')\n"
         "  - lookups.aws:ec2/getSubnet:getSubnet.0.result: Field required\n"
         "  - lookups.aws:ec2/getSubnet:getSubnet.0.results: Extra inputs are not permitted\n"
         "  - lookups.aws:ec2/getVpc:getVpc: Input should be a valid list"

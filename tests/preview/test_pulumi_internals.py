@@ -179,3 +179,19 @@ def test_what_unknown_values_and_failures_rely_on() -> None:
     # (test_plan_failures' apply-error case checks the whole message end to end.)
     code = runtime_resource.prepare_resource.__code__
     assert {"res", "ty"} <= set(code.co_varnames)
+
+
+def test_what_invokes_reads_and_exports_rely_on() -> None:
+    # recorder.Recorder._not_made: the SDK sends an output-form invoke's dependencies
+    # when the monitor reports this feature (from GetDeploymentInfo).
+    assert "dependsOn" in resource_pb2.ResourceInvokeRequest.DESCRIPTOR.fields_by_name
+    assert hasattr(resource_pb2, "RESOURCE_MONITOR_FEATURE_INVOKE_DEPENDS_ON")
+    assert "GetDeploymentInfo" in vars(mocks.MockMonitor)
+    assert "_load_monitor_feature_support" in vars(settings)
+    # recorder.Recorder.ReadResource: a read's id comes from the response in a preview.
+    assert "id" in resource_pb2.ReadResourceResponse.DESCRIPTOR.fields_by_name
+    # recorder.plain_struct: a resource exported as a stack output is marked so.
+    assert '"@isPulumiResource"' in inspect.getsource(stack)
+    # failures._type_token: the SDK's Resource.__init__ holds the type as ``t``.
+    assert _parameters(pulumi.Resource.__init__)[1] == "t"
+    assert _parameters(pulumi.ComponentResource.__init__)[1] == "t"
