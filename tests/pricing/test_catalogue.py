@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,28 @@ from mlops_components.pricing.catalogue import CLOUDS, TIME_UNITS, catalogue_fro
 
 DATA = Path(__file__).resolve().parents[2] / "components" / "pricing" / "data"
 OFFICIAL = {
-    "aws": ("https://aws.amazon.com/",),
-    "azure": ("https://azure.microsoft.com/", "https://learn.microsoft.com/"),
-    "gcp": ("https://cloud.google.com/",),
+    "aws": (
+        "https://aws.amazon.com/",
+        "https://pricing.us-east-1.amazonaws.com/offers/",
+        "https://github.com/aws-samples/",
+    ),
+    "azure": (
+        "https://azure.microsoft.com/",
+        "https://learn.microsoft.com/",
+        "https://prices.azure.com/api/retail/prices",
+    ),
+    "gcp": ("https://cloud.google.com/", "https://cloudbilling.googleapis.com/"),
 }
+"""Where a price may come from: the clouds' pricing pages, their machine-readable price
+lists (what ``scripts/refresh_prices.py`` writes), and the vendor's own sample repositories
+pinned at a commit."""
+PRICE_LISTS = {
+    "aws": "https://pricing.us-east-1.amazonaws.com/offers/",
+    "azure": "https://prices.azure.com/api/retail/prices",
+    "gcp": "https://cloudbilling.googleapis.com/",
+}
+"""The machine-readable price lists a mirrored number was copied from."""
+COMMIT = re.compile(r"^[0-9a-f]{40}$")
 STACK_REGIONS = {"aws": "eu-west-1", "azure": "westeurope", "gcp": "europe-west4"}
 
 
@@ -37,9 +56,38 @@ def test_every_entry_has_an_official_source_a_date_and_a_price(cloud: str) -> No
         assert isinstance(entry["price"], int | float) and entry["price"] >= 0, entry
         assert entry["region"] in doc["regions"], entry
         assert entry["unit"], entry
+        if entry["source"].startswith("https://github.com/"):
+            assert COMMIT.match(entry["source"].split("/blob/")[1].split("/")[0]), entry
     for discount in doc["discounts"]:
         assert discount["kind"] in ("spot", "commitment")
         assert discount["source"].startswith(OFFICIAL[cloud])
+
+
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_a_price_read_through_a_copy_names_the_copy_and_the_vendor_file(cloud: str) -> None:
+    """A number read from a repository that vendors the price list cites the repository,
+    path, commit and copy date, and its ``source`` is the vendor's own price-list file."""
+    for entry in document(cloud)["prices"]:
+        mirrors = entry.get("mirrors", [])
+        for mirror in mirrors:
+            assert set(mirror) == {"repository", "path", "commit", "copied", "what"}, entry
+            assert COMMIT.match(mirror["commit"]), entry
+            assert mirror["copied"] <= entry["date"], entry
+        if mirrors:
+            assert entry["source"].startswith(PRICE_LISTS[cloud]), entry
+
+
+def test_prices_added_from_copies_of_the_price_lists() -> None:
+    """Pinned values: SageMaker ml.m5.xlarge in eu-west-1 is the same rate for hosting,
+    processing and training; HTTP API requests are USD 1.11 per million in eu-west-1."""
+    catalogue = load_catalogue()
+    for service in ("sagemaker-hosting", "sagemaker-processing", "sagemaker-training"):
+        price = catalogue.find("aws", service, "ml.m5.xlarge", "eu-west-1")
+        assert price is not None and (price.unit, price.price) == ("hour", 0.257)
+        assert not price.accelerator
+    http = catalogue.find("aws", "apigateway", "http-requests", "eu-west-1")
+    assert http is not None and (http.unit, http.price) == ("1M requests", 1.11)
+    assert catalogue.find("aws", "sagemaker-hosting", "ml.m5.xlarge", "us-east-1") is None
 
 
 def test_hours_per_month_is_the_calculators_730() -> None:

@@ -284,7 +284,7 @@ def test_missing_price_makes_the_resource_unpriced_never_zero() -> None:
                 "productionVariants": [
                     {
                         "variantName": "v",
-                        "instanceType": "ml.m5.xlarge",
+                        "instanceType": "ml.m5.2xlarge",
                         "initialInstanceCount": 1.0,
                     }
                 ],
@@ -293,7 +293,7 @@ def test_missing_price_makes_the_resource_unpriced_never_zero() -> None:
     )
     assert entry["status"] == "unpriced"
     assert entry["baseline_monthly"] is None and entry["maximum_monthly"] is None
-    assert entry["missing"] == ["aws/sagemaker-hosting/ml.m5.xlarge/eu-west-1"]
+    assert entry["missing"] == ["aws/sagemaker-hosting/ml.m5.2xlarge/eu-west-1"]
     assert "missing prices" in entry["note"]
 
 
@@ -673,7 +673,8 @@ STATUS_CASES = [
     ),
     (res("aws:lambda/function:Function", "fn", {"memorySize": 512.0}), "usage-only", 0),
     (res("aws:sfn/stateMachine:StateMachine", "sm", {"type": "STANDARD"}), "usage-only", 0),
-    (res("aws:apigatewayv2/api:Api", "api", {"protocolType": "HTTP"}), "unpriced", None),
+    (res("aws:apigatewayv2/api:Api", "api", {"protocolType": "HTTP"}), "usage-only", 0),
+    (res("aws:apigateway/restApi:RestApi", "rest", {}), "unpriced", None),
     (
         res(
             "aws:sagemaker/notebookInstance:NotebookInstance",
