@@ -381,3 +381,35 @@ def test_the_gcp_attribute_condition_admits_only_its_subject(stack: str) -> None
     # The IAM condition on projectIamAdmin parses as CEL too.
     admin = planned(stack).one("gcp:projects/iAMMember:IAMMember", "ci-project-iam-admin")
     env.compile(admin.inputs["condition"]["expression"])
+
+
+def test_the_gcp_condition_pins_the_repository_and_owner_ids_when_given() -> None:
+    """A repository deleted and re-created under the same name (or a renamed owner whose
+    name is taken) gets new ids: the condition refuses its tokens."""
+    import celpy
+
+    subject = f"repo:{REPOSITORY}:environment:prod"
+    assert gcp_ci.attribute_condition(REPOSITORY, subject) == (
+        f"assertion.repository == '{REPOSITORY}' && assertion.sub == '{subject}'"
+    )
+    condition = gcp_ci.attribute_condition(REPOSITORY, subject, 123456, 7890)
+    env = celpy.Environment()
+    program = env.program(env.compile(condition))
+
+    def admits(claims: dict[str, str]) -> bool:
+        return bool(program.evaluate({"assertion": celpy.json_to_cel(claims)}))
+
+    # GitHub's token carries the ids as strings.
+    claims = {**_claims(REPOSITORY, "prod"), "repository_id": "123456", "repository_owner_id": "7890"}
+    assert admits(claims)
+    assert not admits({**claims, "repository_id": "999999"})
+    assert not admits({**claims, "repository_owner_id": "1"})
+
+
+def test_ci_settings_take_positive_repository_ids() -> None:
+    settings = CiSettings.model_validate(
+        {"repository": "o/r", "environment": "prod", "repository_id": 1, "repository_owner_id": 2}
+    )
+    assert (settings.repository_id, settings.repository_owner_id) == (1, 2)
+    with pytest.raises(ValidationError, match="repository_id"):
+        CiSettings.model_validate({"repository": "o/r", "environment": "prod", "repository_id": 0})
