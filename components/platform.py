@@ -59,9 +59,7 @@ def _ci_identity(
     if cloud is Cloud.AZURE:
         from .azure.ci_identity import AzureCiIdentity
 
-        azure_identity = AzureCiIdentity(
-            "ci", ci, deployed, shared, settings.prefix, tags, opts
-        )
+        azure_identity = AzureCiIdentity("ci", ci, deployed, shared, settings.prefix, tags, opts)
         return {
             "ci_azure_client_id": azure_identity.client_id,
             "ci_azure_tenant_id": azure_identity.tenant_id,

@@ -103,9 +103,7 @@ def test_the_aws_deploy_policy_is_scoped(stack: str) -> None:
             # services: their endpoint's)
             assert not any(a.endswith(":*") for a in actions), statement["Sid"]
             signed_in = "us-east-1" if statement["Sid"] == "DeployUnscopedGlobal" else region
-            assert statement["Condition"] == {
-                "StringEquals": {"aws:RequestedRegion": signed_in}
-            }
+            assert statement["Condition"] == {"StringEquals": {"aws:RequestedRegion": signed_in}}
         else:
             assert all(
                 ":123456789012:" in r
@@ -183,8 +181,13 @@ def test_the_aws_deploy_role_manages_only_the_stack_roles_never_its_own(stack: s
     deploy_role = rec.outputs["ci_aws_role_arn"]
     deny = statements["DenyDeployRoleChanges"]
     assert deny["Effect"] == "Deny" and deny["Resource"] == deploy_role
-    assert {"iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:AttachRolePolicy",
-            "iam:PassRole", "iam:DeleteRolePermissionsBoundary"} <= set(deny["Action"])
+    assert {
+        "iam:PutRolePolicy",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:AttachRolePolicy",
+        "iam:PassRole",
+        "iam:DeleteRolePermissionsBoundary",
+    } <= set(deny["Action"])
     assert not any(a.startswith(("iam:Get", "iam:List")) for a in deny["Action"])
     # Managed policies: exactly those the stack attaches, nothing else.
     attached = {
@@ -400,7 +403,11 @@ def test_the_gcp_condition_pins_the_repository_and_owner_ids_when_given() -> Non
         return bool(program.evaluate({"assertion": celpy.json_to_cel(claims)}))
 
     # GitHub's token carries the ids as strings.
-    claims = {**_claims(REPOSITORY, "prod"), "repository_id": "123456", "repository_owner_id": "7890"}
+    claims = {
+        **_claims(REPOSITORY, "prod"),
+        "repository_id": "123456",
+        "repository_owner_id": "7890",
+    }
     assert admits(claims)
     assert not admits({**claims, "repository_id": "999999"})
     assert not admits({**claims, "repository_owner_id": "1"})

@@ -383,7 +383,12 @@ def _role_statements(
     statements: list[dict[str, Any]] = []
     if roles:
         statements.append(
-            {"Sid": "ManageStackRoles", "Effect": "Allow", "Action": list(ROLE_ACTIONS), "Resource": roles}
+            {
+                "Sid": "ManageStackRoles",
+                "Effect": "Allow",
+                "Action": list(ROLE_ACTIONS),
+                "Resource": roles,
+            }
         )
     if roles and managed:
         statements.append(
@@ -406,8 +411,18 @@ def _role_statements(
             }
         )
     statements += [
-        {"Sid": "ReadDeployRole", "Effect": "Allow", "Action": list(OWN_ROLE_READS), "Resource": own_role_arn},
-        {"Sid": "DenyDeployRoleChanges", "Effect": "Deny", "Action": list(OWN_ROLE_WRITES), "Resource": own_role_arn},
+        {
+            "Sid": "ReadDeployRole",
+            "Effect": "Allow",
+            "Action": list(OWN_ROLE_READS),
+            "Resource": own_role_arn,
+        },
+        {
+            "Sid": "DenyDeployRoleChanges",
+            "Effect": "Deny",
+            "Action": list(OWN_ROLE_WRITES),
+            "Resource": own_role_arn,
+        },
     ]
     return statements
 

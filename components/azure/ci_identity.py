@@ -147,9 +147,7 @@ def actions_of(architectures: Sequence[str]) -> list[str]:
 
 def subscription_actions_of(architectures: Sequence[str]) -> list[str]:
     """The subscription role's actions for ``architectures``."""
-    extra = sorted(
-        {x for a in architectures for x in SUBSCRIPTION_ARCHITECTURE_ACTIONS.get(a, ())}
-    )
+    extra = sorted({x for a in architectures for x in SUBSCRIPTION_ARCHITECTURE_ACTIONS.get(a, ())})
     return [*SUBSCRIPTION_ACTIONS, *extra]
 
 
