@@ -157,6 +157,7 @@ def test_the_aws_deploy_role_may_manage_the_stack_budget_and_anomaly_monitor(sta
     ]
     # Create* has no resource type (Service Authorization Reference): on * and only
     # through Cost Explorer's endpoint.
+    assert "Condition" not in statements["DeployBudgets"]  # the ARN names the account
     unscoped = statements["DeployUnscopedGlobal"]
     assert set(unscoped["Action"]) >= {"ce:CreateAnomalyMonitor", "ce:CreateAnomalySubscription"}
     assert unscoped["Condition"] == {"StringEquals": {"aws:RequestedRegion": "us-east-1"}}

@@ -124,7 +124,11 @@ SERVICE_ACCESS: Mapping[str, ServiceAccess] = {
     ),
     # Service Authorization Reference: ModifyBudget, ViewBudget and the tag actions
     # take the budget ARN; only the stack's budget (components/aws/budget.py).
-    "budgets": ServiceAccess(("arn:{p}:budgets::{a}:budget/" + BUDGET_NAME.format(prefix="{n}"),)),
+    # Their ARNs name the account; the billing services are left out of the
+    # aws:ResourceAccount condition, whose support they do not document.
+    "budgets": ServiceAccess(
+        ("arn:{p}:budgets::{a}:budget/" + BUDGET_NAME.format(prefix="{n}"),), in_account=False
+    ),
     # Cost Explorer: Create* of anomaly monitors and subscriptions has no resource
     # type; the rest takes the monitor's or subscription's ARN (generated ids).
     "ce": ServiceAccess(
@@ -133,6 +137,7 @@ SERVICE_ACCESS: Mapping[str, ServiceAccess] = {
             "arn:{p}:ce::{a}:anomalysubscription/*",
         ),
         ("ce:CreateAnomalyMonitor", "ce:CreateAnomalySubscription", "ce:TagResource"),
+        in_account=False,
         endpoint_region="us-east-1",
     ),
 }
