@@ -49,17 +49,17 @@ def _ci_identity(
     ci = settings.ci
     assert ci is not None
     tags = platform_tags(settings)
+    # AWS and Azure: the stack's budget and anomaly alert are deployed with it too.
+    deployed = [*architectures, *(["budget"] if settings.budget is not None else [])]
     if cloud is Cloud.AWS:
         from .aws.ci_identity import AwsCiIdentity
 
-        aws_identity = AwsCiIdentity("ci", ci, architectures, tags, opts)
+        aws_identity = AwsCiIdentity("ci", ci, deployed, settings.prefix, tags, opts)
         return {"ci_aws_role_arn": aws_identity.role_arn}
     if cloud is Cloud.AZURE:
         from .azure.ci_identity import AzureCiIdentity
 
-        azure_identity = AzureCiIdentity(
-            "ci", ci, architectures, shared, settings.prefix, tags, opts
-        )
+        azure_identity = AzureCiIdentity("ci", ci, deployed, shared, settings.prefix, tags, opts)
         return {
             "ci_azure_client_id": azure_identity.client_id,
             "ci_azure_tenant_id": azure_identity.tenant_id,

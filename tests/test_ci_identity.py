@@ -4,9 +4,11 @@ architectures need (components/<cloud>/ci_identity.py, docs/ci.md)."""
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -97,16 +99,18 @@ def test_the_aws_deploy_policy_is_scoped(stack: str) -> None:
             if isinstance(statement["Resource"], list)
             else [statement["Resource"]]
         )
-        if "*" in resources:  # only named actions, only in the stack's region
+        if "*" in resources:  # only named actions, only in the stack's region (global
+            # services: their endpoint's)
             assert not any(a.endswith(":*") for a in actions), statement["Sid"]
-            assert statement["Condition"] == {"StringEquals": {"aws:RequestedRegion": region}}
+            signed_in = "us-east-1" if statement["Sid"] == "DeployUnscopedGlobal" else region
+            assert statement["Condition"] == {"StringEquals": {"aws:RequestedRegion": signed_in}}
         else:
             assert all(
                 ":123456789012:" in r
                 or r.startswith(("arn:aws:s3:::", f"arn:aws:apigateway:{region}::"))
                 for r in resources
             )
-    services = aws_ci.services_of([a for a in aws_ci.ARCHITECTURE_SERVICES if a in _enabled(stack)])
+    services = aws_ci.services_of(_deployed(stack))
     assert {f"{s}:*" for s in services} == {
         a for s in statements.values() for a in s["Action"] if a.endswith(":*")
     }
@@ -126,8 +130,88 @@ def _enabled(stack: str) -> set[str]:
     return set(config.get("mlops-iac:architectures") or {})
 
 
+def _deployed(stack: str) -> list[str]:
+    """The stack's architectures, and its budget when it has one."""
+    config = yaml.safe_load((ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text())["config"]
+    budget = [aws_ci.BUDGET] if "mlops-iac:budget" in config else []
+    return [a for a in aws_ci.ARCHITECTURE_SERVICES if a in _enabled(stack)] + budget
+
+
+def _deploy_statements(stack: str) -> dict[str, dict[str, Any]]:
+    policy = json.loads(
+        planned(stack).one("aws:iam/rolePolicy:RolePolicy", "ci-deploy").inputs["policy"]
+    )
+    return {s["Sid"]: s for s in policy["Statement"]}
+
+
+@pytest.mark.parametrize("stack", [s for s in STACKS if s.startswith("aws-")])
+def test_the_aws_deploy_role_may_manage_the_stack_budget_and_anomaly_monitor(stack: str) -> None:
+    statements = _deploy_statements(stack)
+    budget = planned(stack).one("aws:budgets/budget:Budget", "aws-budget")
+    assert statements["DeployBudgets"]["Resource"] == [
+        f"arn:aws:budgets::123456789012:budget/{budget.inputs['name']}"
+    ]
+    assert statements["DeployCe"]["Resource"] == [
+        "arn:aws:ce::123456789012:anomalymonitor/*",
+        "arn:aws:ce::123456789012:anomalysubscription/*",
+    ]
+    # Create* has no resource type (Service Authorization Reference): on * and only
+    # through Cost Explorer's endpoint.
+    assert "Condition" not in statements["DeployBudgets"]  # the ARN names the account
+    unscoped = statements["DeployUnscopedGlobal"]
+    assert set(unscoped["Action"]) >= {"ce:CreateAnomalyMonitor", "ce:CreateAnomalySubscription"}
+    assert unscoped["Condition"] == {"StringEquals": {"aws:RequestedRegion": "us-east-1"}}
+
+
+@pytest.mark.parametrize("stack", ["aws-dev", "aws-prod"])
+def test_the_aws_deploy_role_manages_only_the_stack_roles_never_its_own(stack: str) -> None:
+    rec = planned(stack)
+    statements = _deploy_statements(stack)
+    patterns = statements["ManageStackRoles"]["Resource"]
+    assert statements["PassStackRoles"]["Resource"] == patterns
+    assert all(p.startswith("arn:aws:iam::123456789012:role/") for p in patterns)
+    assert not any(p.endswith(":role/*") for p in patterns)
+    # Every role the stack creates matches (auto-named: <logical name>-<7 characters>);
+    # the deploy role does not.
+    roles = rec.by_type("aws:iam/role:Role")
+    arns = {r.name: f"arn:aws:iam::123456789012:role/{r.name}-1a2b3c4" for r in roles}
+    unmatched = sorted(
+        n for n, arn in arns.items() if not any(fnmatch.fnmatchcase(arn, p) for p in patterns)
+    )
+    assert unmatched == ["ci"]
+    deploy_role = rec.outputs["ci_aws_role_arn"]
+    deny = statements["DenyDeployRoleChanges"]
+    assert deny["Effect"] == "Deny" and deny["Resource"] == deploy_role
+    assert {
+        "iam:PutRolePolicy",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:AttachRolePolicy",
+        "iam:PassRole",
+        "iam:DeleteRolePermissionsBoundary",
+    } <= set(deny["Action"])
+    assert not any(a.startswith(("iam:Get", "iam:List")) for a in deny["Action"])
+    # Managed policies: exactly those the stack attaches, nothing else.
+    attached = {
+        a.inputs["policyArn"]
+        for a in rec.by_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    }
+    attach = statements.get("AttachManagedPolicies")
+    if attached:
+        assert attach is not None and attach["Resource"] == patterns
+        assert set(attach["Condition"]["ArnEquals"]["iam:PolicyARN"]) == attached
+    else:
+        assert attach is None
+
+
 def test_the_apigateway_statement_has_no_account_condition() -> None:
-    policy = aws_ci.deploy_policy(["serverless_mlops"], "aws", "eu-west-1", "123456789012")
+    policy = aws_ci.deploy_policy(
+        ["serverless_mlops"],
+        "aws",
+        "eu-west-1",
+        "123456789012",
+        "mlops-dev",
+        "arn:aws:iam::123456789012:role/ci-1a2b3c4",
+    )
     statements = {s["Sid"]: s for s in policy["Statement"]}
     assert statements["DeployApigateway"] == {
         "Sid": "DeployApigateway",
@@ -144,21 +228,39 @@ def test_the_apigateway_statement_has_no_account_condition() -> None:
 @pytest.mark.parametrize("stack", [s for s in STACKS if s.startswith("azure-")])
 def test_azure_stacks_federate_one_subject(stack: str) -> None:
     rec = planned(stack)
-    (credential,) = rec.by_type("azure-native:managedidentity:FederatedIdentityCredential")
+    credential = rec.one("azure-native:managedidentity:FederatedIdentityCredential", "ci-github")
     assert credential.inputs["issuer"] == github_oidc.ISSUER
     assert credential.inputs["audiences"] == ["api://AzureADTokenExchange"]
     assert credential.inputs["subject"] == expected_subject(stack)
-    (role,) = rec.by_type("azure-native:authorization:RoleDefinition")
-    (permission,) = role.inputs["permissions"]
-    assert "*" not in permission["actions"]
-    assert all(a.startswith("Microsoft.") for a in permission["actions"])
-    assert role.inputs["assignableScopes"] == [
-        "/subscriptions/00000000-0000-0000-0000-000000000000"
-    ]
+    subscription = "/subscriptions/00000000-0000-0000-0000-000000000000"
+    roles = {r.name: r for r in rec.by_type("azure-native:authorization:RoleDefinition")}
+    assert set(roles) == {"ci-deploy", "ci-subscription"}
+    for role in roles.values():
+        (permission,) = role.inputs["permissions"]
+        assert "*" not in permission["actions"]
+        assert all(a.startswith("Microsoft.") for a in permission["actions"])
+        assert role.inputs["assignableScopes"] == [subscription]
+    # The service operations are granted on the stack's resource group only.
+    (group,) = rec.by_type("azure-native:resources:ResourceGroup")
+    group_id = f"{subscription}/resourceGroups/{group.inputs['resourceGroupName']}"
     assignment = rec.one("azure-native:authorization:RoleAssignment", "ci-deploy")
+    assert assignment.inputs["scope"] == group_id
     assert assignment.inputs["conditionVersion"] == "2.0"
     assert assignment.inputs["condition"] == azure_ci.assignment_condition(list(ROLES.values()))
     assert assignment.inputs["principalType"] == "ServicePrincipal"
+    # On the subscription: create the group, and the anomaly alert's scheduled action.
+    on_subscription = rec.one("azure-native:authorization:RoleAssignment", "ci-subscription")
+    assert on_subscription.inputs["scope"] == subscription
+    assert "condition" not in on_subscription.inputs
+    (broad,) = roles["ci-subscription"].inputs["permissions"]
+    assert not any(a.startswith("Microsoft.Authorization/") for a in broad["actions"])
+    assert "Microsoft.Resources/subscriptions/resourceGroups/delete" not in broad["actions"]
+    (scoped,) = roles["ci-deploy"].inputs["permissions"]
+    if rec.by_type("azure-native:consumption:Budget"):
+        assert "Microsoft.Consumption/budgets/*" in scoped["actions"]
+        (alert,) = rec.by_type("azure-native:costmanagement:ScheduledActionByScope")
+        assert alert.inputs["scope"].lstrip("/") == subscription.lstrip("/")
+        assert "Microsoft.CostManagement/scheduledActions/*" in broad["actions"]
 
 
 def test_the_azure_assignment_condition_allows_only_data_plane_roles() -> None:
@@ -283,3 +385,39 @@ def test_the_gcp_attribute_condition_admits_only_its_subject(stack: str) -> None
     # The IAM condition on projectIamAdmin parses as CEL too.
     admin = planned(stack).one("gcp:projects/iAMMember:IAMMember", "ci-project-iam-admin")
     env.compile(admin.inputs["condition"]["expression"])
+
+
+def test_the_gcp_condition_pins_the_repository_and_owner_ids_when_given() -> None:
+    """A repository deleted and re-created under the same name (or a renamed owner whose
+    name is taken) gets new ids: the condition refuses its tokens."""
+    import celpy
+
+    subject = f"repo:{REPOSITORY}:environment:prod"
+    assert gcp_ci.attribute_condition(REPOSITORY, subject) == (
+        f"assertion.repository == '{REPOSITORY}' && assertion.sub == '{subject}'"
+    )
+    condition = gcp_ci.attribute_condition(REPOSITORY, subject, 123456, 7890)
+    env = celpy.Environment()
+    program = env.program(env.compile(condition))
+
+    def admits(claims: dict[str, str]) -> bool:
+        return bool(program.evaluate({"assertion": celpy.json_to_cel(claims)}))
+
+    # GitHub's token carries the ids as strings.
+    claims = {
+        **_claims(REPOSITORY, "prod"),
+        "repository_id": "123456",
+        "repository_owner_id": "7890",
+    }
+    assert admits(claims)
+    assert not admits({**claims, "repository_id": "999999"})
+    assert not admits({**claims, "repository_owner_id": "1"})
+
+
+def test_ci_settings_take_positive_repository_ids() -> None:
+    settings = CiSettings.model_validate(
+        {"repository": "o/r", "environment": "prod", "repository_id": 1, "repository_owner_id": 2}
+    )
+    assert (settings.repository_id, settings.repository_owner_id) == (1, 2)
+    with pytest.raises(ValidationError, match="repository_id"):
+        CiSettings.model_validate({"repository": "o/r", "environment": "prod", "repository_id": 0})

@@ -22,6 +22,8 @@ from ..settings.budget import BudgetSettings
 TAG_KEYS = ("project", "environment")
 """Platform tags (``tags.platform_tags``) that single out the stack in cost data."""
 NOTIFICATION_TYPES = {"actual": "ACTUAL", "forecast": "FORECASTED"}
+BUDGET_NAME = "{prefix}-monthly-cost"
+"""The budget's fixed name (unique per account); the CI deploy role is scoped to it."""
 ANOMALY_TAG = "environment"
 """A cost-allocation-tag anomaly monitor watches one tag key."""
 
@@ -62,7 +64,7 @@ class StackBudget(pulumi.ComponentResource):
         tags = dict(args.tags)
         self.budget = aws.budgets.Budget(
             name,
-            name=f"{args.name_prefix}-monthly-cost",
+            name=BUDGET_NAME.format(prefix=args.name_prefix),
             budget_type="COST",
             time_unit="MONTHLY",
             limit_amount=f"{settings.amount_usd:.2f}",

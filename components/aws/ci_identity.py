@@ -9,18 +9,32 @@ wildcard), as AWS's guide "Configuring a role for GitHub OIDC identity provider"
 requires. Since 2023 AWS trusts GitHub's issuer through its own certificate store, so
 no thumbprint is pinned.
 
-Permissions: what ``pulumi up`` of the stack's architectures creates, updates, reads
-and deletes, and nothing else (``ARCHITECTURE_SERVICES`` -> ``SERVICE_ACCESS``): every
-action of each service the architectures use, on the ARNs of the stack's account and
-region only; the few actions without resource-level permissions (``Describe*``,
-``kms:CreateKey``) on ``*`` in the stack's region; IAM role management on the
-account's roles and ``iam:PassRole`` only to the services the architectures run. No
+Permissions: what ``pulumi up`` of the stack's architectures (and of its budget, the
+``BUDGET`` entry) creates, updates, reads and deletes, and nothing else
+(``ARCHITECTURE_SERVICES`` -> ``SERVICE_ACCESS``): every action of each service the
+architectures use, on the ARNs of the stack's account and region only; the few actions
+without resource-level permissions (``Describe*``, ``kms:CreateKey``,
+``ce:CreateAnomalyMonitor``) on ``*`` in the stack's region (the global Cost Explorer:
+its endpoint's region); IAM role management and ``iam:PassRole`` only on the roles
+the architectures create (``ROLE_NAMES``: their roles are auto-named
+``<component>-...-<7 characters>``), ``iam:PassRole`` only to the services the
+architectures run, AWS managed policies attached only from ``MANAGED_POLICIES``. No
 ``*`` action, no ``<service>:*`` on ``*``, no administrator policy.
 
 The role can create roles with inline policies and pass them to services: a deploy of
 a stack that creates roles needs exactly that, and it is what makes this role a
-privileged one. The gate is the GitHub environment (required reviewers for prod); a
-permissions boundary on the stack's roles would bound it further and is not set yet.
+privileged one. It cannot change itself: an explicit ``Deny`` covers every write to
+its own role (changing the deploy role's policy needs an administrator's
+``pulumi up``). Role name patterns are per component, not per stack: two stacks of the
+same architecture in one account could change each other's roles, so give each
+environment its own account (docs/ci.md). The gate is the GitHub environment (required
+reviewers for prod); a permissions boundary on the stack's roles would bound it
+further and is not set yet.
+
+The trust cannot pin GitHub's immutable ``repository_id``: IAM evaluates only the
+``aud``, ``sub`` and ``amr`` claims of an OIDC token ("Support for custom claims for
+OIDC is unavailable in AWS", GitHub's AWS OIDC guide); docs/ci.md shows how to put the
+ids into ``sub`` with GitHub's subject customisation instead.
 """
 
 from __future__ import annotations
@@ -36,6 +50,7 @@ import pulumi_aws as aws
 from .. import github_oidc, naming
 from ..settings.ci import CiSettings
 from .arns import AccountArns
+from .budget import BUDGET_NAME
 from .names import check_auto_name
 
 
@@ -45,13 +60,16 @@ class ServiceAccess:
 
     arns: tuple[str, ...]
     """ARN patterns every action of the service is allowed on; ``{p}``, ``{r}``, ``{a}``
-    are the partition, region and account."""
+    and ``{n}`` are the partition, region, account and the stack's name prefix."""
     unscoped: tuple[str, ...] = ()
     """Actions the service only authorises on ``*`` (no resource-level permissions,
     Service Authorization Reference), allowed in the stack's region only."""
     in_account: bool = True
     """Also require ``aws:ResourceAccount`` to be the stack's account; off for services
     whose ARNs carry no account (API Gateway: ``arn:aws:apigateway:<region>::/apis/...``)."""
+    endpoint_region: str | None = None
+    """For global services: the region their endpoint signs requests for
+    (``aws:RequestedRegion`` of the unscoped actions), instead of the stack's."""
 
 
 SERVICE_ACCESS: Mapping[str, ServiceAccess] = {
@@ -104,8 +122,30 @@ SERVICE_ACCESS: Mapping[str, ServiceAccess] = {
             "application-autoscaling:DeleteScalingPolicy",
         ),
     ),
+    # Service Authorization Reference: ModifyBudget, ViewBudget and the tag actions
+    # take the budget ARN; only the stack's budget (components/aws/budget.py).
+    # Their ARNs name the account; the billing services are left out of the
+    # aws:ResourceAccount condition, whose support they do not document.
+    "budgets": ServiceAccess(
+        ("arn:{p}:budgets::{a}:budget/" + BUDGET_NAME.format(prefix="{n}"),), in_account=False
+    ),
+    # Cost Explorer: Create* of anomaly monitors and subscriptions has no resource
+    # type; the rest takes the monitor's or subscription's ARN (generated ids).
+    "ce": ServiceAccess(
+        (
+            "arn:{p}:ce::{a}:anomalymonitor/*",
+            "arn:{p}:ce::{a}:anomalysubscription/*",
+        ),
+        ("ce:CreateAnomalyMonitor", "ce:CreateAnomalySubscription", "ce:TagResource"),
+        in_account=False,
+        endpoint_region="us-east-1",
+    ),
 }
 """Per IAM service prefix: where a deploy may act."""
+
+BUDGET = "budget"
+"""The ``ARCHITECTURE_SERVICES`` entry of a stack with a ``mlops-iac:budget`` section:
+its budget and Cost Anomaly Detection monitor (``components/platform.py: _budget``)."""
 
 ARCHITECTURE_SERVICES: Mapping[str, tuple[str, ...]] = {
     "sagemaker_cicd": (
@@ -155,6 +195,7 @@ ARCHITECTURE_SERVICES: Mapping[str, tuple[str, ...]] = {
         "eks",
         "autoscaling",
     ),
+    BUDGET: ("budgets", "ce"),
 }
 """The services each AWS architecture's resources belong to (``components/registry.py``
 keys); a new AWS architecture adds its line here, or its stacks fail to plan."""
@@ -186,6 +227,26 @@ PASSED_TO: Mapping[str, tuple[str, ...]] = {
 }
 """The services each architecture hands its roles to (``iam:PassedToService``)."""
 
+ROLE_NAMES: Mapping[str, str] = {
+    "sagemaker_cicd": "sagemaker",
+    "serverless_mlops": "serverless",
+    "container_mlops": "containers",
+}
+"""The component name each architecture's ``deploy`` gives its tree: its roles are
+auto-named from their logical names, ``<component>-<role>-<7 characters>``, so
+``role/<component>-*`` matches them and no other stack component's, nor ``ci-*``."""
+
+MANAGED_POLICIES: Mapping[str, tuple[str, ...]] = {
+    "container_mlops": (
+        "AmazonEKSClusterPolicy",
+        "AmazonEKSWorkerNodePolicy",
+        "AmazonEC2ContainerRegistryPullOnly",
+        "AmazonEKS_CNI_Policy",
+        "CloudWatchAgentServerPolicy",
+    ),
+}
+"""AWS managed policies each architecture attaches to its roles (``iam:PolicyARN``)."""
+
 SERVICE_LINKED: Mapping[str, tuple[str, ...]] = {
     "sagemaker_cicd": ("sagemaker.application-autoscaling.amazonaws.com",),
     "container_mlops": (
@@ -215,6 +276,27 @@ ROLE_ACTIONS = (
     "iam:ListInstanceProfilesForRole",
 )
 """What ``aws.iam.Role`` and ``aws.iam.RolePolicy`` call (create, read, update, delete)."""
+
+ATTACH_ACTIONS = ("iam:AttachRolePolicy", "iam:DetachRolePolicy")
+"""What ``aws.iam.RolePolicyAttachment`` calls (and reads with ListAttachedRolePolicies)."""
+
+OWN_ROLE_READS = (
+    "iam:GetRole",
+    "iam:GetRolePolicy",
+    "iam:ListRolePolicies",
+    "iam:ListAttachedRolePolicies",
+    "iam:ListRoleTags",
+)
+"""What a refresh of the deploy role reads; every other role write on it is denied."""
+
+OWN_ROLE_WRITES = (
+    *(a for a in ROLE_ACTIONS if not a.startswith(("iam:Get", "iam:List"))),
+    *ATTACH_ACTIONS,
+    "iam:PutRolePermissionsBoundary",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:PassRole",
+)
+"""Denied on the deploy role itself, whatever else allows them."""
 
 OIDC_PROVIDER_ACTIONS = (
     "iam:GetOpenIDConnectProvider",
@@ -266,11 +348,101 @@ def trust_policy(provider_arn: str, subject: str) -> dict[str, Any]:
     }
 
 
+def role_arns(architectures: Sequence[str], partition: str, account: str) -> list[str]:
+    """The ARN patterns of the roles ``architectures`` create (``ROLE_NAMES``)."""
+    names = sorted({ROLE_NAMES[a] for a in architectures if a in ROLE_NAMES})
+    return [f"arn:{partition}:iam::{account}:role/{n}-*" for n in names]
+
+
+def _unscoped(services: Sequence[str], region: str) -> list[dict[str, Any]]:
+    """The actions without resource-level permissions, on ``*``, per signing region."""
+    by_region: dict[str, set[str]] = {}
+    for service in services:
+        access = SERVICE_ACCESS[service]
+        by_region.setdefault(access.endpoint_region or region, set()).update(access.unscoped)
+    return [
+        {
+            "Sid": "DeployUnscoped" if where == region else "DeployUnscopedGlobal",
+            "Effect": "Allow",
+            "Action": sorted(actions),
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:RequestedRegion": where}},
+        }
+        for where, actions in sorted(by_region.items(), key=lambda kv: kv[0] != region)
+        if actions
+    ]
+
+
+def _role_statements(
+    architectures: Sequence[str], partition: str, account: str, own_role_arn: str
+) -> list[dict[str, Any]]:
+    """Manage and pass the architectures' roles, attach the listed managed policies,
+    read but never change the deploy role itself."""
+    roles = role_arns(architectures, partition, account)
+    passed = sorted({p for a in architectures for p in PASSED_TO.get(a, ())})
+    managed = sorted(
+        f"arn:{partition}:iam::aws:policy/{m}"
+        for a in architectures
+        for m in MANAGED_POLICIES.get(a, ())
+    )
+    statements: list[dict[str, Any]] = []
+    if roles:
+        statements.append(
+            {
+                "Sid": "ManageStackRoles",
+                "Effect": "Allow",
+                "Action": list(ROLE_ACTIONS),
+                "Resource": roles,
+            }
+        )
+    if roles and managed:
+        statements.append(
+            {
+                "Sid": "AttachManagedPolicies",
+                "Effect": "Allow",
+                "Action": list(ATTACH_ACTIONS),
+                "Resource": roles,
+                "Condition": {"ArnEquals": {"iam:PolicyARN": managed}},
+            }
+        )
+    if roles and passed:
+        statements.append(
+            {
+                "Sid": "PassStackRoles",
+                "Effect": "Allow",
+                "Action": ["iam:PassRole"],
+                "Resource": roles,
+                "Condition": {"StringEquals": {"iam:PassedToService": passed}},
+            }
+        )
+    statements += [
+        {
+            "Sid": "ReadDeployRole",
+            "Effect": "Allow",
+            "Action": list(OWN_ROLE_READS),
+            "Resource": own_role_arn,
+        },
+        {
+            "Sid": "DenyDeployRoleChanges",
+            "Effect": "Deny",
+            "Action": list(OWN_ROLE_WRITES),
+            "Resource": own_role_arn,
+        },
+    ]
+    return statements
+
+
 def deploy_policy(
-    architectures: Sequence[str], partition: str, region: str, account: str
+    architectures: Sequence[str],
+    partition: str,
+    region: str,
+    account: str,
+    name_prefix: str,
+    own_role_arn: str,
 ) -> dict[str, Any]:
-    """The deploy role's permissions for ``architectures`` in one account and region."""
-    fill = {"p": partition, "r": region, "a": account}
+    """The deploy role's permissions for ``architectures`` (and ``BUDGET``) in one
+    account and region; ``own_role_arn`` is the deploy role's, denied every write."""
+    fill = {"p": partition, "r": region, "a": account, "n": name_prefix}
     services = services_of(architectures)
     in_account = {"StringEquals": {"aws:ResourceAccount": account}}
     statements: list[dict[str, Any]] = []
@@ -285,38 +457,9 @@ def deploy_policy(
                 **({"Condition": in_account} if access.in_account else {}),
             }
         )
-    unscoped = sorted({a for s in services for a in SERVICE_ACCESS[s].unscoped})
-    if unscoped:
-        statements.append(
-            {
-                "Sid": "DeployUnscoped",
-                "Effect": "Allow",
-                "Action": unscoped,
-                "Resource": "*",
-                "Condition": {"StringEquals": {"aws:RequestedRegion": region}},
-            }
-        )
-    roles = f"arn:{partition}:iam::{account}:role/*"
-    passed = sorted({p for a in architectures for p in PASSED_TO.get(a, ())})
+    statements += _unscoped(services, region)
+    statements += _role_statements(architectures, partition, account, own_role_arn)
     linked = sorted({p for a in architectures for p in SERVICE_LINKED.get(a, ())})
-    statements.append(
-        {
-            "Sid": "ManageStackRoles",
-            "Effect": "Allow",
-            "Action": list(ROLE_ACTIONS),
-            "Resource": roles,
-        }
-    )
-    if passed:
-        statements.append(
-            {
-                "Sid": "PassStackRoles",
-                "Effect": "Allow",
-                "Action": ["iam:PassRole"],
-                "Resource": roles,
-                "Condition": {"StringEquals": {"iam:PassedToService": passed}},
-            }
-        )
     if linked:
         statements.append(
             {
@@ -353,6 +496,7 @@ class AwsCiIdentity(pulumi.ComponentResource):
         name: str,
         settings: CiSettings,
         architectures: Sequence[str],
+        name_prefix: str,
         tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -388,8 +532,10 @@ class AwsCiIdentity(pulumi.ComponentResource):
         self.policy = aws.iam.RolePolicy(
             check_auto_name("iam-role-policy", naming.child(name, "deploy")),
             role=self.role.id,
-            policy=pulumi.Output.all(arns.partition, arns.region, arns.account_id).apply(
-                lambda v: json.dumps(deploy_policy(names, v[0], v[1], v[2]))
+            policy=pulumi.Output.all(
+                arns.partition, arns.region, arns.account_id, self.role.arn
+            ).apply(
+                lambda v: json.dumps(deploy_policy(names, v[0], v[1], v[2], name_prefix, v[3]))
             ),
             opts=child,
         )

@@ -8,12 +8,20 @@ https://learn.microsoft.com/entra/workload-id/workload-identity-federation-creat
 ``azure/login`` and the azure-native provider (``ARM_USE_OIDC``) sign in as it with the
 job's OIDC token; no secret exists.
 
-Permissions: a custom role, assignable in the stack's subscription only, with the
-operations of the resource providers the stack's architectures use
-(``ARCHITECTURE_PROVIDERS``), and role assignment management limited by an Azure ABAC
+Permissions: two custom roles, assignable in the stack's subscription only. The deploy
+role, assigned on the foundation's resource group only, has the operations of the
+resource providers the stack's architectures use (``ARCHITECTURE_PROVIDERS``; the
+``budget`` entry: the stack's consumption budget, scoped to that resource group), and
+role assignment management limited by an Azure ABAC
 condition to the data-plane roles the components grant (``identity.ROLES``) for
 service principals ("Delegate Azure role assignment management to others with
 conditions", https://learn.microsoft.com/azure/role-based-access-control/delegate-role-assignments-overview).
+The subscription role, assigned on the subscription, has only what cannot be granted
+on the group: creating and reading resource groups, and the Cost Management scheduled
+actions of the anomaly alert ("Insight Alerts are only available on subscription
+scope"; ``SUBSCRIPTION_ACTIONS``). Resource providers are registered by an
+administrator once (docs/ci.md): ``<provider>/register/action`` is a subscription
+operation the deploy role does not hold.
 No Owner, Contributor or User Access Administrator; the identity cannot assign itself
 (or anyone) a role outside that list, nor change role definitions.
 
@@ -74,13 +82,20 @@ ARCHITECTURE_PROVIDERS: Mapping[str, tuple[str, ...]] = {
         "Microsoft.MachineLearningServices",
         "Microsoft.ManagedIdentity",
     ),
+    # Not an architecture: the stack's budget (components/azure/budget.py), whose
+    # operations are listed one by one in ARCHITECTURE_ACTIONS.
+    "budget": (),
 }
 """Resource providers whose resources each Azure architecture creates
 (``components/registry.py`` keys); a new Azure architecture adds its line here, or its
 stacks fail to plan."""
 
+ARCHITECTURE_ACTIONS: Mapping[str, tuple[str, ...]] = {
+    "budget": ("Microsoft.Consumption/budgets/*",),
+}
+"""Single operations (not whole providers) of an entry, on the resource group."""
+
 BASE_ACTIONS = (
-    "Microsoft.Resources/subscriptions/read",
     "Microsoft.Resources/subscriptions/resourceGroups/read",
     "Microsoft.Resources/subscriptions/resourceGroups/write",
     "Microsoft.Resources/subscriptions/resourceGroups/delete",
@@ -89,7 +104,24 @@ BASE_ACTIONS = (
     "Microsoft.Authorization/roleAssignments/write",
     "Microsoft.Authorization/roleAssignments/delete",
 )
-"""Every stack: its resource groups, and role assignments (bounded by ``condition``)."""
+"""Every stack, on its resource group: the group itself, and role assignments
+(bounded by ``condition``)."""
+
+SUBSCRIPTION_ACTIONS = (
+    "Microsoft.Resources/subscriptions/read",
+    "Microsoft.Resources/subscriptions/resourceGroups/read",
+    "Microsoft.Resources/subscriptions/resourceGroups/write",
+)
+"""Every stack, on the subscription: create the resource group (it cannot be deleted
+from here: ``delete`` is granted on the group only)."""
+
+SUBSCRIPTION_ARCHITECTURE_ACTIONS: Mapping[str, tuple[str, ...]] = {
+    "budget": (
+        "Microsoft.CostManagement/scheduledActions/*",
+        "Microsoft.CostManagement/views/read",
+    ),
+}
+"""Operations of an entry that only exist at subscription scope (the anomaly alert)."""
 
 ROLE_DEFINITION_NAMESPACE = uuid.UUID("9b0f3c2a-5d4e-4f6a-8b7c-1d2e3f4a5b6c")
 """UUIDv5 namespace of the custom role's id (role definition ids are GUIDs)."""
@@ -109,7 +141,14 @@ def actions_of(architectures: Sequence[str]) -> list[str]:
             "unknown; add them to ARCHITECTURE_PROVIDERS in components/azure/ci_identity.py"
         )
     providers = sorted({p for a in architectures for p in ARCHITECTURE_PROVIDERS[a]})
-    return [*BASE_ACTIONS, *(f"{p}/*" for p in providers)]
+    extra = sorted({x for a in architectures for x in ARCHITECTURE_ACTIONS.get(a, ())})
+    return [*BASE_ACTIONS, *(f"{p}/*" for p in providers), *extra]
+
+
+def subscription_actions_of(architectures: Sequence[str]) -> list[str]:
+    """The subscription role's actions for ``architectures``."""
+    extra = sorted({x for a in architectures for x in SUBSCRIPTION_ARCHITECTURE_ACTIONS.get(a, ())})
+    return [*SUBSCRIPTION_ACTIONS, *extra]
 
 
 def assignment_condition(role_ids: Sequence[str]) -> str:
@@ -135,6 +174,8 @@ class AzureCiIdentity(pulumi.ComponentResource):
     credential: managedidentity.FederatedIdentityCredential
     role: authorization.RoleDefinition
     assignment: authorization.RoleAssignment
+    subscription_role: authorization.RoleDefinition
+    subscription_assignment: authorization.RoleAssignment
     client_id: pulumi.Output[str]
     tenant_id: pulumi.Output[str]
     principal_id: pulumi.Output[str]
@@ -179,33 +220,16 @@ class AzureCiIdentity(pulumi.ComponentResource):
             opts=pulumi.InvokeOutputOptions(parent=self)
         )
         scope = client.subscription_id.apply(lambda s: f"/subscriptions/{s}")
-        role_name = f"{name_prefix}-ci-deploy"
-        self.role = authorization.RoleDefinition(
-            naming.child(name, "deploy"),
-            role_definition_id=scope.apply(
-                lambda s: str(uuid.uuid5(ROLE_DEFINITION_NAMESPACE, f"{s.lower()}|{role_name}"))
-            ),
-            role_name=role_name,
-            description=f"pulumi up of the {name_prefix} stack by GitHub Actions ({self.subject})",
-            role_type="CustomRole",
-            scope=scope,
-            assignable_scopes=[scope],
-            permissions=[authorization.PermissionArgs(actions=actions)],
-            opts=child,
-        )
         self.principal_id = self.identity.principal_id
-        self.assignment = authorization.RoleAssignment(
-            naming.child(name, "deploy"),
-            role_assignment_name=pulumi.Output.all(scope, self.role.id, self.principal_id).apply(
-                lambda v: assignment_name(v[0], v[1], v[2])
-            ),
-            scope=scope,
-            role_definition_id=self.role.id,
-            principal_id=self.principal_id,
-            principal_type=PRINCIPAL_TYPE,
-            condition=assignment_condition(list(ROLES.values())),
-            condition_version="2.0",
-            opts=child,
+        self.role, self.assignment = self._role(
+            naming.child(name, "deploy"), f"{name_prefix}-ci-deploy", scope, group.id, actions
+        )
+        self.subscription_role, self.subscription_assignment = self._role(
+            naming.child(name, "subscription"),
+            f"{name_prefix}-ci-subscription",
+            scope,
+            scope,
+            subscription_actions_of(architectures),
         )
         self.client_id = self.identity.client_id
         self.tenant_id = client.tenant_id
@@ -216,3 +240,44 @@ class AzureCiIdentity(pulumi.ComponentResource):
                 "principal_id": self.principal_id,
             }
         )
+
+    def _role(
+        self,
+        name: str,
+        role_name: str,
+        subscription: pulumi.Output[str],
+        assigned_on: pulumi.Input[str],
+        actions: Sequence[str],
+    ) -> tuple[authorization.RoleDefinition, authorization.RoleAssignment]:
+        """A custom role ``role_name`` defined in ``subscription`` with ``actions``,
+        assigned to the identity on ``assigned_on``; role assignment writes are bounded
+        by ``assignment_condition`` wherever the role holds them."""
+        child = pulumi.ResourceOptions(parent=self)
+        role = authorization.RoleDefinition(
+            name,
+            role_definition_id=subscription.apply(
+                lambda s: str(uuid.uuid5(ROLE_DEFINITION_NAMESPACE, f"{s.lower()}|{role_name}"))
+            ),
+            role_name=role_name,
+            description=f"pulumi up of the stack by GitHub Actions ({self.subject})",
+            role_type="CustomRole",
+            scope=subscription,
+            assignable_scopes=[subscription],
+            permissions=[authorization.PermissionArgs(actions=list(actions))],
+            opts=child,
+        )
+        conditioned = any(a.startswith("Microsoft.Authorization/roleAssignments/") for a in actions)
+        assignment = authorization.RoleAssignment(
+            name,
+            role_assignment_name=pulumi.Output.all(assigned_on, role.id, self.principal_id).apply(
+                lambda v: assignment_name(v[0], v[1], v[2])
+            ),
+            scope=assigned_on,
+            role_definition_id=role.id,
+            principal_id=self.principal_id,
+            principal_type=PRINCIPAL_TYPE,
+            condition=assignment_condition(list(ROLES.values())) if conditioned else None,
+            condition_version="2.0" if conditioned else None,
+            opts=child,
+        )
+        return role, assignment

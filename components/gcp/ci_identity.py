@@ -130,9 +130,25 @@ def grant_condition(roles: Sequence[str]) -> str:
     return f"api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly([{quoted}])"
 
 
-def attribute_condition(repository: str, subject: str) -> str:
-    """CEL over GitHub's token that admits one repository and one subject only."""
-    return f"assertion.repository == '{repository}' && assertion.sub == '{subject}'"
+def attribute_condition(
+    repository: str,
+    subject: str,
+    repository_id: int | None = None,
+    repository_owner_id: int | None = None,
+) -> str:
+    """CEL over GitHub's token that admits one repository and one subject only, and,
+    when given, only the repository and owner with these immutable ids (string claims)."""
+    ids = [
+        f"assertion.{claim} == '{value}'"
+        for claim, value in (
+            ("repository_id", repository_id),
+            ("repository_owner_id", repository_owner_id),
+        )
+        if value is not None
+    ]
+    return " && ".join(
+        [f"assertion.repository == '{repository}'", *ids, f"assertion.sub == '{subject}'"]
+    )
 
 
 class GcpCiIdentity(pulumi.ComponentResource):
@@ -182,7 +198,12 @@ class GcpCiIdentity(pulumi.ComponentResource):
                 "attribute.environment": "assertion.environment",
                 "attribute.ref": "assertion.ref",
             },
-            attribute_condition=attribute_condition(settings.repository, self.subject),
+            attribute_condition=attribute_condition(
+                settings.repository,
+                self.subject,
+                settings.repository_id,
+                settings.repository_owner_id,
+            ),
             oidc=gcp.iam.WorkloadIdentityPoolProviderOidcArgs(issuer_uri=github_oidc.ISSUER),
             opts=child,
         )

@@ -46,6 +46,20 @@ class CiSettings(Strict):
         description="Instead of an environment: the branch whose pushes may deploy "
         "(subject repo:<repository>:ref:refs/heads/<branch>). Prefer an environment.",
     )
+    repository_id: int | None = Field(
+        default=None,
+        gt=0,
+        description="GitHub's immutable id of the repository (`gh api repos/OWNER/REPO "
+        "--jq .id`): GCP also requires the token's repository_id claim to equal it, so a "
+        "repository re-created under the same name is not trusted. AWS cannot check it "
+        "(docs/ci.md).",
+    )
+    repository_owner_id: int | None = Field(
+        default=None,
+        gt=0,
+        description="GitHub's immutable id of the repository's owner (`gh api "
+        "repos/OWNER/REPO --jq .owner.id`), required like repository_id.",
+    )
     aws_oidc_provider_arn: str | None = Field(
         default=None,
         pattern=r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com$",

@@ -222,3 +222,77 @@ def test_the_comment_step_keeps_one_comment(
     subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, check=True)
     calls = (tmp_path / "gh.log").read_text().splitlines()
     assert calls[-1] == expected and len(calls) == 2
+
+
+def test_fork_pull_requests_skip_the_comment_but_not_the_gate() -> None:
+    """On a fork's pull request every token is read-only: the comment job is skipped
+    (it would fail), and the gate job, which needs no permission, still fails the check
+    on new mandatory violations or a failed report."""
+    jobs = load(WORKFLOWS / "plan.yml")["jobs"]
+    condition = jobs["comment"]["if"]
+    assert "github.event.pull_request.head.repo.full_name == github.repository" in condition
+    assert not any("Fail" in s.get("name", "") for s in jobs["comment"]["steps"])
+    gate = jobs["gate"]
+    assert gate["needs"] == "report" and gate["if"] == "${{ !cancelled() }}"
+    assert gate["permissions"] == {} and "head.repo" not in gate["if"]
+    (step,) = gate["steps"]
+    for result, blocked, code in (
+        ("success", "false", 0),
+        ("success", "true", 1),
+        ("failure", "", 1),
+    ):
+        ran = subprocess.run(
+            ["bash", "-c", step["run"]],
+            env={**os.environ, "RESULT": result, "BLOCKED": blocked},
+            capture_output=True,
+            text=True,
+        )
+        assert ran.returncode == code, (result, blocked, ran.stdout)
+
+
+def test_aws_prod_can_run_on_a_runner_inside_its_network() -> None:
+    """aws-prod's EKS endpoint is private: its pulumi job runs on the runner named by
+    the AWS_PROD_RUNNER variable, every other stack on ubuntu-latest (docs/ci.md)."""
+    stack_workflow = load(WORKFLOWS / "pulumi-stack.yml")
+    runner = stack_workflow["on"]["workflow_call"]["inputs"]["runner"]
+    assert runner == {**runner, "type": "string", "default": "ubuntu-latest"}
+    assert stack_workflow["jobs"]["pulumi"]["runs-on"] == "${{ inputs.runner }}"
+    jobs = load(WORKFLOWS / "deploy.yml")["jobs"]
+    assert jobs["prod"]["with"]["runner"] == (
+        "${{ matrix.stack == 'aws-prod' && vars.AWS_PROD_RUNNER || 'ubuntu-latest' }}"
+    )
+    assert jobs["manual"]["with"]["runner"] == (
+        "${{ inputs.stack == 'aws-prod' && vars.AWS_PROD_RUNNER || 'ubuntu-latest' }}"
+    )
+
+
+def test_the_azure_devops_provider_signs_in_with_oidc_not_a_token() -> None:
+    text = (WORKFLOWS / "pulumi-stack.yml").read_text()
+    assert "AZDO_PERSONAL_ACCESS_TOKEN:" not in text and "secrets.AZDO" not in text
+    step = next(
+        s
+        for s in load(WORKFLOWS / "pulumi-stack.yml")["jobs"]["pulumi"]["steps"]
+        if s.get("name", "").startswith("Let the azure-native and azuredevops providers")
+    )
+    assert step["env"]["ORG_SERVICE_URL"] == "${{ vars.AZDO_ORG_SERVICE_URL }}"
+    ran = subprocess.run(
+        ["bash", "-c", step["run"]],
+        env={
+            **os.environ,
+            "GITHUB_ENV": "/dev/stdout",
+            "CLIENT_ID": "c",
+            "TENANT_ID": "t",
+            "SUBSCRIPTION_ID": "s",
+            "ORG_SERVICE_URL": "https://dev.azure.com/example",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert ran.stdout.splitlines() == [
+        "ARM_USE_OIDC=true",
+        "ARM_CLIENT_ID=c",
+        "ARM_TENANT_ID=t",
+        "ARM_SUBSCRIPTION_ID=s",
+        "AZDO_ORG_SERVICE_URL=https://dev.azure.com/example",
+    ]
