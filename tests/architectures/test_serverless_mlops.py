@@ -585,3 +585,16 @@ def test_plans_are_deterministic_so_previews_show_no_spurious_updates() -> None:
     for token in ("aws:sfn/stateMachine:StateMachine", "aws:lambda/function:Function"):
         for a, b in zip(first.by_type(token), second.by_type(token), strict=True):
             assert a.inputs == b.inputs, a.name
+
+
+def test_training_role_pulls_only_from_the_configured_registries() -> None:
+    own = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/mlops/serve:v1"
+    rec = plan(inference_image_uri=own)
+    pull = statements(rec, "sls-training-role-jobs")["PullImages"]
+    assert pull["Resource"] == [
+        "arn:aws:ecr:eu-west-1:111111111111:repository/*",
+        "arn:aws:ecr:eu-west-1:141502667606:repository/*",
+    ]
+    assert statements(plan(), "sls-training-role-jobs")["PullImages"]["Resource"] == [
+        "arn:aws:ecr:eu-west-1:141502667606:repository/*"
+    ]
