@@ -288,6 +288,7 @@ class ServerlessMlops(pulumi.ComponentResource):
                     "ARTIFACTS_BUCKET": self.artifacts_bucket_name,
                     "JOB_NAME_PREFIX": job_name_prefix(self._prefix),
                     "VALIDATION_PERCENT": str(VALIDATION_PERCENT),
+                    "TRIGGER_SUFFIX": s.workflow.trigger_suffix or "",
                 },
                 [
                     allow("ListData", ["s3:ListBucket"], [data]),

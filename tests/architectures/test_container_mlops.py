@@ -681,3 +681,15 @@ def test_pod_identity_associations_wait_for_the_cluster_and_the_agent() -> None:
     for identity in identities:
         assert cluster in identity.property_dependencies["clusterName"], identity.name
         assert {cluster, agent} <= set(identity.dependencies), identity.name
+
+
+def test_events_may_run_only_the_processing_task_family() -> None:
+    rec = default()
+    policy = next(
+        p for p in rec.by_type("aws:iam/rolePolicy:RolePolicy") if p.name.endswith("run-task")
+    )
+    statements = {s["Sid"]: s for s in json.loads(policy.inputs["policy"])["Statement"]}
+    family = rec.one("aws:ecs/taskDefinition:TaskDefinition").inputs["family"]
+    assert statements["RunTask"]["Resource"] == [
+        f"arn:aws:ecs:eu-west-1:123456789012:task-definition/{family}:*"
+    ]

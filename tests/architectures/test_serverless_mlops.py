@@ -598,3 +598,13 @@ def test_training_role_pulls_only_from_the_configured_registries() -> None:
     assert statements(plan(), "sls-training-role-jobs")["PullImages"]["Resource"] == [
         "arn:aws:ecr:eu-west-1:141502667606:repository/*"
     ]
+
+
+def test_a_trigger_suffix_starts_one_run_per_batch() -> None:
+    rec = plan(workflow={"input_prefix": "landing/", "trigger_suffix": "manifest.json"})
+    pattern = json.loads(rec.one("aws:cloudwatch/eventRule:EventRule").inputs["eventPattern"])
+    assert pattern["detail"]["object"] == {"key": [{"wildcard": "landing/*manifest.json"}]}
+    function = rec.one("aws:lambda/function:Function", "sls-processing")
+    assert function.inputs["environment"]["variables"]["TRIGGER_SUFFIX"] == "manifest.json"
+    with pytest.raises(ValueError, match="trigger_suffix"):
+        settings(workflow={"trigger_suffix": "batch/_SUCCESS"})
