@@ -34,8 +34,16 @@ RepositoryName = Annotated[
 """An ECR repository name below the stack prefix (``<prefix>/<name>``)."""
 ImageTag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")]
 """A Docker image tag (immutable in these repositories: a commit or model version)."""
+def _wildcards(pattern: str) -> str:
+    if pattern.count("*") > 4:
+        raise ValueError(f"{pattern!r}: ECR allows at most 4 wildcards in a tag pattern")
+    return pattern
+
+
 BuildTagPattern = Annotated[
-    str, StringConstraints(pattern=r"^(?=(?:[^*]*\*){1,4}[^*]*$)[A-Za-z0-9_.*-]{2,128}$")
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9_.-]*\*[A-Za-z0-9_.*-]*$", max_length=128),
+    AfterValidator(_wildcards),
 ]
 """An ECR lifecycle ``tagPatternList`` entry: tag characters and one to four ``*``
 wildcards (``build-*``); a pattern without a wildcard would match a single tag."""
