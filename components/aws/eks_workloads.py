@@ -246,9 +246,7 @@ class EksWorkloadsArgs:
 def identity_opts(parent: pulumi.Resource, args: EksWorkloadsArgs) -> pulumi.ResourceOptions:
     """A Pod Identity association waits for the agent add-on (and, through its
     cluster name output, for the cluster)."""
-    return pulumi.ResourceOptions(
-        parent=parent, depends_on=list(args.identity_depends_on) or None
-    )
+    return pulumi.ResourceOptions(parent=parent, depends_on=list(args.identity_depends_on) or None)
 
 
 class EksWorkloads(pulumi.ComponentResource):

@@ -65,7 +65,10 @@ def runtime(res: StackResources) -> list[Statement]:
         allow(
             "PullImages",
             ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
-            [res.arns.in_account("ecr", a, "repository/*") for a in registry_accounts(res.image_uris)]
+            [
+                res.arns.in_account("ecr", a, "repository/*")
+                for a in registry_accounts(res.image_uris)
+            ]
             or ["arn:aws:ecr:*:*:repository/*"],
         ),
         allow("StackKey", KEY_USE, [res.key_arn]),

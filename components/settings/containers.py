@@ -34,6 +34,8 @@ RepositoryName = Annotated[
 """An ECR repository name below the stack prefix (``<prefix>/<name>``)."""
 ImageTag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")]
 """A Docker image tag (immutable in these repositories: a commit or model version)."""
+
+
 def _wildcards(pattern: str) -> str:
     if pattern.count("*") > 4:
         raise ValueError(f"{pattern!r}: ECR allows at most 4 wildcards in a tag pattern")
@@ -134,8 +136,7 @@ class RegistrySettings(Strict):
         default=30,
         ge=1,
         le=1000,
-        description="Images kept (newest) per build tag pattern; release tags are never "
-        "expired.",
+        description="Images kept (newest) per build tag pattern; release tags are never expired.",
     )
     build_tag_patterns: list[BuildTagPattern] = Field(
         default_factory=lambda: ["build-*", "sha-*"],

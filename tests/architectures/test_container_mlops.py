@@ -527,7 +527,9 @@ def test_extra_instance_types_must_carry_the_pool_accelerator(extra: str, carrie
         ValidationError, match=rf"extra_instance_types: {extra} carries {carries}.*not nvidia-l4"
     ):
         settings(gpu_pools={"gpu": {"accelerator": "nvidia-l4", "extra_instance_types": [extra]}})
-    pool = settings(gpu_pools={"gpu": {"accelerator": "nvidia-l4", "extra_instance_types": ["g6.2xlarge"]}})
+    pool = settings(
+        gpu_pools={"gpu": {"accelerator": "nvidia-l4", "extra_instance_types": ["g6.2xlarge"]}}
+    )
     assert pool.gpu_pools["gpu"].extra_instance_types == ["g6.2xlarge"]
 
 
