@@ -41,8 +41,10 @@ def test_lifecycle_policies_pass_ecr(stack: str) -> None:
                 repositoryName="check", lifecyclePolicyText=policy.inputs["policy"]
             )
             rules = json.loads(policy.inputs["policy"])["rules"]
-            assert [r["selection"]["tagStatus"] for r in rules] == ["untagged", "any"]
-            assert rules[-1]["selection"]["countType"] == "imageCountMoreThan"
+            # Release tags (what stacks pin) are never selected: only untagged images
+            # and CI build tags.
+            assert [r["selection"]["tagStatus"] for r in rules] == ["untagged", *["tagged"] * 2]
+            assert [r["selection"]["tagPatternList"] for r in rules[1:]] == [["build-*"], ["sha-*"]]
 
 
 def _ecs_input() -> Any:

@@ -704,12 +704,14 @@ def test_new_data_starts_the_workflow_with_bucket_and_key(stack: str) -> None:
         target,
         [
             object_created(bucket, "incoming/2026/11/data.csv"),
-            object_created(bucket, "archive/data.csv"),
-            object_created(f"{bucket}-other", "incoming/data.csv"),
+            object_created(bucket, "incoming/2026/11/_SUCCESS"),
+            object_created(bucket, "archive/_SUCCESS"),
+            object_created(f"{bucket}-other", "incoming/_SUCCESS"),
         ],
     )
+    # One run per batch: only the marker (workflow.trigger_suffix) starts one.
     assert [json.loads(b) for b in bodies] == [
-        {"bucket": bucket, "key": "incoming/2026/11/data.csv"}
+        {"bucket": bucket, "key": "incoming/2026/11/_SUCCESS"}
     ]
 
 

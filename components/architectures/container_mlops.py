@@ -138,6 +138,7 @@ class ContainerMlops(pulumi.ComponentResource):
                 tags=tags,
                 keep_images=s.registry.keep_images,
                 untagged_expire_days=s.registry.untagged_expire_days,
+                build_tag_patterns=s.registry.build_tag_patterns,
                 consumer_account_roots=[arns.account_root(a) for a in consumers],
                 retention=Retention.PROTECTED if consumers else args.retention,
             ),
@@ -305,6 +306,7 @@ class ContainerMlops(pulumi.ComponentResource):
             child(name, "workloads"),
             EksWorkloadsArgs(
                 cluster_name=cluster_name,
+                cluster=self.cluster.cluster_name,
                 endpoint=self.cluster.endpoint,
                 certificate_authority=self.cluster.certificate_authority,
                 region=args.region,
@@ -319,6 +321,7 @@ class ContainerMlops(pulumi.ComponentResource):
                 device_plugin=any(p.ami is NodeAmi.AL2023 for p in s.gpu_pools.values()),
                 tags=args.tags,
                 depends_on=[*groups, *self.addons.values()],
+                identity_depends_on=[self.cluster.addons["eks-pod-identity-agent"]],
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -176,6 +176,7 @@ class ServerlessMlops(pulumi.ComponentResource):
                             artifacts_bucket_arn=self.artifacts_bucket.bucket_arn,
                             vpc_id=self.network.vpc_id,
                             model_group_name=self.model_package_group_name,
+                            image_uris=(s.training.image_uri, s.inference_image_uri),
                         ),
                         feature_store=False,
                         mlflow_server=None,
@@ -287,6 +288,7 @@ class ServerlessMlops(pulumi.ComponentResource):
                     "ARTIFACTS_BUCKET": self.artifacts_bucket_name,
                     "JOB_NAME_PREFIX": job_name_prefix(self._prefix),
                     "VALIDATION_PERCENT": str(VALIDATION_PERCENT),
+                    "TRIGGER_SUFFIX": s.workflow.trigger_suffix or "",
                 },
                 [
                     allow("ListData", ["s3:ListBucket"], [data]),

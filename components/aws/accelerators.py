@@ -41,7 +41,14 @@ from . import facts
 
 CLOUD = "AWS"
 
-__all__ = ["AcceleratorMachine", "AcceleratorNotOffered", "machine_for", "machines", "offered"]
+__all__ = [
+    "AcceleratorMachine",
+    "AcceleratorNotOffered",
+    "accelerator_of",
+    "machine_for",
+    "machines",
+    "offered",
+]
 
 
 @dataclass(frozen=True)
@@ -113,3 +120,19 @@ def machine_for(pool: AcceleratorPool, setting: str = "accelerator") -> Accelera
     """The instance type for ``pool``; ``AcceleratorNotOffered`` naming ``setting`` and
     the alternatives when AWS has no such accelerator, count or capacity mode."""
     return choose_machine(CLOUD, machines(), pool, setting)
+
+
+@functools.cache
+def _families() -> Mapping[str, Accelerator]:
+    """Instance family (``g5``) -> the accelerator every size of it carries."""
+    return {
+        machine.machine_type.split(".")[0]: accelerator
+        for accelerator, by_count in machines().items()
+        for machine in by_count.values()
+    }
+
+
+def accelerator_of(instance_type: str) -> Accelerator | None:
+    """The accelerator of an EC2 type by its family (``g6.2xlarge`` -> nvidia-l4, from
+    ``data/accelerator-instances.json``); ``None`` for a family the data lacks."""
+    return _families().get(instance_type.split(".")[0])

@@ -27,6 +27,13 @@ class AccountArns:
             lambda v: f"arn:{v[0]}:{service}:{v[1]}:{v[2]}:{v[3]}"
         )
 
+    def in_account(self, service: str, account_id: str, resource: str) -> pulumi.Output[str]:
+        """``arn:<partition>:<service>:<region>:<account_id>:<resource>``: a resource of
+        another account (e.g. a registry) in this region."""
+        return pulumi.Output.all(self.partition, self.region).apply(
+            lambda v: f"arn:{v[0]}:{service}:{v[1]}:{account_id}:{resource}"
+        )
+
     def account_root(self, account_id: str) -> pulumi.Output[str]:
         """``arn:<partition>:iam::<account>:root``: a whole account as a principal."""
         return self.partition.apply(lambda p: f"arn:{p}:iam::{account_id}:root")

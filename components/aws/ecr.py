@@ -25,36 +25,44 @@ PULL_ACTIONS = (
 account-level action the puller's own IAM policy grants)."""
 
 
-def lifecycle_policy(keep_images: int, untagged_expire_days: int) -> dict[str, Any]:
-    """Expire untagged images after ``untagged_expire_days``, then keep the newest
-    ``keep_images`` images of any tag. ECR evaluates rules by priority; a rule with
-    ``tagStatus: any`` must have the highest priority number (ECR lifecycle policy
-    reference: https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_parameters.html)."""
-    return {
-        "rules": [
-            {
-                "rulePriority": 1,
-                "description": f"Expire untagged images after {untagged_expire_days} days",
-                "selection": {
-                    "tagStatus": "untagged",
-                    "countType": "sinceImagePushed",
-                    "countUnit": "days",
-                    "countNumber": untagged_expire_days,
-                },
-                "action": {"type": "expire"},
-            },
-            {
-                "rulePriority": 2,
-                "description": f"Keep the newest {keep_images} images",
-                "selection": {
-                    "tagStatus": "any",
-                    "countType": "imageCountMoreThan",
-                    "countNumber": keep_images,
-                },
-                "action": {"type": "expire"},
-            },
-        ]
+def lifecycle_policy(
+    keep_images: int, untagged_expire_days: int, build_tag_patterns: Sequence[str]
+) -> dict[str, Any]:
+    """Expire untagged images after ``untagged_expire_days``, then, per CI build tag
+    pattern (``build-*``), keep the newest ``keep_images`` images it matches. Release
+    tags (any other tag: what stacks pin and clusters run) are never expired.
+
+    One rule per pattern: a rule's ``tagPatternList`` selects only images carrying
+    every listed pattern. An image that also carries a release tag is still counted
+    by its build tag's rule (expiring an image removes all its tags), so promote a
+    release by pushing it under its release tag alone. ECR lifecycle policy
+    reference: https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_parameters.html."""
+    untagged = {
+        "rulePriority": 1,
+        "description": f"Expire untagged images after {untagged_expire_days} days",
+        "selection": {
+            "tagStatus": "untagged",
+            "countType": "sinceImagePushed",
+            "countUnit": "days",
+            "countNumber": untagged_expire_days,
+        },
+        "action": {"type": "expire"},
     }
+    builds = [
+        {
+            "rulePriority": priority,
+            "description": f"Keep the newest {keep_images} {pattern} builds",
+            "selection": {
+                "tagStatus": "tagged",
+                "tagPatternList": [pattern],
+                "countType": "imageCountMoreThan",
+                "countNumber": keep_images,
+            },
+            "action": {"type": "expire"},
+        }
+        for priority, pattern in enumerate(build_tag_patterns, start=2)
+    ]
+    return {"rules": [untagged, *builds]}
 
 
 def consumer_pull_policy(account_roots: Sequence[str]) -> dict[str, Any]:
@@ -82,6 +90,8 @@ class ImageRepositoriesArgs:
     tags: Mapping[str, str]
     keep_images: int = 30
     untagged_expire_days: int = 7
+    build_tag_patterns: Sequence[str] = ("build-*",)
+    """CI build tags (``tagPatternList``) of which ``keep_images`` are kept."""
     consumer_account_roots: Sequence[pulumi.Input[str]] = ()
     """``arn:<partition>:iam::<account>:root`` of accounts that may pull."""
     retention: Retention = Retention.DESTROYABLE
@@ -108,7 +118,9 @@ class ImageRepositories(pulumi.ComponentResource):
         super().__init__("mlops:aws:ImageRepositories", name, None, opts)
         destroyable = args.retention is Retention.DESTROYABLE
         self.repositories, self.lifecycle_policies, self.repository_policies = {}, {}, {}
-        lifecycle = json.dumps(lifecycle_policy(args.keep_images, args.untagged_expire_days))
+        lifecycle = json.dumps(
+            lifecycle_policy(args.keep_images, args.untagged_expire_days, args.build_tag_patterns)
+        )
         for repo in args.names:
             role = child(name, repo)
             repository = aws.ecr.Repository(

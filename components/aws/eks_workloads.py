@@ -216,6 +216,9 @@ def serving_pod_spec(
 @dataclass
 class EksWorkloadsArgs:
     cluster_name: str
+    cluster: pulumi.Input[str]
+    """The cluster's name as its resource's output: what is created through the EKS
+    API on the cluster (Pod Identity associations) depends on the cluster."""
     endpoint: pulumi.Input[str]
     certificate_authority: pulumi.Input[str]
     region: str
@@ -235,6 +238,15 @@ class EksWorkloadsArgs:
     tags: Mapping[str, str]
     depends_on: Sequence[pulumi.Resource] = ()
     """What must exist before anything is scheduled (node groups, add-ons)."""
+    identity_depends_on: Sequence[pulumi.Resource] = ()
+    """What a Pod Identity association needs first (the ``eks-pod-identity-agent``
+    add-on, without which the pods get no credentials)."""
+
+
+def identity_opts(parent: pulumi.Resource, args: EksWorkloadsArgs) -> pulumi.ResourceOptions:
+    """A Pod Identity association waits for the agent add-on (and, through its
+    cluster name output, for the cluster)."""
+    return pulumi.ResourceOptions(parent=parent, depends_on=list(args.identity_depends_on) or None)
 
 
 class EksWorkloads(pulumi.ComponentResource):
@@ -289,12 +301,12 @@ class EksWorkloads(pulumi.ComponentResource):
         )
         self.autoscaler_identity = aws.eks.PodIdentityAssociation(
             child(name, "autoscaler-identity"),
-            cluster_name=args.cluster_name,
+            cluster_name=args.cluster,
             namespace=SYSTEM_NAMESPACE,
             service_account=AUTOSCALER_ACCOUNT,
             role_arn=self.autoscaler_role.role_arn,
             tags=tags,
-            opts=here,
+            opts=identity_opts(self, args),
         )
         system = {POOL_LABEL: "system"}
         self.releases = {
@@ -427,12 +439,12 @@ class EksWorkloads(pulumi.ComponentResource):
         )
         self.serving_identity = aws.eks.PodIdentityAssociation(
             child(name, "serving-identity"),
-            cluster_name=args.cluster_name,
+            cluster_name=args.cluster,
             namespace=s.namespace,
             service_account=SERVING_ACCOUNT,
             role_arn=self.serving_role.role_arn,
             tags=tags,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=identity_opts(self, args),
         )
         gpus = args.serving_gpus
         pod_spec = serving_pod_spec(

@@ -246,10 +246,12 @@ class FargateProcessing(pulumi.ComponentResource):
         if s.schedule_expression is None and s.trigger_prefix is None:
             return
         here = pulumi.ResourceOptions(parent=self)
-        task_family = self.task_definition.arn.apply(lambda arn: arn.rsplit(":", 1)[0] + ":*")
-        tasks = AccountArns(self).regional(
-            "ecs", self.cluster.name.apply(lambda cluster: f"task/{cluster}/*")
+        arns = AccountArns(self)
+        # Every revision of this task family (RunTask names a revision), nothing else.
+        task_family = arns.regional(
+            "ecs", self.task_definition.family.apply(lambda f: f"task-definition/{f}:*")
         )
+        tasks = arns.regional("ecs", self.cluster.name.apply(lambda cluster: f"task/{cluster}/*"))
         self.events_role = ScopedRole(
             child(name, "events-role"),
             ScopedRoleArgs(

@@ -34,6 +34,15 @@ class StackResources:
     artifacts_bucket_arn: pulumi.Input[str]
     vpc_id: pulumi.Input[str]
     model_group_name: pulumi.Input[str]
+    image_uris: Sequence[str] = ()
+    """ECR images the roles run (``<account>.dkr.ecr.<region>.amazonaws.com/...``):
+    image pulls are scoped to their registries' accounts in the stack's region; empty:
+    any repository."""
+
+
+def registry_accounts(image_uris: Sequence[str]) -> list[str]:
+    """The accounts of the ECR registries of ``image_uris``, each once, sorted."""
+    return sorted({uri.split(".", 1)[0] for uri in image_uris})
 
 
 def runtime(res: StackResources) -> list[Statement]:
@@ -56,7 +65,11 @@ def runtime(res: StackResources) -> list[Statement]:
         allow(
             "PullImages",
             ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
-            ["arn:aws:ecr:*:*:repository/*"],
+            [
+                res.arns.in_account("ecr", a, "repository/*")
+                for a in registry_accounts(res.image_uris)
+            ]
+            or ["arn:aws:ecr:*:*:repository/*"],
         ),
         allow("StackKey", KEY_USE, [res.key_arn]),
     ]

@@ -191,11 +191,13 @@ class TrainingWorkflow(pulumi.ComponentResource):
         here = pulumi.ResourceOptions(parent=self)
         role = self._start_role(child(name, "events-role"), "events.amazonaws.com", tags)
         prefix = args.settings.workflow.input_prefix
+        suffix = args.settings.workflow.trigger_suffix
+        ending = f" ending with {suffix}" if suffix else ""
         rule = aws.cloudwatch.EventRule(
             child(name, "trigger"),
-            description=f"New data under {prefix} starts the training workflow",
+            description=f"New data under {prefix}{ending} starts the training workflow",
             event_pattern=pulumi.Output.from_input(args.data_bucket_name).apply(
-                lambda bucket: json.dumps(object_created_pattern(bucket, prefix))
+                lambda bucket: json.dumps(object_created_pattern(bucket, prefix, suffix))
             ),
             tags=tags,
             opts=here,
@@ -254,10 +256,17 @@ def job_name_prefix(name_prefix: str) -> str:
     return f"{name_prefix}-sls"
 
 
-def object_created_pattern(bucket: str, prefix: str) -> dict[str, Any]:
-    """S3's EventBridge event for a new object under ``prefix`` of ``bucket``."""
+def object_created_pattern(bucket: str, prefix: str, suffix: str | None = None) -> dict[str, Any]:
+    """S3's EventBridge event for a new object under ``prefix`` of ``bucket``; with
+    ``suffix``, only keys ending with it. Filters in one array match if ANY does, so a
+    prefix and a suffix are combined in one ``wildcard`` filter (``*`` in the prefix
+    escaped). EventBridge content filtering:
+    https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html."""
+    key: dict[str, str] = {"prefix": prefix}
+    if suffix is not None:
+        key = {"wildcard": prefix.replace("*", "\\*") + "*" + suffix}
     return {
         "source": ["aws.s3"],
         "detail-type": ["Object Created"],
-        "detail": {"bucket": {"name": [bucket]}, "object": {"key": [{"prefix": prefix}]}},
+        "detail": {"bucket": {"name": [bucket]}, "object": {"key": [key]}},
     }

@@ -34,6 +34,21 @@ RepositoryName = Annotated[
 """An ECR repository name below the stack prefix (``<prefix>/<name>``)."""
 ImageTag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")]
 """A Docker image tag (immutable in these repositories: a commit or model version)."""
+
+
+def _wildcards(pattern: str) -> str:
+    if pattern.count("*") > 4:
+        raise ValueError(f"{pattern!r}: ECR allows at most 4 wildcards in a tag pattern")
+    return pattern
+
+
+BuildTagPattern = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9_.-]*\*[A-Za-z0-9_.*-]*$", max_length=128),
+    AfterValidator(_wildcards),
+]
+"""An ECR lifecycle ``tagPatternList`` entry: tag characters and one to four ``*``
+wildcards (``build-*``); a pattern without a wildcard would match a single tag."""
 S3Prefix = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*/$")
 ]
@@ -118,7 +133,18 @@ class RegistrySettings(Strict):
         description="Repository names under the stack prefix; each once.",
     )
     keep_images: int = Field(
-        default=30, ge=1, le=1000, description="Tagged images kept per repository (newest)."
+        default=30,
+        ge=1,
+        le=1000,
+        description="Images kept (newest) per build tag pattern; release tags are never expired.",
+    )
+    build_tag_patterns: list[BuildTagPattern] = Field(
+        default_factory=lambda: ["build-*", "sha-*"],
+        min_length=1,
+        max_length=8,
+        description="Tags CI gives its builds (ECR tagPatternList, `*` a wildcard); only "
+        "images with such a tag are expired beyond keep_images. Any other tag is a "
+        "release (what stacks pin) and kept.",
     )
     untagged_expire_days: int = Field(
         default=7, ge=1, le=365, description="Days after push an untagged image is deleted."
@@ -130,7 +156,7 @@ class RegistrySettings(Strict):
         "protected whatever the stack's retention.",
     )
 
-    @field_validator("repositories")
+    @field_validator("repositories", "build_tag_patterns")
     @classmethod
     def _once(cls, names: list[str]) -> list[str]:
         twice = sorted({n for i, n in enumerate(names) if n in names[:i]})
@@ -252,8 +278,9 @@ class GpuPoolSettings(AcceleratorPool):
     )
     extra_instance_types: list[Ec2InstanceType] = Field(
         default_factory=list,
-        description="More EC2 types for the group, each with the same number of GPUs "
-        "and the same vCPUs and memory as the accelerator's type (the cluster autoscaler "
+        description="More EC2 types for the group, each with the same accelerator (a "
+        "size of the same family: the group's nodes carry one accelerator label), the "
+        "same number of GPUs and the same vCPUs and memory as the accelerator's type (the cluster autoscaler "
         "sizes a group by its first type), so Spot can pick from several capacity pools.",
     )
     efa: bool = Field(
@@ -278,12 +305,20 @@ class GpuPoolSettings(AcceleratorPool):
         # Imported when used: the aws package imports these settings. Both modules are
         # SDK-free (botocore models and data files).
         from ..aws import facts
-        from ..aws.accelerators import machine_for
+        from ..aws.accelerators import accelerator_of, machine_for
         from ..aws.capacity import capacity_for
 
         machine = machine_for(self)
         capacity_for(self.capacity, self.scarce_capacity)
         for extra in self.extra_instance_types:
+            carries = accelerator_of(extra)
+            if carries is not self.accelerator:
+                raise ValueError(
+                    f"extra_instance_types: {extra} carries "
+                    f"{carries.value if carries else 'no known accelerator'}, not "
+                    f"{self.accelerator.value} (nodes are labelled and scheduled by "
+                    "accelerator); list types of the same family only"
+                )
             count = facts.accelerator_count(extra)
             if count != machine.count:
                 raise ValueError(
@@ -357,6 +392,20 @@ class ContainerMlopsSettings(Strict):
     )
     serving: ServingSettings
     monitoring: ContainerMonitoringSettings = Field(default_factory=ContainerMonitoringSettings)
+
+    @field_validator("network")
+    @classmethod
+    def _endpoints(cls, network: NetworkSettings) -> NetworkSettings:
+        """A created network (no NAT) always gets the endpoints a private EKS cluster
+        needs: a given ``interface_endpoints`` list is extended, an omitted one replaced
+        (the SageMaker default endpoints serve nothing here)."""
+        if network.vpc_id is not None:
+            return network
+        given = network.interface_endpoints
+        if "interface_endpoints" not in network.model_fields_set:
+            given = []
+        services = given + [s for s in ENDPOINT_SERVICES if s not in given]
+        return network.model_copy(update={"interface_endpoints": services})
 
     @model_validator(mode="after")
     def _references(self) -> Self:

@@ -34,6 +34,9 @@ SecretArn = Annotated[
 """A Secrets Manager secret or SSM parameter (SecureString) ARN."""
 SageMakerName = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")]
 S3Prefix = Annotated[str, StringConstraints(pattern=r"^([A-Za-z0-9!_.*'()-]+/)+$")]
+TriggerSuffix = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9!_.'()-]{1,64}$")]
+"""The end of an S3 key's last segment (``_SUCCESS``, ``manifest.json``): no ``/`` or
+``*`` (the rule matches ``<input_prefix>*<suffix>`` with an EventBridge wildcard)."""
 ScheduleExpression = Annotated[
     str,
     StringConstraints(pattern=r"^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$"),
@@ -142,6 +145,14 @@ class WorkflowSettings(Strict):
     input_prefix: S3Prefix = Field(
         default="incoming/",
         description="A new object under this prefix of the data bucket starts a run.",
+    )
+    trigger_suffix: TriggerSuffix | None = Field(
+        default=None,
+        description="Only a new object whose key ends with this (a batch marker such as "
+        "`_SUCCESS` or `manifest.json`, written after the batch's files) starts a run, "
+        "which then processes the marker's folder: a bulk upload of N files starts one "
+        "run, not N. null: every new object under input_prefix starts a run on that "
+        "object.",
     )
     schedule: ScheduleExpression | None = Field(
         default=None,

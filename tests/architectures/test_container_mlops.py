@@ -509,11 +509,28 @@ def test_invalid_settings_name_the_key(overrides: dict[str, Any], message: str) 
 
 def test_extra_instance_types_must_match_the_gpu_count() -> None:
     with pytest.raises(
-        ValidationError, match=r"gpu_pools.gpu\n.*extra_instance_types: g5.12xlarge has 4"
+        ValidationError, match=r"gpu_pools.gpu\n.*extra_instance_types: g6.12xlarge has 4"
     ):
         settings(
-            gpu_pools={"gpu": {"accelerator": "nvidia-l4", "extra_instance_types": ["g5.12xlarge"]}}
+            gpu_pools={"gpu": {"accelerator": "nvidia-l4", "extra_instance_types": ["g6.12xlarge"]}}
         )
+
+
+@pytest.mark.parametrize(
+    ("extra", "carries"),
+    [("g5.xlarge", "nvidia-a10g"), ("g4dn.xlarge", "nvidia-t4"), ("m6i.large", "no known")],
+)
+def test_extra_instance_types_must_carry_the_pool_accelerator(extra: str, carries: str) -> None:
+    """The group's nodes (and the autoscaler's node template) are labelled with the
+    pool's accelerator: another GPU under that label would be scheduled wrongly."""
+    with pytest.raises(
+        ValidationError, match=rf"extra_instance_types: {extra} carries {carries}.*not nvidia-l4"
+    ):
+        settings(gpu_pools={"gpu": {"accelerator": "nvidia-l4", "extra_instance_types": [extra]}})
+    pool = settings(
+        gpu_pools={"gpu": {"accelerator": "nvidia-l4", "extra_instance_types": ["g6.2xlarge"]}}
+    )
+    assert pool.gpu_pools["gpu"].extra_instance_types == ["g6.2xlarge"]
 
 
 def test_accelerators_aws_lacks_fail_in_the_settings() -> None:
@@ -534,7 +551,7 @@ def test_dev_gpu_pool_is_spot_from_zero_with_the_nvidia_ami_and_taint() -> None:
     assert gpu["scalingConfig"]["minSize"] == 0
     assert gpu["capacityType"] == "SPOT"
     assert gpu["amiType"] == "BOTTLEROCKET_x86_64_NVIDIA"
-    assert gpu["instanceTypes"] == ["g5.xlarge", "g6.xlarge", "g4dn.xlarge"]
+    assert gpu["instanceTypes"] == ["g5.xlarge"]
     assert {"effect": "NO_SCHEDULE", "key": "nvidia.com/gpu", "value": "true"} in gpu["taints"]
 
 
@@ -623,3 +640,58 @@ def test_several_replicas_get_a_disruption_budget() -> None:
         "maxUnavailable": 1,
         "selector": {"matchLabels": {"app.kubernetes.io/name": "model-server"}},
     }
+
+
+def test_a_given_network_keeps_the_private_cluster_endpoints() -> None:
+    """A stack that sets its own CIDR or zones still gets every endpoint a private
+    cluster without NAT needs (else nodes never join); its own endpoints stay."""
+    from mlops_components.settings.containers import ENDPOINT_SERVICES
+
+    omitted = settings(network={"cidr_block": "10.60.0.0/16", "availability_zones": 3})
+    assert omitted.network.interface_endpoints == list(ENDPOINT_SERVICES)
+    given = settings(network={"interface_endpoints": ["sqs", "ecr.api"]}).network
+    assert given.interface_endpoints == ["sqs", "ecr.api"] + [
+        s for s in ENDPOINT_SERVICES if s != "ecr.api"
+    ]
+
+
+def test_prod_network_reaches_every_service_the_nodes_need() -> None:
+    from mlops_components.settings.containers import ENDPOINT_SERVICES
+
+    endpoints = stack("aws-prod").by_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+    services = {
+        e.inputs["serviceName"].removeprefix("com.amazonaws.eu-west-1.")
+        for e in endpoints
+        if e.name.startswith("containers")
+    }
+    assert services == {*ENDPOINT_SERVICES, "s3"}
+
+
+def test_pod_identity_associations_wait_for_the_cluster_and_the_agent() -> None:
+    rec = default()
+    cluster = rec.one("aws:eks/cluster:Cluster").urn
+    agent = next(
+        a.urn
+        for a in rec.by_type("aws:eks/addon:Addon")
+        if a.inputs["addonName"] == "eks-pod-identity-agent"
+    )
+    identities = rec.by_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+    assert sorted(i.name for i in identities) == [
+        "cm-workloads-autoscaler-identity",
+        "cm-workloads-serving-identity",
+    ]
+    for identity in identities:
+        assert cluster in identity.property_dependencies["clusterName"], identity.name
+        assert {cluster, agent} <= set(identity.dependencies), identity.name
+
+
+def test_events_may_run_only_the_processing_task_family() -> None:
+    rec = default()
+    policy = next(
+        p for p in rec.by_type("aws:iam/rolePolicy:RolePolicy") if p.name.endswith("run-task")
+    )
+    statements = {s["Sid"]: s for s in json.loads(policy.inputs["policy"])["Statement"]}
+    family = rec.one("aws:ecs/taskDefinition:TaskDefinition").inputs["family"]
+    assert statements["RunTask"]["Resource"] == [
+        f"arn:aws:ecs:eu-west-1:123456789012:task-definition/{family}:*"
+    ]

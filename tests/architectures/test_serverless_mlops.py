@@ -585,3 +585,26 @@ def test_plans_are_deterministic_so_previews_show_no_spurious_updates() -> None:
     for token in ("aws:sfn/stateMachine:StateMachine", "aws:lambda/function:Function"):
         for a, b in zip(first.by_type(token), second.by_type(token), strict=True):
             assert a.inputs == b.inputs, a.name
+
+
+def test_training_role_pulls_only_from_the_configured_registries() -> None:
+    own = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/mlops/serve:v1"
+    rec = plan(inference_image_uri=own)
+    pull = statements(rec, "sls-training-role-jobs")["PullImages"]
+    assert pull["Resource"] == [
+        "arn:aws:ecr:eu-west-1:111111111111:repository/*",
+        "arn:aws:ecr:eu-west-1:141502667606:repository/*",
+    ]
+    assert statements(plan(), "sls-training-role-jobs")["PullImages"]["Resource"] == [
+        "arn:aws:ecr:eu-west-1:141502667606:repository/*"
+    ]
+
+
+def test_a_trigger_suffix_starts_one_run_per_batch() -> None:
+    rec = plan(workflow={"input_prefix": "landing/", "trigger_suffix": "manifest.json"})
+    pattern = json.loads(rec.one("aws:cloudwatch/eventRule:EventRule").inputs["eventPattern"])
+    assert pattern["detail"]["object"] == {"key": [{"wildcard": "landing/*manifest.json"}]}
+    function = rec.one("aws:lambda/function:Function", "sls-processing")
+    assert function.inputs["environment"]["variables"]["TRIGGER_SUFFIX"] == "manifest.json"
+    with pytest.raises(ValueError, match="trigger_suffix"):
+        settings(workflow={"trigger_suffix": "batch/_SUCCESS"})

@@ -13,20 +13,26 @@ from mlops_components.settings.containers import GpuPoolSettings, SystemPoolSett
 from mlops_components.vocabulary import CapacityStrategy
 
 
-def test_lifecycle_expires_untagged_first_then_keeps_the_newest() -> None:
-    rules = lifecycle_policy(10, 3)["rules"]
-    assert [r["rulePriority"] for r in rules] == [1, 2]
+def test_lifecycle_expires_untagged_then_old_builds_never_releases() -> None:
+    rules = lifecycle_policy(10, 3, ["build-*", "sha-*"])["rules"]
+    assert [r["rulePriority"] for r in rules] == [1, 2, 3]
     assert rules[0]["selection"] == {
         "tagStatus": "untagged",
         "countType": "sinceImagePushed",
         "countUnit": "days",
         "countNumber": 3,
     }
-    assert rules[1]["selection"] == {
-        "tagStatus": "any",
-        "countType": "imageCountMoreThan",
-        "countNumber": 10,
-    }
+    # One rule per pattern: a tagPatternList selects images carrying ALL its patterns.
+    assert [r["selection"] for r in rules[1:]] == [
+        {
+            "tagStatus": "tagged",
+            "tagPatternList": [pattern],
+            "countType": "imageCountMoreThan",
+            "countNumber": 10,
+        }
+        for pattern in ("build-*", "sha-*")
+    ]
+    assert all(r["selection"]["tagStatus"] != "any" for r in rules)
 
 
 def test_consumer_policy_is_pull_only() -> None:

@@ -224,3 +224,11 @@ def test_processing_writes_both_channels_and_names_the_job(
     # A scheduled run reads every non-empty object under the prefix.
     again = processing.handler({"bucket": "data", "key": "incoming/"}, None)
     assert again["job_name"] != job
+
+
+def test_a_batch_marker_stands_for_its_folder() -> None:
+    assert processing.batch_folder("incoming/2026-11-30/_SUCCESS", "_SUCCESS") == (
+        "incoming/2026-11-30/"
+    )
+    assert processing.batch_folder("incoming/data.csv", "_SUCCESS") == "incoming/data.csv"
+    assert processing.batch_folder("incoming/_SUCCESS", "") == "incoming/_SUCCESS"

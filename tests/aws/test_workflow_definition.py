@@ -117,3 +117,10 @@ def test_object_created_pattern_names_bucket_and_prefix() -> None:
         "detail-type": ["Object Created"],
         "detail": {"bucket": {"name": ["data"]}, "object": {"key": [{"prefix": "incoming/"}]}},
     }
+
+
+def test_a_trigger_suffix_matches_prefix_and_suffix_in_one_wildcard() -> None:
+    """Filters of one field match if ANY does: a prefix and a suffix filter side by side
+    would start runs for every object; one wildcard needs both."""
+    pattern = object_created_pattern("data", "in*coming/", "_SUCCESS")
+    assert pattern["detail"]["object"] == {"key": [{"wildcard": "in\\*coming/*_SUCCESS"}]}

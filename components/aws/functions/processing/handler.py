@@ -2,7 +2,8 @@
 training job, and name the job.
 
 Input (from the EventBridge rule or the schedule): ``{"bucket": ..., "key": ...}`` where
-``key`` is one object or, from the schedule, a prefix. Output: ``job_name`` and the S3
+``key`` is one object, a batch marker (with ``TRIGGER_SUFFIX``: its folder is
+processed) or, from the schedule, a prefix. Output: ``job_name`` and the S3
 prefixes of the ``train`` and ``validation`` channels under
 ``s3://$ARTIFACTS_BUCKET/runs/<job_name>/``. Rows go to validation by a hash of their
 content, so a re-run splits the same data the same way. Sized for data that fits the
@@ -62,6 +63,15 @@ def read_object(s3: Any, bucket: str, key: str) -> str:
         return s3.get_object(Bucket=bucket, Key=decoded)["Body"].read().decode("utf-8")
 
 
+def batch_folder(key: str, suffix: str) -> str:
+    """With a trigger suffix, the object that started the run is a batch marker
+    (``incoming/2026-11-30/_SUCCESS``): the run processes its folder
+    (``incoming/2026-11-30/``), markers excluded. Otherwise the key as given."""
+    if suffix and key.endswith(suffix) and not key.endswith("/"):
+        return key[: key.rfind("/") + 1]
+    return key
+
+
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     import boto3  # the Lambda runtime's
 
@@ -70,10 +80,17 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     percent = int(os.environ.get("VALIDATION_PERCENT", "20"))
     name = job_name(os.environ["JOB_NAME_PREFIX"], time.time(), secrets.token_hex(3))
     bucket, key = event["bucket"], event["key"]
+    suffix = os.environ.get("TRIGGER_SUFFIX", "")
+    key = batch_folder(key, suffix)
     keys = [key]
     if key.endswith("/"):
         pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=key)
-        keys = [o["Key"] for page in pages for o in page.get("Contents", []) if o["Size"]]
+        keys = [
+            o["Key"]
+            for page in pages
+            for o in page.get("Contents", [])
+            if o["Size"] and not (suffix and o["Key"].endswith(suffix))
+        ]
     rows: list[str] = []
     for k in keys:
         rows += read_object(s3, bucket, k).splitlines()
