@@ -40,6 +40,8 @@ COMPUTE = "azure-native:machinelearningservices:Compute"
 IDENTITY = "azure-native:managedidentity:UserAssignedIdentity"
 FEDERATION = "azure-native:managedidentity:FederatedIdentityCredential"
 ASSIGNMENT = "azure-native:authorization:RoleAssignment"
+DCR = "azure-native:monitor:DataCollectionRule"
+DCRA = "azure-native:monitor:DataCollectionRuleAssociation"
 DEV = {"extension": {"enable_inference": True, "allow_insecure_connections": True}}
 
 
@@ -87,6 +89,8 @@ def test_exact_resources(planned) -> None:
         FEDERATION: 1,
         EXTENSION: 1,
         COMPUTE: 1,
+        DCR: 1,
+        DCRA: 1,
     }
     components = sorted(
         (r.type, r.name) for r in subtree(rec, rec.one(aks_mlops.TOKEN, "aks")) if not r.custom
@@ -154,6 +158,36 @@ def test_cluster_security_settings(planned) -> None:
     assert cluster["sku"] == {"name": "Base", "tier": "Free"}
     assert cluster["dnsPrefix"] == "mlops-test-aks"
     assert "resourceName" not in cluster  # auto-named: a replacement is created first
+
+
+def test_container_insights_has_its_data_collection_rule(planned) -> None:
+    """The monitoring add-on with ``useAADAuth`` collects nothing without a data
+    collection rule associated with the cluster (terraform-provider-azurerm#21305)."""
+    rec, _, _ = planned
+    cluster = rec.one(CLUSTER)
+    workspace = cluster.inputs["addonProfiles"]["omsagent"]["config"][
+        "logAnalyticsWorkspaceResourceID"
+    ]
+    assert cluster.inputs["addonProfiles"]["omsagent"]["config"]["useAADAuth"] == "true"
+    rule = rec.one(DCR)
+    assert rule.name == "aks-cluster-insights"
+    assert rule.inputs["kind"] == "Linux"
+    assert rule.inputs["location"] == LOCATION
+    (extension,) = rule.inputs["dataSources"]["extensions"]
+    assert extension["extensionName"] == "ContainerInsights"
+    assert extension["streams"] == ["Microsoft-ContainerInsights-Group-Default"]
+    (destination,) = rule.inputs["destinations"]["logAnalytics"]
+    assert destination["workspaceResourceId"] == workspace
+    assert rule.inputs["dataFlows"] == [
+        {
+            "streams": ["Microsoft-ContainerInsights-Group-Default"],
+            "destinations": [destination["name"]],
+        }
+    ]
+    association = rec.one(DCRA)
+    assert association.inputs["associationName"] == "ContainerInsightsExtension"
+    assert association.inputs["resourceUri"] == cluster.id
+    assert association.inputs["dataCollectionRuleId"] == rule.id
 
 
 def test_system_pool_is_the_only_inline_pool(planned) -> None:

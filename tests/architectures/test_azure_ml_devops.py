@@ -564,10 +564,29 @@ def test_release_scripts_are_valid_bash(stacks: dict[str, Recording], environmen
     for script in (register_script(target), deploy_script(target)):
         subprocess.run(["bash", "-n"], input=script, text=True, check=True)
     deploy = deploy_script(target)
-    split = " ".join(f"{k}={v}" for k, v in sorted(ml.endpoint.traffic.items()))
-    assert deploy.rstrip().endswith(f"--traffic '{split}'")
-    # Every slot is smoke-tested before the traffic moves.
+    # The shipped stacks are first deploys: no traffic, so the pipeline sets none.
+    assert "--traffic" not in deploy
+    assert "online-endpoint invoke" in deploy
+
+
+def test_release_script_smoke_tests_every_slot_before_it_moves_traffic() -> None:
+    target = release_target(settings(), PREFIX, "prod", "stacks/x.yaml")
+    assert target is not None
+    deploy = deploy_script(target)
+    split = " ".join(f"{k}={v}" for k, v in sorted(target.traffic.items()))
+    assert split and deploy.rstrip().endswith(f"--traffic '{split}'")
     assert deploy.index("online-endpoint invoke") < deploy.index("--traffic")
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_shipped_stacks_create_the_endpoint_without_traffic(
+    stacks: dict[str, Recording], environment: str
+) -> None:
+    """The endpoint is created before its deployments and Azure refuses traffic naming a
+    deployment that does not exist: a stack that ships traffic fails its first
+    `pulumi up`. Traffic is the reviewed second change."""
+    endpoint = stacks[environment].one(ENDPOINT)
+    assert endpoint.inputs["properties"].get("traffic", {}) == {}
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
