@@ -113,6 +113,8 @@ class AzureMlDevOps(pulumi.ComponentResource):
     workspace_block: MlWorkspace
     workspace: ml.Workspace
     compute_identity: ManagedIdentity
+    compute_identity_id: pulumi.Output[str]
+    """The compute identity's resource id (clusters and the Kubernetes computes run as it)."""
     clusters: dict[str, ml.Compute]
     compute_instance: ml.Compute | None
     registry: ml.Registry | None
@@ -212,6 +214,7 @@ class AzureMlDevOps(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
+        self.compute_identity_id = self.compute_identity.identity_id
         self.clusters = self._clusters(name, args, tags)
         self.compute_instance = None
         if settings.compute_instance.enabled:

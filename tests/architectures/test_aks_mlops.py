@@ -14,7 +14,12 @@ from typing import Any
 import pulumi
 import pytest
 import yaml
-from ml_workspace_standin import WORKSPACE_GROUP, WORKSPACE_NAME, WorkspaceStandIn
+from ml_workspace_standin import (
+    COMPUTE_IDENTITY_ID,
+    WORKSPACE_GROUP,
+    WORKSPACE_NAME,
+    WorkspaceStandIn,
+)
 from mlops_components.architectures import aks_mlops, azure_foundation
 from mlops_components.azure import agent_pool, aks, kubernetes_compute
 from mlops_components.azure.identity import ROLES
@@ -307,6 +312,11 @@ def test_extension_and_compute(planned) -> None:
     assert compute.inputs["resourceGroupName"] == WORKSPACE_GROUP
     assert compute.inputs["workspaceName"] == WORKSPACE_NAME
     assert compute.inputs["computeName"] == "aks-compute"
+    # The lake allows no shared key: jobs run as the workspace's compute identity.
+    assert compute.inputs["identity"] == {
+        "type": "UserAssigned",
+        "userAssignedIdentities": [COMPUTE_IDENTITY_ID],
+    }
     assert compute.inputs["properties"] == {
         "computeType": "Kubernetes",
         "description": "aks cluster with the AzureML extension",

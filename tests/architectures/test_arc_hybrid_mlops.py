@@ -15,7 +15,13 @@ from typing import Any
 import pulumi
 import pytest
 import yaml
-from ml_workspace_standin import REGISTRY_NAME, WORKSPACE_GROUP, WORKSPACE_NAME, WorkspaceStandIn
+from ml_workspace_standin import (
+    COMPUTE_IDENTITY_ID,
+    REGISTRY_NAME,
+    WORKSPACE_GROUP,
+    WORKSPACE_NAME,
+    WorkspaceStandIn,
+)
 from mlops_components.architectures import arc_hybrid_mlops, azure_foundation
 from mlops_components.registry import Deployment, spec
 from mlops_components.settings import Cloud, Retention
@@ -113,6 +119,11 @@ def test_compute_has_training_and_inference_instance_types(on_site) -> None:
     rec, _ = on_site
     compute = rec.one(COMPUTE).inputs
     assert compute["workspaceName"] == WORKSPACE_NAME
+    # The lake allows no shared key: jobs run as the workspace's compute identity.
+    assert compute["identity"] == {
+        "type": "UserAssigned",
+        "userAssignedIdentities": [COMPUTE_IDENTITY_ID],
+    }
     assert compute["resourceGroupName"] == WORKSPACE_GROUP
     properties = compute["properties"]
     assert properties["resourceId"] == CLUSTER_ID
