@@ -292,7 +292,9 @@ class AksCluster(pulumi.ComponentResource):
                     )
                 ]
             ),
-            data_flows=[monitor.DataFlowArgs(streams=[INSIGHTS_STREAM], destinations=[destination])],
+            data_flows=[
+                monitor.DataFlowArgs(streams=[INSIGHTS_STREAM], destinations=[destination])
+            ],
             opts=pulumi.ResourceOptions(parent=self),
         )
         association = monitor.DataCollectionRuleAssociation(

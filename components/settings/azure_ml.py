@@ -13,7 +13,6 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from .clouds import UUID
 from ..vocabulary import (
     AcceleratorPool,
     CapacityStrategy,
@@ -23,6 +22,7 @@ from ..vocabulary import (
     Strict,
     allowed,
 )
+from .clouds import UUID
 
 VmSize = Annotated[str, StringConstraints(pattern=r"^Standard_[A-Za-z0-9_]+$")]
 """An Azure VM size as the ML APIs take it, e.g. ``Standard_DS3_v2``."""

@@ -21,6 +21,7 @@ COMPUTE_IDENTITY_ID = (
     "Microsoft.ManagedIdentity/userAssignedIdentities/azureml-compute"
 )
 
+
 class WorkspaceStandIn(pulumi.ComponentResource):
     def __init__(self, name: str) -> None:
         super().__init__("test:azure:AzureMlDevOpsStandIn", name, None, None)
