@@ -385,11 +385,19 @@ def test_new_model_on_the_idle_slot_changes_only_that_deployment(rec: Recording)
     assert changed == ["azureml-endpoint-green"]
 
 
-def test_deployment_count_belongs_to_autoscale_after_creation() -> None:
+def test_deployment_count_belongs_to_autoscale_and_instance_type_replaces() -> None:
+    """The count is the autoscaler's; a new instance type cannot be applied in place, so
+    it replaces the deployment, deleting the fixed-name slot first (move traffic off
+    the slot before: Azure refuses to delete a deployment that carries traffic)."""
     from mlops_components.azure import ml_endpoint
 
+    parent = pulumi.ComponentResource.__new__(pulumi.ComponentResource)
+    options = ml_endpoint.deployment_options(parent)
+    assert options.ignore_changes == ["sku.capacity"]
+    assert options.replace_on_changes == ["properties.instanceType"]
+    assert options.delete_before_replace is True
     source = Path(ml_endpoint.__file__).read_text(encoding="utf-8")
-    assert 'ignore_changes=["sku.capacity"]' in source
+    assert "opts=deployment_options(self)" in source
 
 
 def test_alerts_go_to_the_action_group(rec: Recording) -> None:
