@@ -481,3 +481,21 @@ def test_registry_entry() -> None:
 def test_invalid_settings_name_the_key(settings: dict[str, Any], message: str) -> None:
     with pytest.raises(ValidationError, match=message.replace("(", r"\(").replace(")", r"\)")):
         AksMlopsSettings(**settings)
+
+
+@pytest.mark.parametrize("stack", ["azure-dev", "azure-staging", "azure-prod"])
+def test_shipped_cpu_pool_of_the_default_instance_type_is_regular(stack: str) -> None:
+    """Azure ML instance types cannot tolerate the Spot taint: the pool of the default
+    instance type (`cpu`) runs on Regular capacity in every shipped stack."""
+    from pathlib import Path
+
+    from mlops_components.settings import load_settings
+    from mlops_components.vocabulary import CapacityStrategy
+    from mlops_preview.project import load_project, load_stack_config
+
+    root = Path(__file__).resolve().parents[2]
+    settings = load_settings(load_stack_config(load_project(root), stack).values)
+    aks_settings = settings.architectures.aks_mlops
+    assert aks_settings is not None
+    assert aks_mlops.CPU_INSTANCE.node_selector == {"mlops.io/pool": aks_mlops.CPU_POOL}
+    assert aks_settings.cpu_pool.capacity is CapacityStrategy.ON_DEMAND
