@@ -161,6 +161,7 @@ class AksMlops(pulumi.ComponentResource):
                 location=args.location,
                 workspace_resource_group_name=args.workspace.resource_group_name,
                 workspace_name=args.workspace.workspace_name,
+                identity_id=args.workspace.compute_identity_id,
                 settings=ext,
                 instance_types={
                     CPU_POOL: CPU_INSTANCE,

@@ -98,6 +98,7 @@ class ArcHybridMlops(pulumi.ComponentResource):
                 location=args.location,
                 workspace_resource_group_name=ws.resource_group_name,
                 workspace_name=ws.workspace_name,
+                identity_id=ws.compute_identity_id,
                 settings=s.extension,
                 instance_types={
                     key: InstanceType(t.node_selector, t.cpu, t.memory, t.gpus)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 import pulumi
 from pulumi_azure_native import machinelearningservices as ml
@@ -40,7 +41,7 @@ from ..azure.ml_workspace import (
     MlWorkspaceArgs,
     PrivateTarget,
 )
-from ..azure.names import fixed_name, name_for
+from ..azure.names import name_for, unique_name
 from ..azure.network import PrivateEndpointTarget, private_dns_zone, private_endpoint
 from ..azure.release_pipeline import ReleaseTarget
 from ..registry import Capacity, Deployment, Outputs
@@ -73,9 +74,23 @@ def registry_name(settings: AzureMlDevOpsSettings, prefix: str) -> str:
     return settings.registry.existing_name or settings.registry.name or f"{prefix}-models"
 
 
-def endpoint_name(prefix: str) -> str:
-    """``<prefix>-online``: unique per region, like every managed online endpoint name."""
-    return fixed_name("ml-online-endpoint", prefix, "online", owner="azure-ml-endpoint")
+def stack_of(stack_file: str) -> str:
+    """The Pulumi stack a stack file configures: ``stacks/Pulumi.<stack>.yaml``."""
+    return PurePosixPath(stack_file).name.removeprefix("Pulumi.").removesuffix(".yaml")
+
+
+def endpoint_name(prefix: str, stack: str) -> str:
+    """``<prefix>-online-<6 hex>``: managed online endpoint names are unique per Azure
+    region (across subscriptions), so a stable hash of the stack name is appended; the
+    release pipeline derives the same name from its stack file."""
+    return unique_name(
+        "ml-online-endpoint", prefix, "online", seed=stack, owner="azure-ml-endpoint"
+    )
+
+
+def instance_name(prefix: str, stack: str) -> str:
+    """``<prefix>-dev-<6 hex>``: compute instance names are unique per Azure region."""
+    return unique_name("ml-compute-instance", prefix, "dev", seed=stack, owner="azure-ml-instance")
 
 
 def release_target(
@@ -93,7 +108,7 @@ def release_target(
         # The names the components give (pinned equal to the plan's by a test).
         resource_group=name_for("resource-group", prefix, "rg"),
         workspace=name_for("ml-workspace", prefix, "mlw"),
-        endpoint=name_for("ml-online-endpoint", prefix, "online"),
+        endpoint=endpoint_name(prefix, stack_of(stack_file)),
         registry=registry_name(settings, prefix),
         slots={slot: spec.model for slot, spec in endpoint.slots.items()},
         traffic={str(slot): share for slot, share in endpoint.traffic.items()},
@@ -113,6 +128,8 @@ class AzureMlDevOps(pulumi.ComponentResource):
     workspace_block: MlWorkspace
     workspace: ml.Workspace
     compute_identity: ManagedIdentity
+    compute_identity_id: pulumi.Output[str]
+    """The compute identity's resource id (clusters and the Kubernetes computes run as it)."""
     clusters: dict[str, ml.Compute]
     compute_instance: ml.Compute | None
     registry: ml.Registry | None
@@ -212,14 +229,20 @@ class AzureMlDevOps(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
+        self.compute_identity_id = self.compute_identity.identity_id
         self.clusters = self._clusters(name, args, tags)
         self.compute_instance = None
         if settings.compute_instance.enabled:
             self.compute_instance = instance(
                 naming.child(name, "instance"),
-                compute_name=fixed_name("ml-compute-instance", args.name_prefix, "dev", owner=name),
+                compute_name=instance_name(args.name_prefix, pulumi.get_stack()),
                 vm_size=settings.compute_instance.vm_size,
                 idle_minutes=settings.compute_instance.idle_minutes_before_shutdown,
+                assigned_user=(
+                    (user.object_id, user.tenant_id)
+                    if (user := settings.compute_instance.assigned_user)
+                    else None
+                ),
                 resource_group_name=group,
                 workspace_name=self.workspace_name,
                 location=location,
@@ -236,7 +259,7 @@ class AzureMlDevOps(pulumi.ComponentResource):
                 tags=tags,
                 workspace_name=self.workspace_name,
                 workspace_id=self.workspace_id,
-                endpoint_name=endpoint_name(args.name_prefix),
+                endpoint_name=endpoint_name(args.name_prefix, pulumi.get_stack()),
                 auth=endpoint.auth.value,
                 public_network_access=public,
                 slots={

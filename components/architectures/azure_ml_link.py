@@ -1,7 +1,7 @@
 """What the Kubernetes architectures (AKS, Arc) use of the Azure ML workspace and
 registry that architecture 4 (``azure_ml_devops``) offers: names and ids, read from
 the offered component by attribute (``workspace_id``, ``workspace_name``,
-``registry_name``, ``registry_id``), so these architectures depend on that interface only."""
+``registry_name``, ``registry_id``, ``compute_identity_id``), so these architectures depend on that interface only."""
 
 from __future__ import annotations
 
@@ -35,6 +35,10 @@ class WorkspaceLink:
     registry_resource_group_name: pulumi.Output[str]
     """The registry's resource group (from its id: an adopted registry may live in
     another group than the workspace)."""
+    compute_identity_id: pulumi.Output[str]
+    """The workspace's user-assigned compute identity (``azureml-compute``: Storage Blob
+    Data Contributor on the lake, AcrPull): Kubernetes computes run as it, since the
+    lake allows no shared key."""
 
 
 def _output(component: pulumi.ComponentResource, attribute: str) -> pulumi.Output[str]:
@@ -56,4 +60,5 @@ def take_workspace(deployment: Deployment) -> WorkspaceLink:
         registry_resource_group_name=_output(component, "registry_id").apply(
             lambda rid: resource_group_of(rid, "registry_id")
         ),
+        compute_identity_id=_output(component, "compute_identity_id"),
     )

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 import pulumi
 from pulumi_azure_native import containerservice as cs
+from pulumi_azure_native import monitor
 
 from .. import naming
 from ..settings.azure import SystemPoolSettings
@@ -40,6 +41,11 @@ from .identity import Grant, ManagedIdentity, ManagedIdentityArgs, role_assignme
 from .names import check_auto_name, fixed_name
 
 TOKEN = "mlops:azure:AksCluster"
+INSIGHTS_STREAM = "Microsoft-ContainerInsights-Group-Default"
+"""The Container Insights stream group (every Container Insights table)."""
+INSIGHTS_ASSOCIATION = "ContainerInsightsExtension"
+"""The association name the Container Insights onboarding templates use
+(microsoft/Docker-Provider, ``scripts/onboarding/aks/onboarding-using-msi-auth``)."""
 SYSTEM_POOL = "system"
 OS_SKU = cs.OSSKU.UBUNTU
 """Node OS of every pool: Ubuntu, which the AKS GPU driver install and the AzureML
@@ -149,6 +155,9 @@ class AksCluster(pulumi.ComponentResource):
     cluster: cs.ManagedCluster
     identity: ManagedIdentity
     acr_pull: pulumi.Resource
+    insights: monitor.DataCollectionRule
+    """Container Insights data collection rule (required by the AAD-auth add-on)."""
+    insights_association: monitor.DataCollectionRuleAssociation
     cluster_id: pulumi.Output[str]
     cluster_name: pulumi.Output[str]
     oidc_issuer_url: pulumi.Output[str]
@@ -236,6 +245,7 @@ class AksCluster(pulumi.ComponentResource):
             parent=self,
             argument="kubelet identity",
         )
+        self.insights, self.insights_association = self._insights(name, args)
         self.register_outputs(
             {
                 "cluster_id": self.cluster_id,
@@ -243,6 +253,59 @@ class AksCluster(pulumi.ComponentResource):
                 "oidc_issuer_url": self.oidc_issuer_url,
             }
         )
+
+    def _insights(
+        self, name: str, args: AksClusterArgs
+    ) -> tuple[monitor.DataCollectionRule, monitor.DataCollectionRuleAssociation]:
+        """The data collection rule the monitoring add-on needs with ``useAADAuth``
+        (managed identity auth): without a rule associated with the cluster the agent
+        collects nothing (terraform-provider-azurerm#21305; the Docker-Provider MSI
+        onboarding templates create the same rule and association)."""
+        destination = "ciworkspace"
+        rule = monitor.DataCollectionRule(
+            naming.child(name, "insights"),
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            tags=dict(args.tags),
+            kind="Linux",
+            description="Container Insights of the AKS cluster (monitoring add-on, AAD auth).",
+            data_sources=monitor.DataCollectionRuleDataSourcesArgs(
+                extensions=[
+                    monitor.ExtensionDataSourceArgs(
+                        name=INSIGHTS_ASSOCIATION,
+                        extension_name="ContainerInsights",
+                        streams=[INSIGHTS_STREAM],
+                        extension_settings={
+                            "dataCollectionSettings": {
+                                "interval": "1m",
+                                "namespaceFilteringMode": "Off",
+                                "enableContainerLogV2": True,
+                            }
+                        },
+                    )
+                ]
+            ),
+            destinations=monitor.DataCollectionRuleDestinationsArgs(
+                log_analytics=[
+                    monitor.LogAnalyticsDestinationArgs(
+                        name=destination, workspace_resource_id=args.log_analytics_workspace_id
+                    )
+                ]
+            ),
+            data_flows=[
+                monitor.DataFlowArgs(streams=[INSIGHTS_STREAM], destinations=[destination])
+            ],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        association = monitor.DataCollectionRuleAssociation(
+            naming.child(name, "insights-association"),
+            association_name=INSIGHTS_ASSOCIATION,
+            resource_uri=self.cluster.id,
+            data_collection_rule_id=rule.id,
+            description="Container Insights data collection of the cluster.",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return rule, association
 
     @staticmethod
     def _security(args: AksClusterArgs) -> cs.ManagedClusterSecurityProfileArgsDict:

@@ -100,6 +100,9 @@ class KubernetesComputeArgs:
     """The extension installs the NVIDIA device plugin (GPU nodes whose driver AKS
     installs)."""
     extra_settings: Mapping[str, str] = field(default_factory=dict)
+    identity_id: pulumi.Input[str] | None = None
+    """User-assigned identity the compute's jobs and deployments run as (the workspace's
+    compute identity: data access without shared keys); ``None``: none."""
 
 
 def _flag(value: bool) -> str:
@@ -192,6 +195,14 @@ class KubernetesCompute(pulumi.ComponentResource):
             workspace_name=args.workspace_name,
             location=args.location,
             tags=dict(args.tags),
+            identity=(
+                {
+                    "type": ml.ManagedServiceIdentityType.USER_ASSIGNED,
+                    "user_assigned_identities": [args.identity_id],
+                }
+                if args.identity_id is not None
+                else None
+            ),
             properties=ml.KubernetesArgs(
                 compute_type="Kubernetes",
                 description=f"{args.kind.value} cluster with the AzureML extension",

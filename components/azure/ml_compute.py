@@ -101,6 +101,7 @@ def instance(
     compute_name: str,
     vm_size: str,
     idle_minutes: int,
+    assigned_user: tuple[str, str] | None,
     resource_group_name: pulumi.Input[str],
     workspace_name: pulumi.Input[str],
     location: str,
@@ -108,7 +109,8 @@ def instance(
     parent: pulumi.Resource,
     depends_on: Sequence[pulumi.Resource] = (),
 ) -> ml.Compute:
-    """A development compute instance that shuts down after ``idle_minutes``."""
+    """A development compute instance that shuts down after ``idle_minutes``, personal
+    to ``assigned_user`` (``(object_id, tenant_id)``) when given."""
     return ml.Compute(
         logical_name,
         compute_name=check_name("ml-compute-instance", compute_name),
@@ -127,6 +129,15 @@ def instance(
                     ssh_public_access=ml.SshPublicAccess.DISABLED
                 ),
                 application_sharing_policy=ml.ApplicationSharingPolicy.PERSONAL,
+                personal_compute_instance_settings=(
+                    ml.PersonalComputeInstanceSettingsArgs(
+                        assigned_user=ml.AssignedUserArgs(
+                            object_id=assigned_user[0], tenant_id=assigned_user[1]
+                        )
+                    )
+                    if assigned_user is not None
+                    else None
+                ),
             ),
         ),
         opts=pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on)),

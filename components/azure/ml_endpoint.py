@@ -22,6 +22,13 @@ the next ``pulumi up`` sets the reviewed value again.
 belongs to the autoscale setting, so ``sku.capacity`` is in ``ignore_changes`` (Pulumi
 would otherwise undo every scale action). Managed deployments keep at least one
 instance.
+
+**Instance type.** Azure ML cannot change a deployment's ``instance_type`` in place, so
+that property replaces the deployment; its name (the slot) is fixed, so the old one is
+deleted first, and Azure refuses to delete a deployment that carries traffic. The
+procedure (which cannot be checked offline: the plan does not see the deployed
+traffic) is: move ``traffic`` off the slot in one reviewed change, then change its
+``instance_type`` in the next (README "Azure ML with Azure DevOps").
 """
 
 from __future__ import annotations
@@ -55,6 +62,11 @@ SCALING_METRICS: dict[ScalingMetric, tuple[str, str, bool]] = {
 """Vocabulary metric -> (Azure Monitor metric, namespace, divided per instance).
 Requests per minute are an endpoint metric split by the ``deployment`` dimension
 (``METRICS_SOURCE`` and its endpoint counterpart)."""
+
+DEPLOYMENT_REPLACE_ON_CHANGES = ["properties.instanceType"]
+"""Deployment properties Azure ML refuses to change in place."""
+DEPLOYMENT_IGNORE_CHANGES = ["sku.capacity"]
+"""The instance count belongs to the autoscale setting after creation."""
 
 SCALE_IN_FRACTION = 0.5
 """Scale in when the metric falls below half the target (hysteresis, so one instance
@@ -151,7 +163,7 @@ class OnlineEndpoint(pulumi.ComponentResource):
                 ),
                 resource_group_name=args.resource_group_name,
                 workspace_name=args.workspace_name,
-                opts=pulumi.ResourceOptions(parent=self, ignore_changes=["sku.capacity"]),
+                opts=deployment_options(self),
             )
             self.deployments[slot] = deployment
             self.autoscale[slot] = _autoscale(
@@ -229,6 +241,17 @@ class OnlineEndpoint(pulumi.ComponentResource):
                 parent=self,
             )
         return alerts
+
+
+def deployment_options(parent: pulumi.Resource) -> pulumi.ResourceOptions:
+    """A deployment's options: a new instance type replaces it, deleting the old one
+    first (the slot name is fixed); the count is the autoscaler's."""
+    return pulumi.ResourceOptions(
+        parent=parent,
+        ignore_changes=list(DEPLOYMENT_IGNORE_CHANGES),
+        replace_on_changes=list(DEPLOYMENT_REPLACE_ON_CHANGES),
+        delete_before_replace=True,
+    )
 
 
 def _autoscale(

@@ -540,5 +540,25 @@ class ArcHybridMlopsSettings(Strict):
         return self.connected_cluster_id.split("/")[4]
 
     @property
+    def cluster_subscription(self) -> str:
+        return self.connected_cluster_id.split("/")[2]
+
+    def check_subscription(self, subscription_id: str | None) -> None:
+        """The extension is created through the stack's Azure provider, in the cluster's
+        resource group of the provider's subscription: a cluster in another subscription
+        is not found there. Checked when ``mlops-iac:azure.subscription_id`` is set (a
+        subscription taken from the credentials is not known at plan time)."""
+        if subscription_id is None or subscription_id.lower() == self.cluster_subscription.lower():
+            return
+        raise ValueError(
+            f"connected_cluster_id: the cluster is in subscription {self.cluster_subscription}, "
+            f"the stack's Azure provider deploys to {subscription_id} (mlops-iac:azure."
+            "subscription_id); the AzureML extension must be created in the cluster's "
+            "subscription: set mlops-iac:azure.subscription_id to it (and give the "
+            "deploying identity access there), or connect the cluster in the stack's "
+            "subscription"
+        )
+
+    @property
     def cluster_name(self) -> str:
         return self.connected_cluster_id.rsplit("/", 1)[1]

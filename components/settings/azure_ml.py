@@ -22,6 +22,7 @@ from ..vocabulary import (
     Strict,
     allowed,
 )
+from .clouds import UUID
 
 VmSize = Annotated[str, StringConstraints(pattern=r"^Standard_[A-Za-z0-9_]+$")]
 """An Azure VM size as the ML APIs take it, e.g. ``Standard_DS3_v2``."""
@@ -96,8 +97,22 @@ class ComputeClusterSettings(Strict):
         return value
 
 
+class AssignedUserSettings(Strict):
+    """The one Entra ID user a personal compute instance belongs to (Azure ML's
+    ``personalComputeInstanceSettings.assignedUser``)."""
+
+    object_id: str = Field(
+        pattern=UUID,
+        description="The user's Entra object id (`az ad user show --id <upn> --query id`).",
+    )
+    tenant_id: str = Field(
+        pattern=UUID, description="The user's Entra tenant id (`az account show --query tenantId`)."
+    )
+
+
 class ComputeInstanceSettings(Strict):
-    """A personal development VM (Jupyter, VS Code) in the workspace."""
+    """A personal development VM (Jupyter, VS Code) in the workspace, assigned to one
+    user: only that user can open it (application sharing is personal)."""
 
     enabled: bool = Field(
         default=False, description="Create it; off by default (a VM bills while it runs)."
@@ -110,6 +125,21 @@ class ComputeInstanceSettings(Strict):
         description="Minutes without activity after which the instance stops (Azure: "
         "15 minutes to 3 days). It never stops by itself without this.",
     )
+    assigned_user: AssignedUserSettings | None = Field(
+        default=None,
+        description="The user the instance is created for (object id and tenant id); "
+        "required when `enabled`: without it the instance belongs to the identity that "
+        "deploys the stack (the CI identity), which no person can sign in as.",
+    )
+
+    @model_validator(mode="after")
+    def _user_when_enabled(self) -> Self:
+        if self.enabled and self.assigned_user is None:
+            raise ValueError(
+                "compute_instance.assigned_user: required when the instance is enabled "
+                "(object_id and tenant_id of the Entra user it belongs to)"
+            )
+        return self
 
 
 class RegistrySettings(Strict):

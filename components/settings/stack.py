@@ -183,6 +183,12 @@ class StackSettings(Strict):
                 sagemaker.check_region(self.region_of(Cloud.AWS))
             except ValueError as exc:
                 raise ValueError(f"architectures.sagemaker_cicd.{exc}") from None
+        arc = self.architectures.arc_hybrid_mlops
+        if arc is not None:
+            try:
+                arc.check_subscription(self.azure.subscription_id if self.azure else None)
+            except ValueError as exc:
+                raise ValueError(f"architectures.arc_hybrid_mlops.{exc}") from None
         serverless = self.architectures.serverless_mlops
         if serverless is not None:
             try:

@@ -16,6 +16,11 @@ WORKSPACE_ID = (
     f"Microsoft.MachineLearningServices/workspaces/{WORKSPACE_NAME}"
 )
 
+COMPUTE_IDENTITY_ID = (
+    f"/subscriptions/{AZURE_SUBSCRIPTION_ID}/resourceGroups/{WORKSPACE_GROUP}/providers/"
+    "Microsoft.ManagedIdentity/userAssignedIdentities/azureml-compute"
+)
+
 
 class WorkspaceStandIn(pulumi.ComponentResource):
     def __init__(self, name: str) -> None:
@@ -26,4 +31,5 @@ class WorkspaceStandIn(pulumi.ComponentResource):
         self.registry_id = pulumi.Output.from_input(
             WORKSPACE_ID.replace(f"workspaces/{WORKSPACE_NAME}", f"registries/{REGISTRY_NAME}")
         )
+        self.compute_identity_id = pulumi.Output.from_input(COMPUTE_IDENTITY_ID)
         self.register_outputs({})

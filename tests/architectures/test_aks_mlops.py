@@ -14,7 +14,12 @@ from typing import Any
 import pulumi
 import pytest
 import yaml
-from ml_workspace_standin import WORKSPACE_GROUP, WORKSPACE_NAME, WorkspaceStandIn
+from ml_workspace_standin import (
+    COMPUTE_IDENTITY_ID,
+    WORKSPACE_GROUP,
+    WORKSPACE_NAME,
+    WorkspaceStandIn,
+)
 from mlops_components.architectures import aks_mlops, azure_foundation
 from mlops_components.azure import agent_pool, aks, kubernetes_compute
 from mlops_components.azure.identity import ROLES
@@ -40,6 +45,8 @@ COMPUTE = "azure-native:machinelearningservices:Compute"
 IDENTITY = "azure-native:managedidentity:UserAssignedIdentity"
 FEDERATION = "azure-native:managedidentity:FederatedIdentityCredential"
 ASSIGNMENT = "azure-native:authorization:RoleAssignment"
+DCR = "azure-native:monitor:DataCollectionRule"
+DCRA = "azure-native:monitor:DataCollectionRuleAssociation"
 DEV = {"extension": {"enable_inference": True, "allow_insecure_connections": True}}
 
 
@@ -87,6 +94,8 @@ def test_exact_resources(planned) -> None:
         FEDERATION: 1,
         EXTENSION: 1,
         COMPUTE: 1,
+        DCR: 1,
+        DCRA: 1,
     }
     components = sorted(
         (r.type, r.name) for r in subtree(rec, rec.one(aks_mlops.TOKEN, "aks")) if not r.custom
@@ -154,6 +163,36 @@ def test_cluster_security_settings(planned) -> None:
     assert cluster["sku"] == {"name": "Base", "tier": "Free"}
     assert cluster["dnsPrefix"] == "mlops-test-aks"
     assert "resourceName" not in cluster  # auto-named: a replacement is created first
+
+
+def test_container_insights_has_its_data_collection_rule(planned) -> None:
+    """The monitoring add-on with ``useAADAuth`` collects nothing without a data
+    collection rule associated with the cluster (terraform-provider-azurerm#21305)."""
+    rec, _, _ = planned
+    cluster = rec.one(CLUSTER)
+    workspace = cluster.inputs["addonProfiles"]["omsagent"]["config"][
+        "logAnalyticsWorkspaceResourceID"
+    ]
+    assert cluster.inputs["addonProfiles"]["omsagent"]["config"]["useAADAuth"] == "true"
+    rule = rec.one(DCR)
+    assert rule.name == "aks-cluster-insights"
+    assert rule.inputs["kind"] == "Linux"
+    assert rule.inputs["location"] == LOCATION
+    (extension,) = rule.inputs["dataSources"]["extensions"]
+    assert extension["extensionName"] == "ContainerInsights"
+    assert extension["streams"] == ["Microsoft-ContainerInsights-Group-Default"]
+    (destination,) = rule.inputs["destinations"]["logAnalytics"]
+    assert destination["workspaceResourceId"] == workspace
+    assert rule.inputs["dataFlows"] == [
+        {
+            "streams": ["Microsoft-ContainerInsights-Group-Default"],
+            "destinations": [destination["name"]],
+        }
+    ]
+    association = rec.one(DCRA)
+    assert association.inputs["associationName"] == "ContainerInsightsExtension"
+    assert association.inputs["resourceUri"] == cluster.id
+    assert association.inputs["dataCollectionRuleId"] == rule.id
 
 
 def test_system_pool_is_the_only_inline_pool(planned) -> None:
@@ -273,6 +312,11 @@ def test_extension_and_compute(planned) -> None:
     assert compute.inputs["resourceGroupName"] == WORKSPACE_GROUP
     assert compute.inputs["workspaceName"] == WORKSPACE_NAME
     assert compute.inputs["computeName"] == "aks-compute"
+    # The lake allows no shared key: jobs run as the workspace's compute identity.
+    assert compute.inputs["identity"] == {
+        "type": "UserAssigned",
+        "userAssignedIdentities": [COMPUTE_IDENTITY_ID],
+    }
     assert compute.inputs["properties"] == {
         "computeType": "Kubernetes",
         "description": "aks cluster with the AzureML extension",
@@ -437,3 +481,21 @@ def test_registry_entry() -> None:
 def test_invalid_settings_name_the_key(settings: dict[str, Any], message: str) -> None:
     with pytest.raises(ValidationError, match=message.replace("(", r"\(").replace(")", r"\)")):
         AksMlopsSettings(**settings)
+
+
+@pytest.mark.parametrize("stack", ["azure-dev", "azure-staging", "azure-prod"])
+def test_shipped_cpu_pool_of_the_default_instance_type_is_regular(stack: str) -> None:
+    """Azure ML instance types cannot tolerate the Spot taint: the pool of the default
+    instance type (`cpu`) runs on Regular capacity in every shipped stack."""
+    from pathlib import Path
+
+    from mlops_components.settings import load_settings
+    from mlops_components.vocabulary import CapacityStrategy
+    from mlops_preview.project import load_project, load_stack_config
+
+    root = Path(__file__).resolve().parents[2]
+    settings = load_settings(load_stack_config(load_project(root), stack).values)
+    aks_settings = settings.architectures.aks_mlops
+    assert aks_settings is not None
+    assert aks_mlops.CPU_INSTANCE.node_selector == {"mlops.io/pool": aks_mlops.CPU_POOL}
+    assert aks_settings.cpu_pool.capacity is CapacityStrategy.ON_DEMAND

@@ -15,7 +15,13 @@ from typing import Any
 import pulumi
 import pytest
 import yaml
-from ml_workspace_standin import REGISTRY_NAME, WORKSPACE_GROUP, WORKSPACE_NAME, WorkspaceStandIn
+from ml_workspace_standin import (
+    COMPUTE_IDENTITY_ID,
+    REGISTRY_NAME,
+    WORKSPACE_GROUP,
+    WORKSPACE_NAME,
+    WorkspaceStandIn,
+)
 from mlops_components.architectures import arc_hybrid_mlops, azure_foundation
 from mlops_components.registry import Deployment, spec
 from mlops_components.settings import Cloud, Retention
@@ -113,6 +119,11 @@ def test_compute_has_training_and_inference_instance_types(on_site) -> None:
     rec, _ = on_site
     compute = rec.one(COMPUTE).inputs
     assert compute["workspaceName"] == WORKSPACE_NAME
+    # The lake allows no shared key: jobs run as the workspace's compute identity.
+    assert compute["identity"] == {
+        "type": "UserAssigned",
+        "userAssignedIdentities": [COMPUTE_IDENTITY_ID],
+    }
     assert compute["resourceGroupName"] == WORKSPACE_GROUP
     properties = compute["properties"]
     assert properties["resourceId"] == CLUSTER_ID
@@ -228,3 +239,36 @@ def test_registry_entry() -> None:
 def test_invalid_settings_name_the_key(settings: dict[str, Any], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         ArcHybridMlopsSettings(**settings)
+
+
+def _stack(subscription_id: str | None) -> dict[str, Any]:
+    azure: dict[str, Any] = {"location": LOCATION}
+    if subscription_id is not None:
+        azure["subscription_id"] = subscription_id
+    return {
+        "environment": "prod",
+        "cloud": "azure",
+        "region": LOCATION,
+        "tags": {"owner": "ml", "cost_centre": "cc-1"},
+        "azure": azure,
+        "architectures": {
+            "azure_foundation": {},
+            "azure_ml_devops": {},
+            "arc_hybrid_mlops": ON_SITE,
+        },
+    }
+
+
+def test_cluster_in_another_subscription_than_the_provider_is_refused() -> None:
+    """The extension is created through the stack's provider: a cluster in another
+    subscription is not found there (checked when the subscription is configured)."""
+    from mlops_components.settings import StackSettings
+
+    with pytest.raises(ValidationError) as error:
+        StackSettings.model_validate(_stack("22222222-2222-2222-2222-222222222222"))
+    message = str(error.value)
+    assert "architectures.arc_hybrid_mlops.connected_cluster_id" in message
+    assert "11111111-1111-1111-1111-111111111111" in message
+    assert "mlops-iac:azure.subscription_id" in message
+    StackSettings.model_validate(_stack("11111111-1111-1111-1111-111111111111"))
+    StackSettings.model_validate(_stack(None))

@@ -4,6 +4,7 @@ settings validation; the release pipeline document."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections import Counter
@@ -17,6 +18,8 @@ from mlops_components.architectures import azure_foundation, azure_ml_devops
 from mlops_components.architectures.azure_ml_devops import (
     TOKEN,
     AzureMlDevOps,
+    endpoint_name,
+    instance_name,
     release_target,
 )
 from mlops_components.azure.release_pipeline import deploy_script, register_script, render
@@ -54,6 +57,10 @@ DEVOPS = {
     "repository": "mlops-iac",
     "agent_pool": "vnet-pool",
 }
+
+
+USER = "22222222-2222-2222-2222-222222222222"
+TENANT = "33333333-3333-3333-3333-333333333333"
 
 
 def slot(version: int, **scaling: Any) -> dict[str, Any]:
@@ -251,11 +258,22 @@ def test_clusters_scale_to_zero_and_instance_stops_when_idle(rec: Recording) -> 
     assert [r.name for r in rec.by_type(COMPUTE)] == ["azureml-cpu-cluster", "azureml-gpu-cluster"]
     rec2 = plan(
         settings(
-            compute_instance={"enabled": True, "idle_minutes_before_shutdown": 30},
+            compute_instance={
+                "enabled": True,
+                "idle_minutes_before_shutdown": 30,
+                "assigned_user": {"object_id": USER, "tenant_id": TENANT},
+            },
             cpu_cluster={"capacity": "on_demand"},
         )
     )
-    inst = rec2.one(COMPUTE, "azureml-instance").inputs["properties"]
+    instance = rec2.one(COMPUTE, "azureml-instance").inputs
+    assert re.fullmatch(r"mlops-test-dev-[0-9a-f]{6}", instance["computeName"])
+    assert instance["computeName"] == instance_name(PREFIX, rec2.stack)
+    inst = instance["properties"]
+    assert inst["properties"]["personalComputeInstanceSettings"] == {
+        "assignedUser": {"objectId": USER, "tenantId": TENANT}
+    }
+    assert inst["properties"]["applicationSharingPolicy"] == "Personal"
     assert inst["computeType"] == "ComputeInstance"
     assert inst["properties"]["idleTimeBeforeShutdown"] == "PT30M"
     assert inst["disableLocalAuth"] is True
@@ -307,7 +325,10 @@ def test_component_offers_workspace_and_registry_to_later_architectures() -> Non
 
 def test_endpoint_and_two_deployments_wired_for_blue_green(rec: Recording) -> None:
     endpoint = rec.one(ENDPOINT)
-    assert endpoint.inputs["endpointName"] == "mlops-test-online"
+    # Unique per region: a stable hash of the stack follows the prefix.
+    assert re.fullmatch(r"mlops-test-online-[0-9a-f]{6}", endpoint.inputs["endpointName"])
+    assert endpoint.inputs["endpointName"] == endpoint_name(PREFIX, rec.stack)
+    assert endpoint_name(PREFIX, "other-stack") != endpoint_name(PREFIX, rec.stack)
     props = endpoint.inputs["properties"]
     assert props == {
         "authMode": "AADToken",
@@ -320,7 +341,7 @@ def test_endpoint_and_two_deployments_wired_for_blue_green(rec: Recording) -> No
         # Deployments need the endpoint; the endpoint never waits for a deployment.
         assert endpoint.urn in deployment.dependencies
         assert deployment.urn not in endpoint.dependencies
-        assert deployment.inputs["endpointName"] == "mlops-test-online"
+        assert deployment.inputs["endpointName"] == endpoint.inputs["endpointName"]
         assert deployment.inputs["sku"] == {"name": "Default", "capacity": 2}
         inner = deployment.inputs["properties"]
         assert inner["endpointComputeType"] == "Managed"
@@ -364,11 +385,19 @@ def test_new_model_on_the_idle_slot_changes_only_that_deployment(rec: Recording)
     assert changed == ["azureml-endpoint-green"]
 
 
-def test_deployment_count_belongs_to_autoscale_after_creation() -> None:
+def test_deployment_count_belongs_to_autoscale_and_instance_type_replaces() -> None:
+    """The count is the autoscaler's; a new instance type cannot be applied in place, so
+    it replaces the deployment, deleting the fixed-name slot first (move traffic off
+    the slot before: Azure refuses to delete a deployment that carries traffic)."""
     from mlops_components.azure import ml_endpoint
 
+    parent = pulumi.ComponentResource.__new__(pulumi.ComponentResource)
+    options = ml_endpoint.deployment_options(parent)
+    assert options.ignore_changes == ["sku.capacity"]
+    assert options.replace_on_changes == ["properties.instanceType"]
+    assert options.delete_before_replace is True
     source = Path(ml_endpoint.__file__).read_text(encoding="utf-8")
-    assert 'ignore_changes=["sku.capacity"]' in source
+    assert "opts=deployment_options(self)" in source
 
 
 def test_alerts_go_to_the_action_group(rec: Recording) -> None:
@@ -465,6 +494,11 @@ def test_without_devops_there_is_no_azure_devops_object() -> None:
         ({"registry": {"existing_id": ADOPTED, "name": "x-models"}}, "create-time settings"),
         ({"registry": {"existing_id": "/subscriptions/x"}}, "is not the ARM id"),
         ({"compute_instance": {"enabled": True, "idle_minutes_before_shutdown": 5}}, "15"),
+        ({"compute_instance": {"enabled": True}}, "compute_instance.assigned_user"),
+        (
+            {"compute_instance": {"assigned_user": {"object_id": "me", "tenant_id": TENANT}}},
+            "object_id",
+        ),
         ({"outbound": "disabled"}, "allow_internet_outbound"),
         (
             {
@@ -564,10 +598,29 @@ def test_release_scripts_are_valid_bash(stacks: dict[str, Recording], environmen
     for script in (register_script(target), deploy_script(target)):
         subprocess.run(["bash", "-n"], input=script, text=True, check=True)
     deploy = deploy_script(target)
-    split = " ".join(f"{k}={v}" for k, v in sorted(ml.endpoint.traffic.items()))
-    assert deploy.rstrip().endswith(f"--traffic '{split}'")
-    # Every slot is smoke-tested before the traffic moves.
+    # The shipped stacks are first deploys: no traffic, so the pipeline sets none.
+    assert "--traffic" not in deploy
+    assert "online-endpoint invoke" in deploy
+
+
+def test_release_script_smoke_tests_every_slot_before_it_moves_traffic() -> None:
+    target = release_target(settings(), PREFIX, "prod", "stacks/x.yaml")
+    assert target is not None
+    deploy = deploy_script(target)
+    split = " ".join(f"{k}={v}" for k, v in sorted(target.traffic.items()))
+    assert split and deploy.rstrip().endswith(f"--traffic '{split}'")
     assert deploy.index("online-endpoint invoke") < deploy.index("--traffic")
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_shipped_stacks_create_the_endpoint_without_traffic(
+    stacks: dict[str, Recording], environment: str
+) -> None:
+    """The endpoint is created before its deployments and Azure refuses traffic naming a
+    deployment that does not exist: a stack that ships traffic fails its first
+    `pulumi up`. Traffic is the reviewed second change."""
+    endpoint = stacks[environment].one(ENDPOINT)
+    assert endpoint.inputs["properties"].get("traffic", {}) == {}
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
@@ -607,7 +660,7 @@ def test_release_target_only_with_azure_devops_and_each_model_registered_once() 
     script = register_script(target)
     assert script.count("az ml model create") == 1
     assert target.workspace == "mlops-test-mlw"
-    assert target.endpoint == "mlops-test-online"
+    assert target.endpoint == endpoint_name(PREFIX, "x")
     assert target.service_connection == "mlops-test-azure-ml"
     document = yaml.safe_load(render(target))
     assert document["pool"] == {"name": "vnet-pool"}
