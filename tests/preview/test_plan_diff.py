@@ -51,6 +51,11 @@ def changed_program(tmp: Path, replacements: list[tuple[str, str]]) -> Path:
     return program
 
 
+def without_cost(plan: dict[str, Any]) -> dict[str, Any]:
+    """``plan`` as a plan without an estimate (``cost == {}``)."""
+    return {**plan, "cost": {}}
+
+
 def with_cost(plan: dict[str, Any]) -> dict[str, Any]:
     """``plan`` with a ``cost`` section in the estimator's contract: the endpoint's
     instances (baseline: minimum count, maximum: maximum count, all month) and the
@@ -178,10 +183,12 @@ def test_the_endpoint_and_training_change_is_shown_before_and_after(
         False,
     )
     # The endpoint is resized as a new generation: a new name, so created before the
-    # old one goes, and not a hazard by its name; its log group's logs are lost.
+    # old one goes, and not a hazard by its name; its log group is replaced (prod keeps
+    # the old one: retain_on_delete).
     endpoint = next(r for r in diff.resources if r.type == "aws:sagemaker/endpoint:Endpoint")
     assert endpoint.action == "replace" and endpoint.reasons == ("name",) and endpoint.hazards == ()
     assert [r.name for r in diff.hazardous] == ["sagemaker-endpoint-logs"]
+    assert "retain_on_delete" in diff.hazardous[0].hazards[0]
 
     markdown = diff_markdown(diff)
     assert (
@@ -194,7 +201,14 @@ def test_the_endpoint_and_training_change_is_shown_before_and_after(
         in markdown
     )
     assert "<code>14400</code> | <code>86400</code>" in markdown
-    assert "Cost: not estimated." in markdown
+    # The real estimate has no price for ml.m5.24xlarge: the total's delta is unknown,
+    # not the drop that leaving the endpoint out of the sum would show.
+    assert diff.cost is not None and diff.cost.total.baseline_delta is None
+    assert "baseline 886.54 USD → 511.32 USD (**n/a (2 unpriced)**)" in markdown
+    assert "Incomplete: 2 changed resources are unpriced" in markdown
+    config_cost = next(x for x in diff.cost.resources if x.name == "sagemaker-endpoint-config")
+    assert (config_cost.baseline_after, config_cost.baseline_delta) == (None, None)
+    assert "Cost: not estimated." in diff_markdown(diff_plans(without_cost(base), without_cost(resized)))
 
 
 def test_the_change_carries_its_cost_delta(base: dict[str, Any], resized: dict[str, Any]) -> None:
@@ -226,7 +240,7 @@ def test_the_change_carries_its_cost_delta(base: dict[str, Any], resized: dict[s
 
 
 def test_cost_on_one_side_only(base: dict[str, Any]) -> None:
-    diff = diff_plans(base, with_cost(base))
+    diff = diff_plans(without_cost(base), with_cost(base))
     assert diff.cost is not None and diff.cost.total.baseline_before is None
     # No estimate on one side: the delta is unknown, not the whole new total.
     assert "baseline n/a → 335.80 USD (**n/a**)" in diff_markdown(diff)
