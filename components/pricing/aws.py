@@ -379,6 +379,7 @@ BUDGET_AMOUNTS["aws:budgets/budget:Budget"] = lambda inputs: optional_number(
 free(
     "no charge for the resource itself",
     "aws:iam/role:Role",
+    "aws:autoscaling/tag:Tag",
     "aws:iam/rolePolicy:RolePolicy",
     "aws:iam/policy:Policy",
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
@@ -428,6 +429,7 @@ free(
     "aws:eks/addon:Addon",
     "aws:eks/podIdentityAssociation:PodIdentityAssociation",
     "aws:ecs/cluster:Cluster",
+    "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders",
     "aws:lb/targetGroup:TargetGroup",
     "aws:lb/listener:Listener",
     "aws:servicequotas/serviceQuota:ServiceQuota",
