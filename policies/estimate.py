@@ -148,7 +148,9 @@ def cost_rules(cloud: str, module: str, budget_type: str) -> None:
                 None,
             )
 
-    def unpriced(args: StackValidationArgs, _config: Mapping[str, Any]) -> Iterator[tuple[str, None]]:
+    def unpriced(
+        args: StackValidationArgs, _config: Mapping[str, Any]
+    ) -> Iterator[tuple[str, None]]:
         """The ceilings and the accelerator share sum priced resources only: a resource
         the catalogue cannot price (an instance type it lacks) counts as nothing there.
         This advisory finding names them, so a reviewer prices them by hand; it never

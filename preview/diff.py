@@ -485,9 +485,7 @@ def diff_plans(base: Mapping[str, Any], head: Mapping[str, Any]) -> PlanDiff:
         resources=tuple(changes),
         new_violations=tuple(new),
         resolved_violations=tuple(resolved),
-        cost=cost_delta(
-            base.get("cost") or {}, head.get("cost") or {}, (c.urn for c in changes)
-        ),
+        cost=cost_delta(base.get("cost") or {}, head.get("cost") or {}, (c.urn for c in changes)),
         names=names,
     )
 

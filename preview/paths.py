@@ -27,7 +27,6 @@ from functools import cache
 from typing import Any
 
 
-
 def parsed_json(value: str) -> Any | None:
     """The object or list a JSON string holds, else ``None``."""
     text = value.lstrip()
@@ -46,8 +45,9 @@ IDENTITIES = (("Name",), ("cloud", "region", "family"))
 
 def _item_key(items: list[Any], index: int) -> str:
     for fields in IDENTITIES:
-        if not all(isinstance(i, dict) and all(isinstance(i.get(f), str) for f in fields)
-                   for i in items):
+        if not all(
+            isinstance(i, dict) and all(isinstance(i.get(f), str) for f in fields) for i in items
+        ):
             continue
         names = ["/".join(i[f] for f in fields) for i in items]
         if len(set(names)) == len(names) and not any("]" in n for n in names):

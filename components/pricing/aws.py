@@ -255,7 +255,9 @@ def ecs_service(resource: Resource, stack: Stack, quote: Quote) -> None:
 
 
 def _services_of(task: Resource, stack: Stack) -> list[Resource]:
-    return [s for s in stack.of_type("aws:ecs/service:Service") if _task_definition(s, stack) is task]
+    return [
+        s for s in stack.of_type("aws:ecs/service:Service") if _task_definition(s, stack) is task
+    ]
 
 
 @pricer(TASK_DEFINITION)
@@ -283,7 +285,11 @@ def flow_log(resource: Resource, stack: Stack, quote: Quote) -> None:
     of the destination (CloudWatch Logs or S3), never free. Unpriced while the catalogue
     has no vended-logs price for the region."""
     destination = str(resource.inputs.get("logDestinationType") or "cloud-watch-logs")
-    sku = "vended-logs-ingestion" if destination == "cloud-watch-logs" else f"vended-logs-{destination}"
+    sku = (
+        "vended-logs-ingestion"
+        if destination == "cloud-watch-logs"
+        else f"vended-logs-{destination}"
+    )
     quote.per_use("cloudwatch", sku, "flow log data delivered (vended logs)")
 
 

@@ -208,7 +208,9 @@ def test_the_endpoint_and_training_change_is_shown_before_and_after(
     assert "Incomplete: 2 changed resources are unpriced" in markdown
     config_cost = next(x for x in diff.cost.resources if x.name == "sagemaker-endpoint-config")
     assert (config_cost.baseline_after, config_cost.baseline_delta) == (None, None)
-    assert "Cost: not estimated." in diff_markdown(diff_plans(without_cost(base), without_cost(resized)))
+    assert "Cost: not estimated." in diff_markdown(
+        diff_plans(without_cost(base), without_cost(resized))
+    )
 
 
 def test_the_change_carries_its_cost_delta(base: dict[str, Any], resized: dict[str, Any]) -> None:
@@ -629,18 +631,27 @@ def test_quota_lines_are_matched_by_cloud_region_and_family() -> None:
     gpu = quota_line("eu-west-1", "Running On-Demand G and VT instances", 8)
     endpoint = quota_line("eu-west-1", "ml.g5.xlarge for endpoint usage", 2)
     before = flatten({"lines": [gpu, endpoint]})
-    after = flatten({"lines": [quota_line("eu-central-1", gpu["family"], 4), gpu,
-                               {**endpoint, "maximum": 3}]})
-    changes = {c.path: (c.before, c.after)
-               for c in input_changes("mlops:platform:AcceleratorQuotas", before, after)}
+    after = flatten(
+        {"lines": [quota_line("eu-central-1", gpu["family"], 4), gpu, {**endpoint, "maximum": 3}]}
+    )
+    changes = {
+        c.path: (c.before, c.after)
+        for c in input_changes("mlops:platform:AcceleratorQuotas", before, after)
+    }
     assert changes == {
         "lines[aws/eu-central-1/Running On-Demand G and VT instances].cloud": (None, "aws"),
         "lines[aws/eu-central-1/Running On-Demand G and VT instances].family": (
-            None, gpu["family"]),
+            None,
+            gpu["family"],
+        ),
         "lines[aws/eu-central-1/Running On-Demand G and VT instances].maximum": (None, 4),
         "lines[aws/eu-central-1/Running On-Demand G and VT instances].region": (
-            None, "eu-central-1"),
+            None,
+            "eu-central-1",
+        ),
         "lines[aws/eu-west-1/ml.g5.xlarge for endpoint usage].maximum": (2, 3),
     }
     assert root("lines[aws/eu-west-1/ml.g5.xlarge for endpoint usage].maximum") == "lines"
-    assert matches("lines[*].maximum", "lines[aws/eu-west-1/ml.g5.xlarge for endpoint usage].maximum")
+    assert matches(
+        "lines[*].maximum", "lines[aws/eu-west-1/ml.g5.xlarge for endpoint usage].maximum"
+    )
