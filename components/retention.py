@@ -53,6 +53,16 @@ def stateful_options(
     )
 
 
+def kept_options(retention: Retention, parent: pulumi.Resource) -> pulumi.ResourceOptions:
+    """Options of a child that holds state but is *meant* to be replaced (a resource whose
+    name carries a generation, such as an endpoint's log group): ``protected`` keeps the
+    old one in the cloud when it is replaced or removed (``retain_on_delete``) without
+    ``protect``, which would refuse the replacement."""
+    return pulumi.ResourceOptions(
+        parent=parent, retain_on_delete=True if is_protected(retention) else None
+    )
+
+
 @dataclass(frozen=True)
 class RetentionSwitch:
     """One service-level deletion safeguard and its value per ``Retention``.

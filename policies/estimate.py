@@ -8,7 +8,10 @@ the cloud's share of it against per-environment ceilings from the policy config:
 - ``<cloud>-stack-cost-ceiling``: baseline and maximum monthly cost;
 - ``<cloud>-stack-accelerator-share``: share of the baseline spent on always-on GPUs/TPUs;
 - ``<cloud>-stack-budget-covers-estimate``: the stack's budget amount covers the
-  baseline with headroom (the budget's amount is explicit, see ``docs/cost.md``).
+  baseline with headroom (the budget's amount is explicit, see ``docs/cost.md``);
+- ``<cloud>-stack-cost-unpriced`` (advisory in every environment): names the resources
+  the estimate cannot price, which the ceilings and the share leave out, so that an
+  unpriced big instance is never passed silently (and never fails a ceiling alone).
 
 Values unknown during preview are priced as missing (the resource is then unpriced and
 left out of the sums) instead of failing: a cost rule must not block on an ARN.
@@ -82,6 +85,15 @@ def cloud_totals(cost: Mapping[str, Any], cloud: str) -> dict[str, float]:
     }
 
 
+UNPRICED_NAMED = 10
+"""How many unpriced resources the advisory finding names; the plan lists them all."""
+
+
+def unpriced_entries(cost: Mapping[str, Any], cloud: str) -> list[Mapping[str, Any]]:
+    """The ``cloud`` resources of the estimate that have no price."""
+    return [e for e in cost["resources"] if e["cloud"] == cloud and e["status"] == "unpriced"]
+
+
 def _usd(value: float) -> str:
     return f"${value:,.2f}"
 
@@ -135,6 +147,25 @@ def cost_rules(cloud: str, module: str, budget_type: str) -> None:
                 f"{share:.0%} of the baseline; at most {limit:.0%} allowed.",
                 None,
             )
+
+    def unpriced(
+        args: StackValidationArgs, _config: Mapping[str, Any]
+    ) -> Iterator[tuple[str, None]]:
+        """The ceilings and the accelerator share sum priced resources only: a resource
+        the catalogue cannot price (an instance type it lacks) counts as nothing there.
+        This advisory finding names them, so a reviewer prices them by hand; it never
+        fails a stack, and the mandatory ceilings never fail on unpriced alone."""
+        entries = unpriced_entries(stack_estimate(args), cloud)
+        if not entries:
+            return
+        named = ", ".join(f"{e['name']} ({e['type']})" for e in entries[:UNPRICED_NAMED])
+        more = f" and {len(entries) - UNPRICED_NAMED} more" if len(entries) > UNPRICED_NAMED else ""
+        yield (
+            f"{len(entries)} resources are unpriced and not counted in the cost ceilings or "
+            f"the accelerator share: {named}{more}. The estimate is incomplete; check their "
+            "cost by hand (the plan lists the missing prices).",
+            None,
+        )
 
     def budget_covers(
         args: StackValidationArgs, config: Mapping[str, Any]
@@ -212,6 +243,14 @@ def cost_rules(cloud: str, module: str, budget_type: str) -> None:
                         "description": "Fraction above the estimated baseline the budget must leave for usage charges.",
                     },
                 },
+            ),
+        ),
+        (
+            unpriced,
+            dict(
+                name=f"{cloud}-stack-cost-unpriced",
+                description="Resources the cost estimate cannot price are named: the ceilings and the accelerator share leave them out.",
+                remediation="Check the named resources' cost by hand; add their prices to components/pricing/data/<cloud>.json (scripts/refresh_prices.py) so that the ceilings count them.",
             ),
         ),
     ]

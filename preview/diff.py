@@ -88,15 +88,20 @@ class ResourceChange:
 
 
 Money = float | None
+"""A monthly amount; ``None``: unpriced (or no estimate on that side)."""
 
 
 def _sub(after: Money, before: Money) -> Money:
-    return None if after is None and before is None else (after or 0.0) - (before or 0.0)
+    """The delta, unknown (``None``) when either side is."""
+    return None if after is None or before is None else after - before
 
 
 @dataclass(frozen=True)
 class CostLine:
-    """Monthly cost of one resource (or an architecture, or the total) before and after."""
+    """Monthly cost of one resource (or an architecture, or the total) before and after.
+
+    A side where the resource does not exist is ``0.0``; an unpriced side is ``None``.
+    """
 
     urn: str | None
     name: str
@@ -104,18 +109,20 @@ class CostLine:
     baseline_after: Money
     maximum_before: Money
     maximum_after: Money
+    unpriced: int = 0
+    """Changed resources in this line unpriced on either side: its delta is unknown."""
 
     @property
     def baseline_delta(self) -> Money:
-        return _sub(self.baseline_after, self.baseline_before)
+        return None if self.unpriced else _sub(self.baseline_after, self.baseline_before)
 
     @property
     def maximum_delta(self) -> Money:
-        return _sub(self.maximum_after, self.maximum_before)
+        return None if self.unpriced else _sub(self.maximum_after, self.maximum_before)
 
     @property
     def changed(self) -> bool:
-        return (self.baseline_before, self.maximum_before) != (
+        return bool(self.unpriced) or (self.baseline_before, self.maximum_before) != (
             self.baseline_after,
             self.maximum_after,
         )
@@ -134,6 +141,7 @@ class CostLine:
                 "after": self.maximum_after,
                 "delta": self.maximum_delta,
             },
+            "unpriced_changes": self.unpriced,
         }
 
 
@@ -320,35 +328,81 @@ def _number(value: Any) -> Money:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _lines(base: Iterable[Mapping[str, Any]], head: Iterable[Mapping[str, Any]]) -> list[CostLine]:
-    """Cost lines matched by URN, in head order then base-only ones; unchanged left out."""
+def _side(line: Mapping[str, Any] | None, key: str) -> Money:
+    """A line's amount: ``0.0`` where it does not exist, ``None`` where unpriced."""
+    return 0.0 if line is None else _number(line.get(key))
+
+
+def _unpriced(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> bool:
+    return any(
+        line is not None and _number(line.get(key)) is None
+        for line in (old, new)
+        for key in ("baseline_monthly", "maximum_monthly")
+    )
+
+
+def _lines(
+    base: Iterable[Mapping[str, Any]],
+    head: Iterable[Mapping[str, Any]],
+    unpriced: Mapping[str, int],
+) -> list[CostLine]:
+    """Cost lines matched by URN, in head order then base-only ones; unchanged left out.
+    ``unpriced``: per URN, how many of its changed resources are unpriced."""
     before = {r["urn"]: r for r in base}
     after = {r["urn"]: r for r in head}
     lines = []
     for urn in [*after, *(u for u in before if u not in after)]:
-        old, new = before.get(urn, {}), after.get(urn, {})
+        old, new = before.get(urn), after.get(urn)
         line = CostLine(
             urn=urn,
-            name=str(new.get("name") or old.get("name") or urn),
-            baseline_before=_number(old.get("baseline_monthly")),
-            baseline_after=_number(new.get("baseline_monthly")),
-            maximum_before=_number(old.get("maximum_monthly")),
-            maximum_after=_number(new.get("maximum_monthly")),
+            name=str((new or {}).get("name") or (old or {}).get("name") or urn),
+            baseline_before=_side(old, "baseline_monthly"),
+            baseline_after=_side(new, "baseline_monthly"),
+            maximum_before=_side(old, "maximum_monthly"),
+            maximum_after=_side(new, "maximum_monthly"),
+            unpriced=unpriced.get(urn, 0),
         )
         if line.changed:
             lines.append(line)
     return lines
 
 
-def cost_delta(base: Mapping[str, Any], head: Mapping[str, Any]) -> CostDelta | None:
-    """The two cost sections compared; ``None`` when both are ``{}``."""
+def _unpriced_changes(
+    base: Iterable[Mapping[str, Any]], head: Iterable[Mapping[str, Any]], changed: set[str]
+) -> Counter[str]:
+    """Per resource URN (1) and per architecture URN (their count), the changed resources
+    whose cost is unknown on either side; the key ``""`` counts them all."""
+    before = {r["urn"]: r for r in base}
+    after = {r["urn"]: r for r in head}
+    found: Counter[str] = Counter()
+    for urn in changed:
+        old, new = before.get(urn), after.get(urn)
+        if (old is not None or new is not None) and _unpriced(old, new):
+            found[urn] += 1
+            found[""] += 1
+            for line in {id(x): x for x in (old, new) if x is not None}.values():
+                if line.get("architecture"):
+                    found[str(line["architecture"])] += 1
+    return found
+
+
+def cost_delta(
+    base: Mapping[str, Any], head: Mapping[str, Any], changed: Iterable[str] = ()
+) -> CostDelta | None:
+    """The two cost sections compared; ``None`` when both are ``{}``. ``changed``: URNs of
+    the resources the diff adds, removes, replaces or updates; those unpriced on either
+    side are listed with an unknown delta, and make the total's delta unknown."""
     if not base and not head:
         return None
     old_total, new_total = base.get("total", {}), head.get("total", {})
+    old_resources, new_resources = base.get("resources", []), head.get("resources", [])
+    unknown = _unpriced_changes(old_resources, new_resources, set(changed))
     return CostDelta(
         currency=str(head.get("currency") or base.get("currency") or "USD"),
-        resources=tuple(_lines(base.get("resources", []), head.get("resources", []))),
-        architectures=tuple(_lines(base.get("architectures", []), head.get("architectures", []))),
+        resources=tuple(_lines(old_resources, new_resources, unknown)),
+        architectures=tuple(
+            _lines(base.get("architectures", []), head.get("architectures", []), unknown)
+        ),
         total=CostLine(
             urn=None,
             name="total",
@@ -356,6 +410,7 @@ def cost_delta(base: Mapping[str, Any], head: Mapping[str, Any]) -> CostDelta | 
             baseline_after=_number(new_total.get("baseline_monthly")),
             maximum_before=_number(old_total.get("maximum_monthly")),
             maximum_after=_number(new_total.get("maximum_monthly")),
+            unpriced=unknown[""],
         ),
         unpriced_before=int(old_total.get("unpriced") or 0),
         unpriced_after=int(new_total.get("unpriced") or 0),
@@ -430,7 +485,7 @@ def diff_plans(base: Mapping[str, Any], head: Mapping[str, Any]) -> PlanDiff:
         resources=tuple(changes),
         new_violations=tuple(new),
         resolved_violations=tuple(resolved),
-        cost=cost_delta(base.get("cost") or {}, head.get("cost") or {}),
+        cost=cost_delta(base.get("cost") or {}, head.get("cost") or {}, (c.urn for c in changes)),
         names=names,
     )
 

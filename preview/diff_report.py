@@ -27,16 +27,29 @@ def _counts(diff: PlanDiff) -> str:
     return ", ".join(f"{counts[a]} {VERBS[a]}" for a in VERBS)
 
 
+def _delta(amount: float | None, line: CostLine, unit: str) -> str:
+    """The signed delta, or ``n/a (N unpriced)`` when a changed resource is unpriced."""
+    if line.unpriced:
+        return f"n/a ({line.unpriced} unpriced)"
+    return signed_money(amount, unit)
+
+
 def _cost_line(cost: CostDelta | None) -> str:
     if cost is None:
         return "Cost: not estimated."
     total, unit = cost.total, cost.currency
     line = (
         f"Cost per month: baseline {money(total.baseline_before, unit)} → "
-        f"{money(total.baseline_after, unit)} (**{signed_money(total.baseline_delta, unit)}**), "
+        f"{money(total.baseline_after, unit)} "
+        f"(**{_delta(total.baseline_delta, total, unit)}**), "
         f"maximum {money(total.maximum_before, unit)} → {money(total.maximum_after, unit)} "
-        f"(**{signed_money(total.maximum_delta, unit)}**)."
+        f"(**{_delta(total.maximum_delta, total, unit)}**)."
     )
+    if total.unpriced:
+        line += (
+            f" Incomplete: {total.unpriced} changed resources are unpriced;"
+            " the totals are of priced resources only."
+        )
     if cost.unpriced_after:
         line += f" {cost.unpriced_after} resources unpriced."
     return line
@@ -103,9 +116,9 @@ def _cost_rows(lines: tuple[CostLine, ...], currency: str) -> list[str]:
         out.append(
             f"| {code(line.name)} "
             f"| {money(line.baseline_before, currency)} → {money(line.baseline_after, currency)} "
-            f"| {signed_money(line.baseline_delta, currency)} "
+            f"| {_delta(line.baseline_delta, line, currency)} "
             f"| {money(line.maximum_before, currency)} → {money(line.maximum_after, currency)} "
-            f"| {signed_money(line.maximum_delta, currency)} |"
+            f"| {_delta(line.maximum_delta, line, currency)} |"
         )
     return out
 

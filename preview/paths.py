@@ -6,7 +6,10 @@ The diff, the decision table and the replacement table all name one leaf the sam
 - object keys are joined with ``.``: ``scalingConfig.maxSize``;
 - list items are ``[<index>]``, or ``[<Name>]`` when every item of the list is an
   object with a string ``Name`` (SageMaker pipeline steps, so that inserting a step does
-  not renumber the others): ``pipelineDefinition.Steps[Train]``;
+  not renumber the others): ``pipelineDefinition.Steps[Train]``, or
+  ``[<cloud>/<region>/<family>]`` when every item is an object with those strings (the
+  accelerator quota lines: a new line does not shift the others):
+  ``lines[aws/eu-west-1/ml.g5.xlarge for endpoint usage].maximum``;
 - a string that holds a JSON object (a pipeline definition, a policy document) is
   parsed and walked as if it were nested: ``pipelineDefinition.Steps[Train].Arguments``.
 
@@ -23,8 +26,6 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-_ITEM = re.compile(r"\[[^\]]*\]")
-
 
 def parsed_json(value: str) -> Any | None:
     """The object or list a JSON string holds, else ``None``."""
@@ -38,11 +39,19 @@ def parsed_json(value: str) -> Any | None:
     return parsed if isinstance(parsed, dict | list) else None
 
 
+IDENTITIES = (("Name",), ("cloud", "region", "family"))
+"""The fields that name a list item, in order of preference."""
+
+
 def _item_key(items: list[Any], index: int) -> str:
-    named = all(isinstance(i, dict) and isinstance(i.get("Name"), str) for i in items)
-    names = [i["Name"] for i in items] if named else []
-    if named and len(set(names)) == len(names):
-        return f"[{names[index]}]"
+    for fields in IDENTITIES:
+        if not all(
+            isinstance(i, dict) and all(isinstance(i.get(f), str) for f in fields) for i in items
+        ):
+            continue
+        names = ["/".join(i[f] for f in fields) for i in items]
+        if len(set(names)) == len(names) and not any("]" in n for n in names):
+            return f"[{names[index]}]"
     return f"[{index}]"
 
 
@@ -67,8 +76,9 @@ def flatten(value: Any) -> dict[str, Any]:
 
 @cache
 def _regex(pattern: str) -> re.Pattern[str]:
-    parts = re.split(r"(\*)", pattern)
-    body = "".join("[^.\\[\\]]+" if part == "*" else re.escape(part) for part in parts)
+    parts = re.split(r"(\[\*\]|\*)", pattern)
+    wild = {"[*]": "\\[[^\\]]*\\]", "*": "[^.\\[\\]]+"}
+    body = "".join(wild.get(part, re.escape(part)) for part in parts)
     return re.compile(f"^{body}(?:$|[.\\[])")
 
 
@@ -79,4 +89,4 @@ def matches(pattern: str, path: str) -> bool:
 
 def root(path: str) -> str:
     """The top-level input of a path: ``scalingConfig.maxSize`` -> ``scalingConfig``."""
-    return _ITEM.split(path.split(".", 1)[0], 1)[0]
+    return re.split(r"[.\[]", path, maxsplit=1)[0]

@@ -71,14 +71,42 @@ REPLACED_BY: Mapping[str, tuple[str, ...]] = {
     "aws:sagemaker/mlflowTrackingServer:MlflowTrackingServer": ("trackingServerName",),
     "aws:s3/bucket:Bucket": ("bucket", "bucketPrefix", "objectLockEnabled"),
     "aws:s3/bucketNotification:BucketNotification": ("bucket",),
+    # The bucket's settings resources are keyed by their bucket (``bucket``: ForceNew /
+    # RequiresReplace in terraform-provider-aws internal/service/s3/bucket_*.go; "Changing
+    # this forces a new resource" on each Registry page, e.g.
+    # https://www.pulumi.com/registry/packages/aws/api-docs/s3/bucketversioning/).
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": ("bucket",),
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": ("bucket",),
+    "aws:s3/bucketPolicy:BucketPolicy": ("bucket",),
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": ("bucket",),
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (
+        "bucket",
+    ),
+    "aws:s3/bucketVersioning:BucketVersioning": ("bucket",),
     "aws:lambda/function:Function": ("name", "packageType"),
     "aws:sfn/stateMachine:StateMachine": ("name", "namePrefix", "type"),
     "aws:sqs/queue:Queue": ("name", "namePrefix", "fifoQueue"),
     "aws:scheduler/schedule:Schedule": ("name", "namePrefix", "groupName"),
-    "aws:kms/key:Key": ("customerMasterKeySpec", "keyUsage", "multiRegion"),
+    # terraform-provider-aws internal/service/kms/key.go: customer_master_key_spec,
+    # custom_key_store_id, key_usage, multi_region are ForceNew. The installed SDK has no
+    # ``keySpec`` input (``customerMasterKeySpec`` is the key spec, not deprecated there).
+    "aws:kms/key:Key": ("customerMasterKeySpec", "customKeyStoreId", "keyUsage", "multiRegion"),
     "aws:kms/alias:Alias": ("name", "namePrefix"),
     "aws:iam/role:Role": ("name", "namePrefix", "path"),
     "aws:iam/rolePolicy:RolePolicy": ("name", "namePrefix", "role"),
+    # internal/service/iam/role_policy_attachment.go: role and policy_arn ForceNew (there
+    # is no update: the attachment is detached and attached again).
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ("role", "policyArn"),
+    # internal/service/appautoscaling/target.go and policy.go: a target is keyed by
+    # resource_id, scalable_dimension and service_namespace (ForceNew); a policy by those
+    # and its name (ForceNew). min/max capacity and the policy's configuration update.
+    "aws:appautoscaling/target:Target": ("resourceId", "scalableDimension", "serviceNamespace"),
+    "aws:appautoscaling/policy:Policy": (
+        "name",
+        "resourceId",
+        "scalableDimension",
+        "serviceNamespace",
+    ),
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": ("url",),
     "aws:cloudwatch/logGroup:LogGroup": ("name", "namePrefix", "logGroupClass"),
     "aws:cloudwatch/metricAlarm:MetricAlarm": ("name",),
@@ -105,6 +133,13 @@ REPLACED_BY: Mapping[str, tuple[str, ...]] = {
     ),
     "aws:eks/cluster:Cluster": ("name", "roleArn", "encryptionConfig"),
     "aws:ecs/service:Service": ("name", "cluster", "launchType", "schedulingStrategy"),
+    # ECS has no UpdateTaskDefinition: any change registers a new revision and the old
+    # one is deregistered (internal/service/ecs/task_definition.go marks every argument
+    # ForceNew; hashicorp/terraform-provider-aws issue 23726, pull request 11506 closed).
+    "aws:ecs/taskDefinition:TaskDefinition": (EVERYTHING,),
+    # internal/service/eks/addon.go: cluster_name and addon_name ForceNew; the version,
+    # configuration values, role and pod identity associations go through UpdateAddon.
+    "aws:eks/addon:Addon": ("clusterName", "addonName"),
     # -- Azure (azure-native) ---------------------------------------------------------
     "azure-native:resources:ResourceGroup": ("resourceGroupName", "location"),
     "azure-native:storage:StorageAccount": (*_ARM, "accountName", "kind"),

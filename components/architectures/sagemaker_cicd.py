@@ -361,6 +361,7 @@ class SageMakerCiCd(pulumi.ComponentResource):
                 alarm_topic_arn=self.alarm_topic.arn,
                 tags=self._tags,
                 log_retention_days=s.monitoring.log_retention_days,
+                retention=self._retention,
             ),
             opts=self._here,
         )

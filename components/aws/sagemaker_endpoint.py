@@ -36,6 +36,10 @@ How each change behaves (the hazards are pinned in ``tests/aws/test_realtime_end
   46663). Models and endpoint configurations are therefore ``retain_on_delete``:
   replacing them in Pulumi never deletes what may still serve. They cost nothing;
   ``docs/destroy.md`` lists how to remove old ones.
+- **Logs**: SageMaker writes to ``/aws/sagemaker/Endpoints/<endpoint name>``, so a new
+  generation gets a new log group and the old one is deleted with the old endpoint.
+  With ``retention: protected`` the log groups are ``retain_on_delete``: the old
+  generation's logs stay in CloudWatch until their retention expires them.
 """
 
 from __future__ import annotations
@@ -48,8 +52,10 @@ import pulumi
 import pulumi_aws as aws
 
 from ..naming import child, claim, physical
+from ..retention import kept_options
 from ..settings import EndpointHosting, EndpointSettings
 from ..settings.aws import TERMINATION_WAIT_SECONDS, TrafficRouting
+from ..vocabulary import Retention
 from .facts import has_local_storage
 from .logs import encrypted_log_group
 from .names import check_name, fixed_name
@@ -99,6 +105,8 @@ class RealtimeEndpointArgs:
     alarm_topic_arn: pulumi.Input[str]
     tags: Mapping[str, str]
     log_retention_days: int = 30
+    retention: Retention = Retention.DESTROYABLE
+    """``protected``: a replaced generation's log group stays (``retain_on_delete``)."""
 
 
 class RealtimeEndpoint(pulumi.ComponentResource):
@@ -145,7 +153,7 @@ class RealtimeEndpoint(pulumi.ComponentResource):
             retention_days=args.log_retention_days,
             kms_key_arn=args.kms_key_arn,
             tags=tags,
-            opts=here,
+            opts=kept_options(args.retention, self),
         )
 
         self.model = aws.sagemaker.Model(

@@ -254,6 +254,45 @@ def ecs_service(resource: Resource, stack: Stack, quote: Quote) -> None:
     quote.scaled("fargate", "memory", low * memory, high * memory)
 
 
+def _services_of(task: Resource, stack: Stack) -> list[Resource]:
+    return [
+        s for s in stack.of_type("aws:ecs/service:Service") if _task_definition(s, stack) is task
+    ]
+
+
+@pricer(TASK_DEFINITION)
+def ecs_task_definition(resource: Resource, stack: Stack, quote: Quote) -> None:
+    """A task definition run by an ECS service is billed through the service. One run
+    otherwise (by an EventBridge rule or Scheduler target, ``RunTask``) bills Fargate
+    vCPU-hours and GB-hours while a task runs: plus usage, per run-hour of its cpu and
+    memory at the catalogue's Fargate unit prices."""
+    if _services_of(resource, stack):
+        quote.note("billed through the ECS service that runs it")
+        return
+    if "FARGATE" not in (resource.inputs.get("requiresCompatibilities") or []):
+        quote.note("EC2 launch type: billed through its instances")
+        return
+    cpu = number(resource.inputs.get("cpu")) / 1024
+    memory = number(resource.inputs.get("memory")) / 1024
+    quote.per_use("fargate", "vcpu", f"{cpu:g} vCPU per task run-hour")
+    quote.per_use("fargate", "memory", f"{memory:g} GB of memory per task run-hour")
+    quote.note("run on a schedule or on demand: billed per second while a task runs")
+
+
+@pricer("aws:ec2/flowLog:FlowLog")
+def flow_log(resource: Resource, stack: Stack, quote: Quote) -> None:
+    """Flow logs are vended logs: delivery bills per GB ingested at the vended-logs price
+    of the destination (CloudWatch Logs or S3), never free. Unpriced while the catalogue
+    has no vended-logs price for the region."""
+    destination = str(resource.inputs.get("logDestinationType") or "cloud-watch-logs")
+    sku = (
+        "vended-logs-ingestion"
+        if destination == "cloud-watch-logs"
+        else f"vended-logs-{destination}"
+    )
+    quote.per_use("cloudwatch", sku, "flow log data delivered (vended logs)")
+
+
 @pricer("aws:sfn/stateMachine:StateMachine")
 def state_machine(resource: Resource, stack: Stack, quote: Quote) -> None:
     if resource.inputs.get("type") == "EXPRESS":
@@ -346,6 +385,7 @@ BUDGET_AMOUNTS["aws:budgets/budget:Budget"] = lambda inputs: optional_number(
 free(
     "no charge for the resource itself",
     "aws:iam/role:Role",
+    "aws:autoscaling/tag:Tag",
     "aws:iam/rolePolicy:RolePolicy",
     "aws:iam/policy:Policy",
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
@@ -395,6 +435,7 @@ free(
     "aws:eks/addon:Addon",
     "aws:eks/podIdentityAssociation:PodIdentityAssociation",
     "aws:ecs/cluster:Cluster",
+    "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders",
     "aws:lb/targetGroup:TargetGroup",
     "aws:lb/listener:Listener",
     "aws:servicequotas/serviceQuota:ServiceQuota",
@@ -405,8 +446,6 @@ free(
     "aws:sagemaker/endpoint:Endpoint",
     "aws:sagemaker/modelPackageGroup:ModelPackageGroup",
     "aws:sagemaker/modelPackageGroupPolicy:ModelPackageGroupPolicy",
-    "aws:ecs/taskDefinition:TaskDefinition",
-    "aws:ec2/flowLog:FlowLog",
 )
 free(
     "Studio itself is free; its apps bill per instance-hour while running (usage)",

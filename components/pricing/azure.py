@@ -179,6 +179,7 @@ for _budget in ("azure-native:consumption:Budget", "azure-native:costmanagement:
 free(
     "no charge for the resource itself",
     "azure-native:resources:ResourceGroup",
+    "azure-native:monitor:AutoscaleSetting",
     "azure-native:authorization:RoleAssignment",
     "azure-native:managedidentity:UserAssignedIdentity",
     "azure-native:managedidentity:FederatedIdentityCredential",

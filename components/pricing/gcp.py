@@ -214,6 +214,7 @@ BUDGET_AMOUNTS["gcp:billing/budget:Budget"] = budget_amount
 free(
     "no charge for the resource itself",
     "gcp:projects/service:Service",
+    "gcp:monitoring/dashboard:Dashboard",
     "gcp:projects/serviceIdentity:ServiceIdentity",
     "gcp:projects/iAMMember:IAMMember",
     "gcp:serviceaccount/account:Account",

@@ -13,6 +13,7 @@ from mlops_components.aws.sagemaker_endpoint import (
     generation,
 )
 from mlops_components.settings.aws import EndpointSettings
+from mlops_components.vocabulary import Retention
 from mlops_preview.runner import Recording, run_program
 from pydantic import ValidationError
 
@@ -23,9 +24,10 @@ CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
 MODEL = "aws:sagemaker/model:Model"
 TARGET = "aws:appautoscaling/target:Target"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 
 
-def plan(**settings: Any) -> Recording:
+def plan(retention: Retention = Retention.DESTROYABLE, **settings: Any) -> Recording:
     parsed = EndpointSettings.model_validate({"model_package_arn": PACKAGE, **settings})
 
     def program() -> None:
@@ -42,6 +44,7 @@ def plan(**settings: Any) -> Recording:
                 capture_s3_uri="s3://artifacts/data-capture",
                 alarm_topic_arn="arn:aws:sns:eu-west-1:123456789012:alarms",
                 tags={"owner": "ml"},
+                retention=retention,
             ),
         )
 
@@ -115,6 +118,24 @@ def test_what_may_still_serve_after_a_rollback_is_retained() -> None:
     serverless = plan(hosting="serverless")
     assert serverless.one(MODEL).retain_on_delete is False
     assert serverless.one(CONFIG).retain_on_delete is False
+
+
+def test_a_protected_endpoint_keeps_the_logs_of_a_replaced_generation() -> None:
+    """Issue 12: a resize gives a new endpoint name, so a new log group
+    ``/aws/sagemaker/Endpoints/<name>``; the old group (a year of prod logs) must stay.
+    ``retain_on_delete`` without ``protect``: protect would refuse the replacement."""
+    before = plan(Retention.PROTECTED)
+    resized = plan(Retention.PROTECTED, instance_type="ml.m5.2xlarge")
+    names = []
+    for rec in (before, resized):
+        group = rec.one(LOG_GROUP)
+        assert group.retain_on_delete is True
+        assert group.protect is False
+        names.append(group.inputs["name"])
+    assert names[0] != names[1]
+    assert names[1] == f"/aws/sagemaker/Endpoints/{resized.one(ENDPOINT).inputs['name']}"
+    # A destroyable (development) stack deletes the old generation's logs.
+    assert plan().one(LOG_GROUP).retain_on_delete is False
 
 
 def test_new_fleets_start_at_the_deployment_count() -> None:

@@ -94,6 +94,16 @@ GKE_GPU_POOL = Res(
         },
     },
 )
+BIG_UNPRICED = Res(
+    "aws:eks/nodeGroup:NodeGroup",
+    "p5",
+    {
+        "instanceTypes": ["p5.48xlarge"],
+        "scalingConfig": {"minSize": 4.0, "maxSize": 8.0},
+        "region": "eu-west-1",
+    },
+)
+"""An instance type the catalogue does not price: tens of thousands of USD a month."""
 
 
 @dataclass(frozen=True)
@@ -204,6 +214,25 @@ COST_STACK_CASES: dict[str, CostCase] = {
         lambda: [KEY],
         [(adding(GKE_GPU_POOL), "1 accelerators run at minimum scale in unpriced resources", None)],
     ),
+    "aws-stack-cost-unpriced": CostCase(
+        lambda: [ENDPOINT, AWS_BUDGET],
+        [
+            (
+                adding(BIG_UNPRICED),
+                "1 resources are unpriced and not counted in the cost ceilings or the "
+                "accelerator share: p5 (aws:eks/nodeGroup:NodeGroup).",
+                None,
+            )
+        ],
+    ),
+    "azure-stack-cost-unpriced": CostCase(
+        lambda: [PRIVATE_ENDPOINT],
+        [(adding(AKS_GPU_POOL), "1 resources are unpriced and not counted", None)],
+    ),
+    "gcp-stack-cost-unpriced": CostCase(
+        lambda: [GKE, KEY],
+        [(adding(GKE_GPU_POOL), "1 resources are unpriced and not counted", None)],
+    ),
     "aws-stack-budget-covers-estimate": CostCase(
         lambda: [ENDPOINT, AWS_BUDGET],
         [
@@ -295,3 +324,14 @@ def test_a_headroom_of_zero_accepts_a_budget_equal_to_the_baseline() -> None:
     exact = Res(AWS_BUDGET.type, AWS_BUDGET.name, {**AWS_BUDGET.inputs, "limitAmount": "16.06"})
     config = {"minimumHeadroom": 0}
     assert stack_messages("aws-stack-budget-covers-estimate", [ENDPOINT, exact], config) == []
+
+
+def test_an_unpriced_big_instance_is_named_but_never_fails_a_ceiling_alone() -> None:
+    """Issue 12: the ceilings sum priced resources only; an unpriced fleet of p5 instances
+    passed silently. The mandatory ceiling still does not fail on it (it cannot price it);
+    the advisory ``-stack-cost-unpriced`` names it."""
+    stack = [ENDPOINT, BIG_UNPRICED]
+    assert stack_messages("aws-stack-cost-ceiling", stack) == []
+    found = stack_messages("aws-stack-cost-unpriced", stack)
+    assert len(found) == 1 and "p5 (aws:eks/nodeGroup:NodeGroup)" in found[0][0]
+    assert stack_messages("aws-stack-cost-unpriced", [ENDPOINT]) == []

@@ -66,7 +66,7 @@ def test_markdown_section_names_the_drivers_and_the_unpriced() -> None:
     result = PlanResult(recording, cost=cost_of("aws-dev"))
     markdown = to_markdown(result)
     assert "## Cost" in markdown
-    assert "What keeps the baseline above zero: sagemaker-network-endpoint-" in markdown
+    assert "What keeps the baseline above zero: containers-cluster ($73.00)" in markdown
     assert "| **unpriced** |" in markdown
     assert "plus usage" in markdown
     assert "Budget (aws): $250.00 a month for a baseline of $" in markdown

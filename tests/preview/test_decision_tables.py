@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 from mlops_preview.decisions import DECISIONS
 from mlops_preview.paths import root
-from mlops_preview.replacements import EVERYTHING, FIXED_NAME, REPLACED_BY, STATEFUL
+from mlops_preview.replacements import (
+    EVERYTHING,
+    FIXED_NAME,
+    REPLACED_BY,
+    STATEFUL,
+    known,
+    replacing,
+)
 from mlops_preview.report import build_plan, to_json_dict
 from mlops_preview.shapes import resource_class
 
@@ -71,3 +78,50 @@ _ATTACHED = {
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     "azure-native:storage:ManagementPolicy",
 }
+
+
+@pytest.mark.parametrize(
+    ("token", "path", "replaces"),
+    [
+        ("aws:appautoscaling/target:Target", "resourceId", True),
+        ("aws:appautoscaling/target:Target", "scalableDimension", True),
+        ("aws:appautoscaling/target:Target", "serviceNamespace", True),
+        ("aws:appautoscaling/target:Target", "maxCapacity", False),
+        ("aws:appautoscaling/policy:Policy", "name", True),
+        ("aws:appautoscaling/policy:Policy", "resourceId", True),
+        ("aws:appautoscaling/policy:Policy", "scalableDimension", True),
+        ("aws:appautoscaling/policy:Policy", "serviceNamespace", True),
+        (
+            "aws:appautoscaling/policy:Policy",
+            "targetTrackingScalingPolicyConfiguration.targetValue",
+            False,
+        ),
+        ("aws:kms/key:Key", "customerMasterKeySpec", True),
+        ("aws:kms/key:Key", "enableKeyRotation", False),
+        ("aws:ecs/taskDefinition:TaskDefinition", "cpu", True),
+        ("aws:ecs/taskDefinition:TaskDefinition", "containerDefinitions", True),
+        ("aws:ecs/taskDefinition:TaskDefinition", "tags.team", False),
+        ("aws:eks/addon:Addon", "clusterName", True),
+        ("aws:eks/addon:Addon", "addonName", True),
+        ("aws:eks/addon:Addon", "addonVersion", False),
+        ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "role", True),
+        ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "policyArn", True),
+        ("aws:s3/bucketVersioning:BucketVersioning", "bucket", True),
+        ("aws:s3/bucketVersioning:BucketVersioning", "versioningConfiguration.status", False),
+        ("aws:s3/bucketPolicy:BucketPolicy", "bucket", True),
+        ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "bucket", True),
+        ("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "bucket", True),
+        ("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "bucket", True),
+        (
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+            "bucket",
+            True,
+        ),
+    ],
+)
+def test_replace_on_change_inputs_of_the_types_the_stacks_create(
+    token: str, path: str, replaces: bool
+) -> None:
+    # Issue 12: these types were unknown, so their replacements showed as in-place updates.
+    assert known(token)
+    assert replacing(token, path) is replaces

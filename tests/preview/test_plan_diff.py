@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 from mlops_preview.cli import main
-from mlops_preview.diff import diff_plans, to_json_dict
+from mlops_preview.diff import diff_plans, input_changes, to_json_dict
 from mlops_preview.diff_report import diff_markdown
+from mlops_preview.paths import flatten, matches, root
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK = "aws-prod"
@@ -48,6 +49,11 @@ def changed_program(tmp: Path, replacements: list[tuple[str, str]]) -> Path:
         text = text.replace(old, new, 1)
     stack_file.write_text(text)
     return program
+
+
+def without_cost(plan: dict[str, Any]) -> dict[str, Any]:
+    """``plan`` as a plan without an estimate (``cost == {}``)."""
+    return {**plan, "cost": {}}
 
 
 def with_cost(plan: dict[str, Any]) -> dict[str, Any]:
@@ -177,10 +183,12 @@ def test_the_endpoint_and_training_change_is_shown_before_and_after(
         False,
     )
     # The endpoint is resized as a new generation: a new name, so created before the
-    # old one goes, and not a hazard by its name; its log group's logs are lost.
+    # old one goes, and not a hazard by its name; its log group is replaced (prod keeps
+    # the old one: retain_on_delete).
     endpoint = next(r for r in diff.resources if r.type == "aws:sagemaker/endpoint:Endpoint")
     assert endpoint.action == "replace" and endpoint.reasons == ("name",) and endpoint.hazards == ()
     assert [r.name for r in diff.hazardous] == ["sagemaker-endpoint-logs"]
+    assert "retain_on_delete" in diff.hazardous[0].hazards[0]
 
     markdown = diff_markdown(diff)
     assert (
@@ -193,7 +201,16 @@ def test_the_endpoint_and_training_change_is_shown_before_and_after(
         in markdown
     )
     assert "<code>14400</code> | <code>86400</code>" in markdown
-    assert "Cost: not estimated." in markdown
+    # The real estimate has no price for ml.m5.24xlarge: the total's delta is unknown,
+    # not the drop that leaving the endpoint out of the sum would show.
+    assert diff.cost is not None and diff.cost.total.baseline_delta is None
+    assert "baseline 886.54 USD → 511.32 USD (**n/a (2 unpriced)**)" in markdown
+    assert "Incomplete: 2 changed resources are unpriced" in markdown
+    config_cost = next(x for x in diff.cost.resources if x.name == "sagemaker-endpoint-config")
+    assert (config_cost.baseline_after, config_cost.baseline_delta) == (None, None)
+    assert "Cost: not estimated." in diff_markdown(
+        diff_plans(without_cost(base), without_cost(resized))
+    )
 
 
 def test_the_change_carries_its_cost_delta(base: dict[str, Any], resized: dict[str, Any]) -> None:
@@ -225,9 +242,10 @@ def test_the_change_carries_its_cost_delta(base: dict[str, Any], resized: dict[s
 
 
 def test_cost_on_one_side_only(base: dict[str, Any]) -> None:
-    diff = diff_plans(base, with_cost(base))
+    diff = diff_plans(without_cost(base), with_cost(base))
     assert diff.cost is not None and diff.cost.total.baseline_before is None
-    assert "baseline n/a → 335.80 USD (**+335.80 USD**)" in diff_markdown(diff)
+    # No estimate on one side: the delta is unknown, not the whole new total.
+    assert "baseline n/a → 335.80 USD (**n/a**)" in diff_markdown(diff)
 
 
 def test_a_protected_fixed_name_replacement_is_called_out(
@@ -539,3 +557,101 @@ def test_an_expected_stack_without_plans_is_reported(base: dict[str, Any], tmp_p
     body = out.read_text()
     assert "### <code>aws-prod</code>: no changes" in body
     assert "### `gcp-dev`: not planned" in body
+
+
+def unpriced_endpoint(plan: dict[str, Any]) -> dict[str, Any]:
+    """``with_cost(plan)`` where the endpoint config has no price (as in the catalogue
+    for a type it lacks): the total counts only the pipeline."""
+    plan = with_cost(plan)
+    cost = plan["cost"]
+    for line in cost["resources"]:
+        if line["type"] == "aws:sagemaker/endpointConfiguration:EndpointConfiguration":
+            line.update(status="unpriced", baseline_monthly=None, maximum_monthly=None)
+    priced = [r for r in cost["resources"] if r["status"] == "priced"]
+    cost["total"] = {
+        "baseline_monthly": sum(r["baseline_monthly"] for r in priced),
+        "maximum_monthly": sum(r["maximum_monthly"] for r in priced),
+        "unpriced": 1,
+    }
+    return plan
+
+
+def test_a_changed_unpriced_resource_makes_the_delta_unknown(
+    base: dict[str, Any], resized: dict[str, Any]
+) -> None:
+    # Issue 11: 2 x ml.m5.xlarge -> 6 x ml.m5.24xlarge, unpriced, showed "±0.00".
+    diff = diff_plans(unpriced_endpoint(base), unpriced_endpoint(resized))
+    assert diff.cost is not None
+    lines = {line.name: line for line in diff.cost.resources}
+    endpoint = lines["sagemaker-endpoint-config"]
+    assert (endpoint.baseline_before, endpoint.baseline_after) == (None, None)
+    assert endpoint.baseline_delta is None and endpoint.maximum_delta is None
+    assert diff.cost.total.unpriced == 1 and diff.cost.total.baseline_delta is None
+    markdown = diff_markdown(diff)
+    assert "±0.00" not in markdown.split("#### Cost delta")[0]
+    assert "baseline 0.00 USD → 0.00 USD (**n/a (1 unpriced)**)" in markdown
+    assert "Incomplete: 1 changed resources are unpriced" in markdown
+    assert "| <code>sagemaker-endpoint-config</code> | n/a → n/a | n/a (1 unpriced) |" in markdown
+    cost = to_json_dict(diff)["cost"]
+    assert cost["total"]["baseline_monthly"]["delta"] is None
+    assert cost["total"]["unpriced_changes"] == 1
+    assert any(line["name"] == "sagemaker-endpoint-config" for line in cost["resources"])
+
+
+def test_an_unchanged_unpriced_resource_keeps_the_delta(base: dict[str, Any]) -> None:
+    diff = diff_plans(unpriced_endpoint(base), unpriced_endpoint(base))
+    assert diff.cost is not None and not diff.cost.resources
+    assert diff.cost.total.baseline_delta == 0.0 and diff.unchanged
+
+
+def test_a_removed_resource_costs_nothing_after(base: dict[str, Any]) -> None:
+    head = copy.deepcopy(base)
+    pipeline = next(r for r in head["resources"] if r["type"] == "aws:sagemaker/pipeline:Pipeline")
+    head["resources"].remove(pipeline)
+    before, after = with_cost(base), with_cost(base)
+    after["resources"] = head["resources"]
+    after["cost"]["resources"] = [
+        r for r in after["cost"]["resources"] if r["urn"] != pipeline["urn"]
+    ]
+    diff = diff_plans(before, after)
+    assert diff.cost is not None
+    line = next(x for x in diff.cost.resources if x.urn == pipeline["urn"])
+    assert (line.maximum_before, line.maximum_after) == (round(0.461 * 4 * 4, 2), 0.0)
+    assert line.maximum_delta == -round(0.461 * 4 * 4, 2)
+    assert "7.38 USD → 0.00 USD | -7.38 USD |" in diff_markdown(diff)
+
+
+def quota_line(region: str, family: str, maximum: int) -> dict[str, Any]:
+    return {"cloud": "aws", "region": region, "family": family, "maximum": maximum}
+
+
+def test_quota_lines_are_matched_by_cloud_region_and_family() -> None:
+    # Issue 11: lines[] were matched by position, so a new first line showed every
+    # other line as changed.
+    gpu = quota_line("eu-west-1", "Running On-Demand G and VT instances", 8)
+    endpoint = quota_line("eu-west-1", "ml.g5.xlarge for endpoint usage", 2)
+    before = flatten({"lines": [gpu, endpoint]})
+    after = flatten(
+        {"lines": [quota_line("eu-central-1", gpu["family"], 4), gpu, {**endpoint, "maximum": 3}]}
+    )
+    changes = {
+        c.path: (c.before, c.after)
+        for c in input_changes("mlops:platform:AcceleratorQuotas", before, after)
+    }
+    assert changes == {
+        "lines[aws/eu-central-1/Running On-Demand G and VT instances].cloud": (None, "aws"),
+        "lines[aws/eu-central-1/Running On-Demand G and VT instances].family": (
+            None,
+            gpu["family"],
+        ),
+        "lines[aws/eu-central-1/Running On-Demand G and VT instances].maximum": (None, 4),
+        "lines[aws/eu-central-1/Running On-Demand G and VT instances].region": (
+            None,
+            "eu-central-1",
+        ),
+        "lines[aws/eu-west-1/ml.g5.xlarge for endpoint usage].maximum": (2, 3),
+    }
+    assert root("lines[aws/eu-west-1/ml.g5.xlarge for endpoint usage].maximum") == "lines"
+    assert matches(
+        "lines[*].maximum", "lines[aws/eu-west-1/ml.g5.xlarge for endpoint usage].maximum"
+    )

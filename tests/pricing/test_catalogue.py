@@ -133,3 +133,13 @@ def test_accelerator_entries_are_marked() -> None:
     cpu = catalogue.find("aws", "ec2", "m5.large", "eu-west-1")
     assert gpu is not None and gpu.accelerator
     assert cpu is not None and not cpu.accelerator
+
+
+def test_the_kms_key_note_states_what_rotation_costs() -> None:
+    """aws.amazon.com/kms/pricing: each of the first two rotations adds $1/month, later
+    rotations add nothing (the note once said the first two were free)."""
+    entries = json.loads((DATA / "aws.json").read_text())["prices"]
+    note = next(e["note"] for e in entries if e["sku"] == "customer-managed-key")
+    assert "no charge for automatic rotation's first two" not in note
+    assert "first two rotations adds $1/month" in note
+    assert "later rotations add nothing" in note

@@ -402,6 +402,61 @@ def test_fargate_service_from_its_task_definition_and_scaling_target() -> None:
     assert entry["maximum_monthly"] == round(4 * (0.04048 + 2 * 0.004445) * H, 2)
 
 
+def test_a_task_definition_run_by_a_service_is_billed_through_it() -> None:
+    task = res(
+        "aws:ecs/taskDefinition:TaskDefinition",
+        "task",
+        {"family": "proc", "cpu": "1024", "memory": "2048", "requiresCompatibilities": ["FARGATE"]},
+        "urn:c",
+    )
+    service = res(
+        "aws:ecs/service:Service",
+        "svc",
+        {"name": "svc", "launchType": "FARGATE", "taskDefinition": "proc"},
+        "urn:c",
+    )
+    entry = one(task, service)
+    assert entry["status"] == "free" and entry["usage"] == []
+    assert "billed through the ECS service" in entry["note"]
+
+
+def test_a_scheduled_fargate_task_is_plus_usage_per_run_hour() -> None:
+    """Issue 11: containers-processing's task definition, run by a Scheduler target, was
+    "billed through the resources that use it" although no service uses it."""
+    task = res(
+        "aws:ecs/taskDefinition:TaskDefinition",
+        "processing",
+        {
+            "family": "proc",
+            "cpu": "2048",
+            "memory": "4096",
+            "requiresCompatibilities": ["FARGATE"],
+        },
+    )
+    schedule = res("aws:scheduler/schedule:Schedule", "nightly", {"target": {"arn": "cluster"}})
+    entry = one(task, schedule)
+    assert entry["status"] == "usage-only"
+    assert entry["baseline_monthly"] == 0 and entry["maximum_monthly"] == 0
+    assert [(u["description"], u["unit_price"]) for u in entry["usage"]] == [
+        ("2 vCPU per task run-hour", 0.04048),
+        ("4 GB of memory per task run-hour", 0.004445),
+    ]
+
+
+def test_flow_logs_are_never_free() -> None:
+    """Log delivery of VPC flow logs is billed (vended logs); the catalogue has no
+    vended-logs price, so they are unpriced rather than free."""
+    flow = res(
+        "aws:ec2/flowLog:FlowLog",
+        "flow",
+        {"logDestinationType": "cloud-watch-logs", "trafficType": "ALL"},
+    )
+    entry = one(flow)
+    assert entry["status"] == "unpriced"
+    assert entry["missing"] == ["aws/cloudwatch/vended-logs-ingestion/eu-west-1"]
+    assert "aws:ec2/flowLog:FlowLog" not in FREE
+
+
 def test_a_type_without_pricer_is_unpriced_and_counted() -> None:
     cost = estimate([*PROVIDERS, res("aws:memorydb/cluster:Cluster", "cache", {})])
     assert cost["resources"][0]["status"] == "unpriced"
