@@ -195,7 +195,7 @@ def test_gcp_stacks_admit_one_repository_and_subject(stack: str) -> None:
     )
     assert rec.outputs["ci_gcp_workload_identity_provider"] == (
         "projects/123456789012/locations/global/workloadIdentityPools/"
-        f"{admin.inputs['member'].split(':')[1].split('@')[0].removesuffix('-ci')}-github/providers/github"
+        f"{admin.inputs['member'].split(':')[1].split('@')[0].removesuffix('-deploy')}-github/providers/github"
     )
 
 
