@@ -99,6 +99,7 @@ ARCHITECTURE_PROJECT_GRANTS: Mapping[str, tuple[str, ...]] = {
     "hybrid_tf_mlops": ("roles/aiplatform.user", "roles/logging.logWriter"),
     "gke_mlops": (
         "roles/container.defaultNodeServiceAccount",
+        "roles/dataflow.worker",
         "roles/logging.logWriter",
         "roles/monitoring.metricWriter",
     ),
