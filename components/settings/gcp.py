@@ -450,6 +450,7 @@ class HybridTfMlopsSettings(Strict):
         ids = [c.membership_id for c in self.clusters]
         if len(set(ids)) != len(ids):
             raise ValueError("clusters: a membership_id is listed twice")
+        return self
 
 
 # -- architecture 8: GKE-based MLOps ---------------------------------------------------
