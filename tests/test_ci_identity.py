@@ -154,7 +154,9 @@ def test_azure_stacks_federate_one_subject(stack: str) -> None:
     assert credential.inputs["audiences"] == ["api://AzureADTokenExchange"]
     assert credential.inputs["subject"] == expected_subject(stack)
     (role,) = [
-        r for r in rec.by_type("azure-native:authorization:RoleDefinition") if r.name.startswith("ci-")
+        r
+        for r in rec.by_type("azure-native:authorization:RoleDefinition")
+        if r.name.startswith("ci-")
     ]
     (permission,) = role.inputs["permissions"]
     assert "*" not in permission["actions"]
