@@ -193,7 +193,8 @@ def test_the_endpoint_and_training_change_is_shown_before_and_after(
         in markdown
     )
     assert "<code>14400</code> | <code>86400</code>" in markdown
-    assert "Cost: not estimated." in markdown
+    # Both plans carry the estimator's cost section (prices change with the catalogue).
+    assert "Cost per month: baseline " in markdown
 
 
 def test_the_change_carries_its_cost_delta(base: dict[str, Any], resized: dict[str, Any]) -> None:
@@ -225,7 +226,9 @@ def test_the_change_carries_its_cost_delta(base: dict[str, Any], resized: dict[s
 
 
 def test_cost_on_one_side_only(base: dict[str, Any]) -> None:
-    diff = diff_plans(base, with_cost(base))
+    # The base as a plan written before the estimator existed: no cost section.
+    before = {key: value for key, value in base.items() if key != "cost"}
+    diff = diff_plans(before, with_cost(base))
     assert diff.cost is not None and diff.cost.total.baseline_before is None
     assert "baseline n/a → 335.80 USD (**+335.80 USD**)" in diff_markdown(diff)
 
