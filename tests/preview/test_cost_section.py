@@ -66,10 +66,11 @@ def test_markdown_section_names_the_drivers_and_the_unpriced() -> None:
     result = PlanResult(recording, cost=cost_of("aws-dev"))
     markdown = to_markdown(result)
     assert "## Cost" in markdown
-    assert "What keeps the baseline above zero: sagemaker-network-endpoint-" in markdown
+    # aws-dev's largest idle cost: the EKS control plane of the container architecture.
+    assert "What keeps the baseline above zero: containers-cluster" in markdown
     assert "| **unpriced** |" in markdown
     assert "plus usage" in markdown
-    assert "Budget (aws): $250.00 a month for a baseline of $" in markdown
+    assert "Budget (aws): $600.00 a month for a baseline of $" in markdown
     assert "Spot and commitments (a range, not in the figures above):" in markdown
     assert to_json_dict(result)["cost"]["total"]["baseline_monthly"] == pytest.approx(
         cost_of("aws-dev")["total"]["baseline_monthly"]
