@@ -18,6 +18,7 @@ from mlops_components.gcp import ci_identity as gcp_ci
 from mlops_components.registry import REGISTRY
 from mlops_components.settings import Cloud
 from mlops_components.settings.ci import CiSettings
+from mlops_preview.recorder import RecordedResource
 from mlops_preview.runner import Recording, plan_stack
 from pydantic import ValidationError
 
@@ -181,10 +182,20 @@ def test_the_azure_assignment_condition_allows_only_data_plane_roles() -> None:
     assert condition.count("GuidEquals {") == 2
 
 
+def ci_providers(rec: Recording) -> list[RecordedResource]:
+    """The CI identity's pool providers (the hybrid architecture federates its clusters
+    through providers of its own)."""
+    return [
+        p
+        for p in rec.by_type("gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider")
+        if p.name.startswith("ci-")
+    ]
+
+
 @pytest.mark.parametrize("stack", [s for s in STACKS if s.startswith("gcp-")])
 def test_gcp_stacks_admit_one_repository_and_subject(stack: str) -> None:
     rec = planned(stack)
-    (provider,) = rec.by_type("gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider")
+    (provider,) = ci_providers(rec)
     assert provider.inputs["oidc"] == {"issuerUri": github_oidc.ISSUER}
     assert provider.inputs["attributeCondition"] == (
         f"assertion.repository == '{REPOSITORY}' && assertion.sub == '{expected_subject(stack)}'"
@@ -279,9 +290,7 @@ def test_the_gcp_attribute_condition_admits_only_its_subject(stack: str) -> None
     """The provider's condition, evaluated by a CEL implementation as Google's STS would."""
     import celpy
 
-    (provider,) = planned(stack).by_type(
-        "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider"
-    )
+    (provider,) = ci_providers(planned(stack))
     env = celpy.Environment()
     program = env.program(env.compile(provider.inputs["attributeCondition"]))
     environment = ci_section(stack)["environment"]

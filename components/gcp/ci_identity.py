@@ -96,7 +96,11 @@ ARCHITECTURE_PROJECT_GRANTS: Mapping[str, tuple[str, ...]] = {
         "roles/logging.logWriter",
         "roles/monitoring.metricWriter",
     ),
-    "hybrid_tf_mlops": ("roles/aiplatform.user", "roles/logging.logWriter"),
+    "hybrid_tf_mlops": (
+        "roles/aiplatform.user",
+        "roles/aiplatform.viewer",
+        "roles/logging.logWriter",
+    ),
     "gke_mlops": (
         "roles/container.defaultNodeServiceAccount",
         "roles/dataflow.worker",
