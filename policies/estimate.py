@@ -135,7 +135,9 @@ def cost_rules(cloud: str, module: str, budget_type: str) -> None:
         if totals["unpriced_accelerators"] and limit < 1:
             yield (
                 f"{fmt_number(totals['unpriced_accelerators'])} accelerators run at minimum "
-                "scale in unpriced resources; their share of the baseline cannot be checked.",
+                "scale in unpriced resources; their share of the baseline cannot be checked "
+                "until the price catalogue (components/pricing/data) prices their machine "
+                "and accelerator types, or they scale to zero.",
                 None,
             )
         if totals["baseline"] <= 0:

@@ -246,6 +246,12 @@ REPLACED_BY: Mapping[str, tuple[str, ...]] = {
         "project",
     ),
     "gcp:bigquery/dataset:Dataset": ("datasetId", "location", "project"),
+    # Merged architectures' protected types (Azure ML registry, Vertex metadata and
+    # TensorBoard): the ARM name and location; the provider's ForceNew fields (a metadata
+    # store has no update method at all; a TensorBoard updates only names and labels).
+    "azure-native:machinelearningservices:Registry": (*_ARM, "registryName"),
+    "gcp:vertex/aiMetadataStore:AiMetadataStore": (EVERYTHING,),
+    "gcp:vertex/aiTensorboard:AiTensorboard": ("region", "project", "encryptionSpec"),
 }
 """Resource type -> input path patterns whose change replaces the resource."""
 

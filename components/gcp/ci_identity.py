@@ -16,6 +16,11 @@ the architectures grant (``ARCHITECTURE_PROJECT_GRANTS``; "Delegate the granting
 roles", https://cloud.google.com/iam/docs/setting-limits-on-granting-roles). No Owner
 or Editor. The pool, provider and the account's own grants are changed by an
 administrator only (the first deploy, and any change of this identity).
+
+The account is ``<prefix>-deploy``: the Vertex architecture's pipeline account is
+``<prefix>-ci``, and the environment's policy config names ``<prefix>-deploy@...`` in
+``gcp-project-iam-disallow-service-account-admin``'s ``allowedDeployAccounts``, the one
+service account that may hold admin roles on the project (docs/ci.md).
 """
 
 from __future__ import annotations
@@ -91,9 +96,14 @@ ARCHITECTURE_PROJECT_GRANTS: Mapping[str, tuple[str, ...]] = {
         "roles/logging.logWriter",
         "roles/monitoring.metricWriter",
     ),
-    "hybrid_tf_mlops": ("roles/aiplatform.user", "roles/logging.logWriter"),
+    "hybrid_tf_mlops": (
+        "roles/aiplatform.user",
+        "roles/aiplatform.viewer",
+        "roles/logging.logWriter",
+    ),
     "gke_mlops": (
         "roles/container.defaultNodeServiceAccount",
+        "roles/dataflow.worker",
         "roles/logging.logWriter",
         "roles/monitoring.metricWriter",
     ),
@@ -209,7 +219,7 @@ class GcpCiIdentity(pulumi.ComponentResource):
         )
         self.account = gcp.serviceaccount.Account(
             naming.child(name, "deploy"),
-            account_id=naming.physical(name_prefix, "ci", max_length=30),
+            account_id=naming.physical(name_prefix, "deploy", max_length=30),
             display_name=f"pulumi up by GitHub Actions ({self.subject})"[:100],
             opts=child,
         )

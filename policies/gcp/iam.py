@@ -9,7 +9,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 
-from ..framework import Category, is_set, items, resource_rule
+from ..framework import Category, is_set, items, matches_any, resource_rule, string_list_schema
 
 PUBLIC_MEMBERS = ("allUsers", "allAuthenticatedUsers")
 """IAM's two public principals (https://cloud.google.com/iam/docs/principals-overview)."""
@@ -125,23 +125,36 @@ def impersonation(args: ResourceValidationArgs, config: Mapping[str, Any]) -> It
 
 @resource_rule(
     name="gcp-project-iam-disallow-service-account-admin",
-    description="Service accounts must not hold admin roles (or owner/editor) on the project.",
+    description="Service accounts must not hold admin roles (or owner/editor) on the project, except the deploy accounts the config names.",
     category=SECURITY,
     severity=Severity.HIGH,
     enforcement=MANDATORY,
-    remediation="Give the workload's service account the narrow predefined roles it needs.",
+    remediation="Give the workload's service account the narrow predefined roles it needs; only a deploy identity (named in allowedDeployAccounts) manages resources.",
     references=["CKV_GCP_42"],
     resource_types=[PROJECT_MEMBER, PROJECT_BINDING],
+    config_schema={
+        "allowedDeployAccounts": string_list_schema(
+            "Service account e-mail patterns of the stack's deploy identities "
+            "(components/gcp/ci_identity.py: <prefix>-deploy@<project>.iam.gserviceaccount.com), "
+            "which may hold admin roles: a deploy manages the resources. Empty: none.",
+            [],
+        )
+    },
 )
 def service_account_admin(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
-    """A compromised workload with an admin role owns the project."""
+    """A compromised workload with an admin role owns the project. The keyless CI deploy
+    identity needs the admin role of each service it deploys to; it is exempt only when
+    the environment's config names its e-mail (``allowedDeployAccounts``, default none),
+    so a workload account never inherits the exemption by its role or by accident."""
     role = str(args.props.get("role") or "")
     admin = role in ("roles/owner", "roles/editor") or role.lower().endswith("admin")
     if not admin:
         return
+    allowed = [str(p) for p in items(config.get("allowedDeployAccounts"))]
     for member in members(args.props):
-        if member.startswith("serviceAccount:"):
-            yield f"service account {member.split(':', 1)[1]} gets {role}."
+        kind, _, email = member.partition(":")
+        if kind == "serviceAccount" and not matches_any(email, allowed):
+            yield f"service account {email} gets {role}."
 
 
 @resource_rule(

@@ -413,7 +413,10 @@ def test_alerts_go_to_the_action_group(rec: Recording) -> None:
         "azureml-endpoint-green-health-alert": "DeploymentCapacity",
     }
     for inputs in alerts.values():
-        assert inputs["actions"][0]["actionGroupId"].endswith("/actionGroups/azure-monito")
+        # The action group is auto-named (actionGroupName unset): its logical name plus
+        # Pulumi's random suffix, not its 12-character short name.
+        group = inputs["actions"][0]["actionGroupId"].rsplit("/actionGroups/", 1)[1]
+        assert group.startswith("azure-monitoring-alerts-")
         assert inputs["criteria"]["odataType"].endswith("SingleResourceMultipleMetricCriteria")
     errors = alerts["azureml-endpoint-errors-alert"]["criteria"]["allOf"][0]
     assert errors["dimensions"] == [

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from mlops_components.settings.gcp import HybridTfMlopsSettings
+from mlops_preview.recorder import RecordedResource
 from mlops_preview.runner import Recording, plan_stack
 from pydantic import ValidationError
 
@@ -21,6 +22,12 @@ POOL = "principalSet://iam.googleapis.com/projects/123456789012/locations/global
 @cache
 def hybrid() -> Recording:
     return plan_stack(ROOT, "gcp-hybrid")
+
+
+def own(rec: Recording, token: str) -> list[RecordedResource]:
+    """The architecture's resources of ``token`` (the stack's CI identity, ``ci-*``, has
+    a workload identity pool and provider of its own)."""
+    return [r for r in rec.by_type(token) if r.name.startswith("hybrid-")]
 
 
 def test_clusters_join_the_fleet_with_their_issuers() -> None:
@@ -40,14 +47,14 @@ def test_clusters_join_the_fleet_with_their_issuers() -> None:
         "gcp:iam/workloadIdentityPool:WorkloadIdentityPool",
         "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider",
     ):
-        assert all(r.protect and r.retain_on_delete for r in rec.by_type(token)), token
+        assert all(r.protect and r.retain_on_delete for r in own(rec, token)), token
 
 
 def test_federation_trusts_only_the_serving_namespace_and_grants_read_only() -> None:
     rec = hybrid()
-    pool = rec.one("gcp:iam/workloadIdentityPool:WorkloadIdentityPool")
+    (pool,) = own(rec, "gcp:iam/workloadIdentityPool:WorkloadIdentityPool")
     assert pool.inputs["workloadIdentityPoolId"] == "mlops-prod-onprem"
-    providers = rec.by_type("gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider")
+    providers = own(rec, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider")
     assert sorted(p.inputs["oidc"]["issuerUri"] for p in providers) == [
         "https://k8s-dc1.example.com",
         "https://k8s-dc2.example.com",
@@ -121,7 +128,7 @@ def test_serving_on_gke_registers_the_cluster_and_grants_its_namespace(tmp_path:
         "roles/aiplatform.viewer",
     }
     # The GKE cluster is not a federation provider: it uses GKE's own workload pool.
-    providers = rec.by_type("gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider")
+    providers = own(rec, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider")
     assert len(providers) == 2
 
 

@@ -218,7 +218,12 @@ def test_scheduler_posts_a_valid_pipeline_job_as_the_runner() -> None:
 
 def test_alerts_watch_the_endpoint_and_the_pipelines() -> None:
     rec = planned("gcp-dev")
-    policies = {p.name: p for p in rec.by_type("gcp:monitoring/alertPolicy:AlertPolicy")}
+    # gcp-dev also runs the GKE architecture, whose alerts are gke-monitoring-*.
+    policies = {
+        p.name: p
+        for p in rec.by_type("gcp:monitoring/alertPolicy:AlertPolicy")
+        if p.name.startswith("vertex-")
+    }
     assert set(policies) == {
         "vertex-alerts-latency",
         "vertex-alerts-errors",
@@ -288,7 +293,7 @@ def test_capacity_is_declared_for_prediction_and_training() -> None:
             "g2-standard-4",
             3,
             False,
-            accelerator="NVIDIA_L4",
+            accelerator="nvidia-l4",
             accelerator_count=1,
             source="architectures.vertex_mlops.endpoint",
         ),

@@ -12,6 +12,7 @@ from test_policy_resource_rules import Case
 
 KEY = "projects/p/locations/europe-west4/keyRings/r/cryptoKeys/k"
 SA = "serviceAccount:runner@p.iam.gserviceaccount.com"
+DEPLOY_SA = "serviceAccount:mlops-dev-deploy@p.iam.gserviceaccount.com"
 LABELS = {"project": "mlops-iac", "environment": "dev", "owner": "ml", "cost-centre": "cc-1"}
 
 BUCKET = "gcp:storage/bucket:Bucket"
@@ -223,7 +224,21 @@ GCP_CASES: dict[str, list[Case]] = {
             {"project": "p", "role": "roles/aiplatform.user", "member": SA},
             [({"role": "roles/storage.admin"}, "gets roles/storage.admin")],
             also_compliant=[{"role": "roles/storage.admin", "member": "group:admins@example.com"}],
-        )
+        ),
+        # The environment's config names the CI deploy account: it may hold admin
+        # roles; a workload account (or a look-alike in another prefix) still may not.
+        Case(
+            PROJECT_MEMBER,
+            {"project": "p", "role": "roles/container.admin", "member": DEPLOY_SA},
+            [
+                ({"member": SA}, "runner@p.iam.gserviceaccount.com gets roles/container.admin"),
+                (
+                    {"member": "serviceAccount:mlops-prod-deploy@p.iam.gserviceaccount.com"},
+                    "mlops-prod-deploy@p.iam.gserviceaccount.com gets roles/container.admin",
+                ),
+            ],
+            config={"allowedDeployAccounts": ["mlops-dev-deploy@*.iam.gserviceaccount.com"]},
+        ),
     ],
     "gcp-iam-workload-identity-provider-require-attribute-condition": [
         Case(

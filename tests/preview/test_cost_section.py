@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from mlops_preview.cost import cost_markdown, estimate_cost
 from mlops_preview.report import PlanResult, to_json_dict, to_markdown
 from mlops_preview.runner import Recording, plan_stack
@@ -58,7 +59,11 @@ def test_every_stack_has_its_budget_and_anomaly_alert(stack: str) -> None:
     types = {r.type for r in planned(stack).resources}
     assert BUDGETS[stack] <= types
     budgets = cost_of(stack)["budgets"]
-    assert [b["amount_monthly"] for b in budgets] == [250.0]
+    # The amount the stack file sets (each stack's budget covers its own baseline).
+    config = yaml.safe_load((ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text())["config"]
+    assert [b["amount_monthly"] for b in budgets] == [
+        float(config["mlops-iac:budget"]["amount_usd"])
+    ]
 
 
 def test_markdown_section_names_the_drivers_and_the_unpriced() -> None:
@@ -69,7 +74,7 @@ def test_markdown_section_names_the_drivers_and_the_unpriced() -> None:
     assert "What keeps the baseline above zero: containers-cluster ($73.00)" in markdown
     assert "| **unpriced** |" in markdown
     assert "plus usage" in markdown
-    assert "Budget (aws): $250.00 a month for a baseline of $" in markdown
+    assert "Budget (aws): $600.00 a month for a baseline of $" in markdown
     assert "Spot and commitments (a range, not in the figures above):" in markdown
     assert to_json_dict(result)["cost"]["total"]["baseline_monthly"] == pytest.approx(
         cost_of("aws-dev")["total"]["baseline_monthly"]

@@ -48,6 +48,8 @@ def test_aws_prod_declares_sagemaker_jobs_and_the_blue_green_endpoint() -> None:
 def test_aws_dev_trains_on_spot_and_its_serverless_endpoint_needs_no_instances() -> None:
     families = {line["family"] for line in quotas_json(planned("aws-dev"))["lines"]}
     assert families == {
+        # The EKS GPU pool (container_mlops): Spot g-class vCPUs.
+        "All G and VT Spot Instance Requests",
         "ml.m5.large for spot training job usage",
         "ml.t3.medium for processing job usage",
     }
