@@ -129,15 +129,17 @@ def cost_rules(cloud: str, module: str, budget_type: str) -> None:
         args: StackValidationArgs, config: Mapping[str, Any]
     ) -> Iterator[tuple[str, None]]:
         """GPUs and TPUs that run whether used or not are the costliest idle capacity;
-        outside prod they should scale to zero, so their share of the baseline is capped."""
+        outside prod they should scale to zero, so their share of the baseline is capped.
+        With a limit of 0 any always-on accelerator fails, priced or not; with a higher
+        limit an unpriced one cannot be weighed and is left to the advisory
+        ``<cloud>-stack-cost-unpriced`` finding, as the ceilings leave unpriced resources."""
         totals = cloud_totals(stack_estimate(args), cloud)
         limit = float(config["maxAlwaysOnAcceleratorShare"])
-        if totals["unpriced_accelerators"] and limit < 1:
+        if totals["unpriced_accelerators"] and limit == 0:
             yield (
                 f"{fmt_number(totals['unpriced_accelerators'])} accelerators run at minimum "
-                "scale in unpriced resources; their share of the baseline cannot be checked "
-                "until the price catalogue (components/pricing/data) prices their machine "
-                "and accelerator types, or they scale to zero.",
+                "scale in unpriced resources, and this environment allows no always-on "
+                "accelerator: let them scale to zero.",
                 None,
             )
         if totals["baseline"] <= 0:
@@ -225,8 +227,8 @@ def cost_rules(cloud: str, module: str, budget_type: str) -> None:
                         "type": "number",
                         "minimum": 0,
                         "maximum": 1,
-                        "default": 0.5,
-                        "description": "Largest share (0-1) of the baseline spent on accelerators that run at minimum scale.",
+                        "default": 0.0,
+                        "description": "Largest share (0-1) of the baseline spent on accelerators that run at minimum scale; 0 (the default) allows none.",
                     },
                 },
             ),

@@ -198,7 +198,7 @@ COST_STACK_CASES: dict[str, CostCase] = {
         [
             (
                 adding(GPU_NODE_GROUP),
-                "always-on accelerators cost $1,285.53 a month, 99% of the baseline; at most 50% allowed.",
+                "always-on accelerators cost $1,285.53 a month, 99% of the baseline; at most 0% allowed.",
                 None,
             )
         ],
