@@ -82,6 +82,7 @@ class GkeMlops(pulumi.ComponentResource):
                 registry_id=f.registry_id,
                 labels=labels,
                 retention=args.retention,
+                serving_pool=s.serving.accelerator_pool if s.serving.enabled else None,
             ),
             after_apis,
         )
@@ -123,6 +124,7 @@ class GkeMlops(pulumi.ComponentResource):
                     model_bucket=f.pipeline_root_bucket_name,
                     labels=labels,
                     gpu_pool=s.serving.accelerator_pool,
+                    highly_available=args.retention is Retention.PROTECTED,
                     depends_on=[self.cluster.system_pool, *self.cluster.pools.values()],
                 ),
                 after_apis,

@@ -354,6 +354,8 @@ class VertexMlops(pulumi.ComponentResource):
                 private_project_allowlist=(
                     [project] if e.access is NetworkAccessMode.PRIVATE else None
                 ),
+                # Vertex AI creates the PSC consumer endpoint in the foundation's VPC.
+                psc_consumer=(project, f.network_id),
                 request_log_table=pulumi.Output.concat(
                     self.dataset.bigquery_uri, ".prediction_logs"
                 ),

@@ -61,6 +61,11 @@ class VertexEndpointArgs:
     private_project_allowlist: Sequence[pulumi.Input[str]] | None = None
     """Projects allowed to connect to the endpoint over Private Service Connect;
     ``None``: a public endpoint (IAM still guards every call)."""
+    psc_consumer: tuple[pulumi.Input[str], pulumi.Input[str]] | None = None
+    """With Private Service Connect: ``(project id, network)`` where Vertex AI creates
+    the consumer endpoint (forwarding rule) itself (``psc_automation_configs``; the
+    network is ``projects/<p>/global/networks/<n>``). Without it a private endpoint has
+    no address any client can call."""
     request_log_table: pulumi.Input[str] | None = None
     """``bq://<project>.<dataset>`` for request-response logging; ``None``: off."""
     request_log_rate: float = 0.0
@@ -92,6 +97,9 @@ class VertexEndpoint(pulumi.ComponentResource):
                 "enable_private_service_connect": True,
                 "project_allowlists": list(args.private_project_allowlist),
             }
+            if args.psc_consumer is not None:
+                project, network = args.psc_consumer
+                psc["psc_automation_configs"] = [{"project_id": project, "network": network}]
         logging: AiEndpointPredictRequestResponseLoggingConfigArgsDict | None = None
         if args.request_log_table is not None and args.request_log_rate > 0:
             logging = {
@@ -160,6 +168,11 @@ def _validate(args: VertexEndpointArgs) -> None:
         problems.append(f"target_percent: {args.target_percent} is not 1-100")
     if not 0 <= args.request_log_rate <= 1:
         problems.append(f"request_log_rate: {args.request_log_rate} is not 0-1")
+    if args.private_project_allowlist is not None and args.psc_consumer is None:
+        problems.append(
+            "psc_consumer: a Private Service Connect endpoint needs the project and network "
+            "of its consumer endpoint (psc_automation_configs)"
+        )
     if not args.kms_key_grants:
         problems.append("kms_key_grants: Vertex AI's grant on the key is required")
     raise_problems("VertexEndpointArgs", problems)
