@@ -102,6 +102,7 @@ class GkeMlops(pulumi.ComponentResource):
                     kms_key_id=f.kms_key_id,
                     data_bucket=f.data_bucket_name,
                     pipeline_root_bucket=f.pipeline_root_bucket_name,
+                    registry_id=f.registry_id,
                     labels=labels,
                 ),
                 after_apis,

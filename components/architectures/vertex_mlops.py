@@ -268,6 +268,20 @@ class VertexMlops(pulumi.ComponentResource):
             ),
             after,
         )
+        # The pipeline's deploy step deploys models that run as the serving account:
+        # the runner may act as that account only (a resource-level grant).
+        MemberGrants(
+            naming.child(name, "runner-serving-grants"),
+            MemberGrantsArgs(
+                member=f.pipeline_runner.member,
+                resource_grants={
+                    "act-as-serving": ResourceGrant(
+                        "service_account", self.serving.account_name, SERVICE_ACCOUNT_USER
+                    )
+                },
+            ),
+            after,
+        )
         ci_grants = {
             "images": ResourceGrant("repository", f.registry_id, REGISTRY_WRITER),
             "templates": ResourceGrant(
@@ -324,6 +338,7 @@ class VertexMlops(pulumi.ComponentResource):
                     **s.schedule.parameters,
                     **training_parameters(s.training),
                     "training_service_account": f.trainer_email,
+                    "serving_service_account": self.serving.email,
                     "data_bucket": f.data_bucket_name,
                     "bigquery_dataset": self.dataset.bigquery_uri,
                     "serving_image_repository": f.registry_url,

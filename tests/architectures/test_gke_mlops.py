@@ -215,8 +215,53 @@ def test_quota_preferences_for_gpus_and_tpu_chips(stack: str, expected: dict[str
     assert {line["status"] for line in block.inputs["lines"]} == {"requested"}
 
 
-def test_staging_runs_a_private_cmek_dataflow_job() -> None:
+def planned_with(tmp_path: Path, stack: str, section: str, **changes: object) -> Recording:
+    """``stack`` with ``changes`` merged into ``architectures.gke_mlops.<section>``."""
+    import shutil
+
+    shutil.copy(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    shutil.copytree(ROOT / "stacks", tmp_path / "stacks")
+    stack_file = tmp_path / "stacks" / f"Pulumi.{stack}.yaml"
+    config = yaml.safe_load(stack_file.read_text(encoding="utf-8"))
+    config["config"]["mlops-iac:architectures"]["gke_mlops"][section].update(changes)
+    stack_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return plan_stack(tmp_path, stack)
+
+
+def test_dataflow_provisions_the_launch_infrastructure_and_no_job_by_default() -> None:
+    """A Flex Template job resource re-launches a finished batch job on every update
+    (hashicorp/terraform-provider-google#855): staging names a template but launches
+    nothing; its worker may read the template spec and the template image."""
     rec = planned("gcp-staging")
+    assert rec.by_type("gcp:dataflow/flexTemplateJob:FlexTemplateJob") == []
+    assert rec.outputs.get("gke_dataflow_job_id") is None
+    worker = "serviceAccount:mlops-staging-dataflow@ml-staging-123456.iam.gserviceaccount.com"
+    template = rec.one("gcp:storage/bucketIAMMember:BucketIAMMember", "gke-processing-worker-template")
+    assert (template.inputs["bucket"], template.inputs["role"], template.inputs["member"]) == (
+        "ml-staging-123456-dataflow",
+        "roles/storage.objectViewer",
+        worker,
+    )
+    image = rec.one(
+        "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
+        "gke-processing-worker-template-image",
+    )
+    assert (image.inputs["role"], image.inputs["member"]) == (
+        "roles/artifactregistry.reader",
+        worker,
+    )
+    assert image.inputs["repository"] == rec.outputs["gcp_registry_id"]
+    # Without a template there is nothing to read.
+    dev = planned("gcp-dev")
+    assert not [
+        g for g in dev.resources if g.name.startswith("gke-processing-worker-template")
+    ]
+    with pytest.raises(ValidationError, match="launch_job"):
+        GkeMlopsSettings.model_validate({"dataflow": {"launch_job": True}})
+
+
+def test_staging_runs_a_private_cmek_dataflow_job_when_asked(tmp_path: Path) -> None:
+    rec = planned_with(tmp_path, "gcp-staging", "dataflow", launch_job=True)
     (job,) = rec.by_type("gcp:dataflow/flexTemplateJob:FlexTemplateJob")
     i = job.inputs
     assert i["containerSpecGcsPath"] == "gs://ml-staging-123456-dataflow/templates/features.json"

@@ -53,7 +53,7 @@ def test_dev_creates_exactly_the_architecture() -> None:
         "gcp:projects/iAMMember:IAMMember": 6,
         "gcp:bigquery/datasetIamMember:DatasetIamMember": 3,
         "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": 4,
-        "gcp:serviceaccount/iAMMember:IAMMember": 1,
+        "gcp:serviceaccount/iAMMember:IAMMember": 2,
         "gcp:storage/bucketIAMMember:BucketIAMMember": 2,
     }
     assert {r.inputs["service"] for r in rec.by_type("gcp:projects/service:Service")} >= set(
@@ -106,9 +106,14 @@ def test_endpoint_has_a_numeric_name_and_its_pool_scales_from_settings() -> None
         "bigqueryDestination": {"outputUri": "bq://ml-dev-123456.mlops_dev_ml.prediction_logs"},
     }
     private = prod.one("gcp:vertex/aiEndpoint:AiEndpoint")
+    # Vertex AI creates the consumer endpoint (forwarding rule) in the foundation's VPC:
+    # without it a private endpoint has no address to call.
     assert private.inputs["privateServiceConnectConfig"] == {
         "enablePrivateServiceConnect": True,
         "projectAllowlists": ["ml-prod-123456"],
+        "pscAutomationConfigs": [
+            {"projectId": "ml-prod-123456", "network": prod.outputs["gcp_network_id"]}
+        ],
     }
     assert "network" not in private.inputs
     assert private.inputs["name"] != endpoint.inputs["name"]
@@ -197,7 +202,18 @@ def test_scheduler_posts_a_valid_pipeline_job_as_the_runner() -> None:
         "training_replica_count": "1",
         "training_scheduling_strategy": "SPOT",
         "training_service_account": rec.outputs["gcp_training_email"],
+        "serving_service_account": rec.outputs["vertex_serving_email"],
     }
+    # The deploy step deploys models as the serving account: the runner may act as
+    # that account only (a binding on the account, not on the project).
+    serving = rec.one(
+        "gcp:serviceaccount/iAMMember:IAMMember", "vertex-runner-serving-grants-act-as-serving"
+    )
+    assert serving.inputs["role"] == "roles/iam.serviceAccountUser"
+    assert serving.inputs["member"] == f"serviceAccount:{runner}"
+    assert serving.inputs["serviceAccountId"] == rec.one(
+        "gcp:serviceaccount/account:Account", "vertex-serving"
+    ).outputs["name"]
     # The runner may submit as itself and create Vertex AI jobs; nothing project-wide
     # lets it act as other accounts.
     acts = rec.one("gcp:serviceaccount/iAMMember:IAMMember", "vertex-runner-grants-act-as-self")
