@@ -27,6 +27,7 @@ from ..gcp.names import check_name, fixed_name
 from ..gcp.services import ProjectServices
 from ..registry import Capacity, Deployment, Outputs
 from ..settings import Cloud, Retention
+from ..settings.base import Environment
 from ..settings.gcp import GkeMlopsSettings
 from ..tags import merge_tags
 from .gcp_foundation import GcpFoundation
@@ -125,7 +126,8 @@ class GkeMlops(pulumi.ComponentResource):
                     model_bucket=f.pipeline_root_bucket_name,
                     labels=labels,
                     gpu_pool=s.serving.accelerator_pool,
-                    highly_available=args.retention is Retention.PROTECTED,
+                    # Prod only: staging's single Spot replica stays cheap.
+                    highly_available=labels.get("environment") == Environment.PROD,
                     depends_on=[self.cluster.system_pool, *self.cluster.pools.values()],
                 ),
                 after_apis,

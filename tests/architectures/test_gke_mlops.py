@@ -330,6 +330,37 @@ def test_staging_serves_on_the_gpu_pool_through_workload_identity() -> None:
     assert rec.one("kubernetes:core/v1:Service").inputs["spec"]["type"] == "ClusterIP"
 
 
+def test_prod_serving_stays_up_through_rollouts_and_node_upgrades() -> None:
+    """Prod: two replicas at least, a PodDisruptionBudget that keeps one, rollouts that
+    surge a replica, and the serving pool upgraded by surging a node; a single-replica
+    server (staging, dev) gets no budget (it would block every node drain)."""
+    rec = planned("gcp-prod")
+    hpa = rec.one("kubernetes:autoscaling/v2:HorizontalPodAutoscaler").inputs["spec"]
+    assert (hpa["minReplicas"], hpa["maxReplicas"]) == (2, 4)
+    pdb = rec.one("kubernetes:policy/v1:PodDisruptionBudget")
+    assert pdb.inputs["metadata"]["namespace"] == "serving"
+    assert pdb.inputs["spec"] == {
+        "minAvailable": 1,
+        "selector": {"matchLabels": {"app.kubernetes.io/name": "model-server"}},
+    }
+    spec = rec.one("kubernetes:apps/v1:Deployment").inputs["spec"]
+    assert spec["strategy"] == {
+        "type": "RollingUpdate",
+        "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0},
+    }
+    found = pools(rec)
+    assert found["serve"]["upgradeSettings"] == {
+        "strategy": "SURGE",
+        "maxSurge": 1.0,
+        "maxUnavailable": 0.0,
+    }
+    assert found["train-gpu"]["upgradeSettings"]["maxSurge"] == 0.0
+    staging = planned("gcp-staging")
+    assert staging.by_type("kubernetes:policy/v1:PodDisruptionBudget") == []
+    rolling = staging.one("kubernetes:apps/v1:Deployment").inputs["spec"]["strategy"]
+    assert rolling["rollingUpdate"] == {"maxSurge": 0, "maxUnavailable": 1}
+
+
 def test_kubeconfig_is_built_from_the_cluster_and_read_back() -> None:
     rec = planned("gcp-dev")
     provider = rec.one("pulumi:providers:kubernetes")
