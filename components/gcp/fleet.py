@@ -21,7 +21,6 @@ pulumi/pulumi-gcp#1149): they derive from the stack prefix, are stateful
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -167,9 +166,7 @@ class FederatedAccess(pulumi.ComponentResource):
         number = gcp.organizations.get_project_output(
             project_id=args.project, opts=pulumi.InvokeOutputOptions(parent=self)
         ).number
-        namespaces = dict.fromkeys(
-            [args.namespace, *(_namespace(c, args) for c in args.clusters)]
-        )
+        namespaces = dict.fromkeys([args.namespace, *(_namespace(c, args) for c in args.clusters)])
         self.principal_sets = {
             ns: pulumi.Output.concat(
                 "principalSet://iam.googleapis.com/projects/",
@@ -234,19 +231,6 @@ def _validate(args: FederatedAccessArgs) -> None:
             problems.append(f"clusters[{cluster.membership_id!r}]: not a provider id (4-32)")
         if not cluster.issuer_url.startswith("https://"):
             problems.append(f"clusters[{cluster.membership_id!r}].issuer_url: https:// only")
-        if cluster.jwks_json is not None and not _is_jwks(cluster.jwks_json):
-            problems.append(
-                f"clusters[{cluster.membership_id!r}].jwks_json: not a JSON object with a "
-                "'keys' list"
-            )
     if any(k == "models" or k.startswith("models-") for k in args.read_grants):
         problems.append("read_grants: 'models' is the Model Registry grant's name")
     raise_problems("FederatedAccessArgs", problems)
-
-
-def _is_jwks(text: str) -> bool:
-    try:
-        document = json.loads(text)
-    except ValueError:
-        return False
-    return isinstance(document, dict) and isinstance(document.get("keys"), list)

@@ -8,6 +8,7 @@ buckets, service accounts, Artifact Registry, network, logs and alerts); see
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from typing import Annotated, Literal, Self
 
@@ -395,6 +396,18 @@ class FleetClusterSettings(Strict):
         pattern=r"^https://\S+$",
         description="The cluster's service-account token issuer (OIDC discovery URL).",
     )
+
+    @field_validator("jwks_json")
+    @classmethod
+    def _key_set(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                document = json.loads(value)
+            except ValueError as error:
+                raise ValueError(f"not JSON ({error})") from None
+            if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
+                raise ValueError("a JSON Web Key Set is an object with a 'keys' list")
+        return value
 
     @field_validator("membership_id")
     @classmethod

@@ -236,7 +236,9 @@ def test_dataflow_provisions_the_launch_infrastructure_and_no_job_by_default() -
     assert rec.by_type("gcp:dataflow/flexTemplateJob:FlexTemplateJob") == []
     assert rec.outputs.get("gke_dataflow_job_id") is None
     worker = "serviceAccount:mlops-staging-dataflow@ml-staging-123456.iam.gserviceaccount.com"
-    template = rec.one("gcp:storage/bucketIAMMember:BucketIAMMember", "gke-processing-worker-template")
+    template = rec.one(
+        "gcp:storage/bucketIAMMember:BucketIAMMember", "gke-processing-worker-template"
+    )
     assert (template.inputs["bucket"], template.inputs["role"], template.inputs["member"]) == (
         "ml-staging-123456-dataflow",
         "roles/storage.objectViewer",
@@ -253,9 +255,7 @@ def test_dataflow_provisions_the_launch_infrastructure_and_no_job_by_default() -
     assert image.inputs["repository"] == rec.outputs["gcp_registry_id"]
     # Without a template there is nothing to read.
     dev = planned("gcp-dev")
-    assert not [
-        g for g in dev.resources if g.name.startswith("gke-processing-worker-template")
-    ]
+    assert not [g for g in dev.resources if g.name.startswith("gke-processing-worker-template")]
     with pytest.raises(ValidationError, match="launch_job"):
         GkeMlopsSettings.model_validate({"dataflow": {"launch_job": True}})
 

@@ -211,9 +211,10 @@ def test_scheduler_posts_a_valid_pipeline_job_as_the_runner() -> None:
     )
     assert serving.inputs["role"] == "roles/iam.serviceAccountUser"
     assert serving.inputs["member"] == f"serviceAccount:{runner}"
-    assert serving.inputs["serviceAccountId"] == rec.one(
-        "gcp:serviceaccount/account:Account", "vertex-serving"
-    ).outputs["name"]
+    assert (
+        serving.inputs["serviceAccountId"]
+        == rec.one("gcp:serviceaccount/account:Account", "vertex-serving").outputs["name"]
+    )
     # The runner may submit as itself and create Vertex AI jobs; nothing project-wide
     # lets it act as other accounts.
     acts = rec.one("gcp:serviceaccount/iAMMember:IAMMember", "vertex-runner-grants-act-as-self")
