@@ -276,6 +276,14 @@ class VertexEndpointSettings(Strict):
         "the model-monitoring service enabled; the monitoring job itself is runtime "
         "(it needs a deployed model).",
     )
+    shared_pool: bool = Field(
+        default=False,
+        description="false (default): models are deployed with dedicated resources (the "
+        "pipeline's deploy step reads the machine, accelerator and replica bounds as "
+        "`serving_*` parameters), which custom serving containers need. true: a "
+        "deployment resource pool the models share (co-hosting), for Vertex AI prebuilt "
+        "containers only: co-hosting does not run custom containers.",
+    )
     latency_alert_ms: int = Field(
         default=500, ge=1, description="99th percentile latency (ms) that raises an alert."
     )
