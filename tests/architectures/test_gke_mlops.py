@@ -188,6 +188,7 @@ def test_prod_serves_on_demand_and_trains_through_queued_provisioning() -> None:
             {
                 "PREEMPTIBLE-NVIDIA-L4-GPUS-per-project-region": "2",
                 "PREEMPTIBLE-TPU-LITE-PODSLICE-V5-per-project-region": "8",
+                "GPUS-ALL-REGIONS-per-project": "2",
             },
         ),
         (
@@ -198,6 +199,8 @@ def test_prod_serves_on_demand_and_trains_through_queued_provisioning() -> None:
                 "NVIDIA-L4-GPUS-per-project-region": "5",
                 "PREEMPTIBLE-NVIDIA-L4-GPUS-per-project-region": "10",
                 "PREEMPTIBLE-TPU-LITE-PODSLICE-V5-per-project-region": "10",
+                # Every GPU (12 reachable) also counts project-wide.
+                "GPUS-ALL-REGIONS-per-project": "15",
             },
         ),
     ],
@@ -210,7 +213,10 @@ def test_quota_preferences_for_gpus_and_tpu_chips(stack: str, expected: dict[str
     } == expected
     for pref in prefs:
         assert pref.inputs["parent"] == f"projects/ml-{stack.split('-')[1]}-123456"
-        assert pref.inputs["dimensions"] == {"region": "europe-west4"}
+        global_quota = pref.inputs["quotaId"] == "GPUS-ALL-REGIONS-per-project"
+        assert pref.inputs.get("dimensions", {}) == (
+            {} if global_quota else {"region": "europe-west4"}
+        )
     (block,) = rec.by_type("mlops:platform:AcceleratorQuotas")
     assert {line["status"] for line in block.inputs["lines"]} == {"requested"}
 
@@ -419,6 +425,7 @@ def test_capacity_is_declared_per_pool() -> None:
             8,
             ["architectures.gke_mlops.cluster.accelerator_pools.v5e"],
         ),
+        ("GPUS_ALL_REGIONS", 2, ["architectures.gke_mlops.cluster.accelerator_pools.l4"]),
     ]
 
 
