@@ -66,6 +66,8 @@ class QuotaTarget:
     the cloud has no request resource or the identity is not documented."""
     source: str
     """Where the mapping is documented."""
+    region: str | None = None
+    """A project-wide quota's location (``global``); ``None``: the capacity's region."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,15 @@ def with_headroom(value: int, percent: int) -> int:
     return math.ceil(value * (100 + percent) / 100)
 
 
+def requested_value(reachable: int, settings: QuotaSettings, declared: int | None) -> int:
+    """The reachable value plus headroom, never below the declared limit: a Google Cloud
+    quota preference sets an absolute value, so asking below the current limit would
+    lower it (Cloud Quotas refuses only a decrease below usage or by more than its safety
+    margin, ``QUOTA_DECREASE_BELOW_USAGE`` / ``QUOTA_DECREASE_PERCENTAGE_TOO_HIGH``,
+    which the requests never ignore)."""
+    return max(with_headroom(reachable, settings.headroom_percent), declared or 0)
+
+
 def quota_lines(capacity: Iterable[Capacity], settings: QuotaSettings) -> list[QuotaLine]:
     """One line per cloud, region and family, sorted; ``ValueError`` naming the
     capacity's source when a machine type has no known quota family."""
@@ -154,7 +165,7 @@ def quota_lines(capacity: Iterable[Capacity], settings: QuotaSettings) -> list[Q
     sources: dict[tuple[str, str, str], list[str]] = {}
     for entry in capacity:
         for target in targets(entry):
-            key = (entry.cloud.value, entry.region, target.family)
+            key = (entry.cloud.value, target.region or entry.region, target.family)
             reachable[key] = reachable.get(key, 0) + entry.maximum * target.per_machine
             found.setdefault(key, target)
             if entry.source and entry.source not in sources.setdefault(key, []):
@@ -172,7 +183,7 @@ def quota_lines(capacity: Iterable[Capacity], settings: QuotaSettings) -> list[Q
                 unit=target.unit,
                 reachable=reachable[key],
                 requested=(
-                    with_headroom(reachable[key], settings.headroom_percent)
+                    requested_value(reachable[key], settings, settings.declared.get(family))
                     if can_request
                     else None
                 ),

@@ -281,3 +281,41 @@ def test_deployment_shares_components_and_capacity_between_architectures() -> No
         second.take("base", pulumi.ComponentResource)
     first.declare_capacity(Capacity(Cloud.AWS, "eu-west-1", "vm", "g5.xlarge", 2, spot=True))
     assert [c.machine_type for c in second.capacity] == ["g5.xlarge"]
+
+
+def test_gcp_hybrid_plans_the_hybrid_architecture_and_its_fleet() -> None:
+    """The hybrid stack's architecture is planned, not silently skipped (a settings
+    after-validator that returned None dropped it once)."""
+    rec = planned("gcp-hybrid")
+    assert rec.by_type("mlops:gcp:HybridTfMlops")
+    assert len(rec.by_type("gcp:gkehub/membership:Membership")) >= 1
+
+
+def test_every_after_model_validator_returns_the_model() -> None:
+    """A pydantic ``model_validator(mode="after")`` that falls off its end returns None,
+    and the settings silently become None: each one ends with ``return self``."""
+    import ast
+
+    missing = []
+    for path in sorted((ROOT / "components" / "settings").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            after = any(
+                isinstance(d, ast.Call)
+                and getattr(d.func, "id", getattr(d.func, "attr", "")) == "model_validator"
+                and any(
+                    k.arg == "mode" and getattr(k.value, "value", None) == "after"
+                    for k in d.keywords
+                )
+                for d in node.decorator_list
+            )
+            last = node.body[-1]
+            returns_self = (
+                isinstance(last, ast.Return)
+                and isinstance(last.value, ast.Name)
+                and last.value.id == "self"
+            )
+            if after and not returns_self:
+                missing.append(f"{path.name}:{node.lineno} {node.name}")
+    assert missing == []

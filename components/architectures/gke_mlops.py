@@ -27,6 +27,7 @@ from ..gcp.names import check_name, fixed_name
 from ..gcp.services import ProjectServices
 from ..registry import Capacity, Deployment, Outputs
 from ..settings import Cloud, Retention
+from ..settings.base import Environment
 from ..settings.gcp import GkeMlopsSettings
 from ..tags import merge_tags
 from .gcp_foundation import GcpFoundation
@@ -82,6 +83,7 @@ class GkeMlops(pulumi.ComponentResource):
                 registry_id=f.registry_id,
                 labels=labels,
                 retention=args.retention,
+                serving_pool=s.serving.accelerator_pool if s.serving.enabled else None,
             ),
             after_apis,
         )
@@ -101,6 +103,7 @@ class GkeMlops(pulumi.ComponentResource):
                     kms_key_id=f.kms_key_id,
                     data_bucket=f.data_bucket_name,
                     pipeline_root_bucket=f.pipeline_root_bucket_name,
+                    registry_id=f.registry_id,
                     labels=labels,
                 ),
                 after_apis,
@@ -123,6 +126,8 @@ class GkeMlops(pulumi.ComponentResource):
                     model_bucket=f.pipeline_root_bucket_name,
                     labels=labels,
                     gpu_pool=s.serving.accelerator_pool,
+                    # Prod only: staging's single Spot replica stays cheap.
+                    highly_available=labels.get("environment") == Environment.PROD,
                     depends_on=[self.cluster.system_pool, *self.cluster.pools.values()],
                 ),
                 after_apis,

@@ -95,7 +95,15 @@ class HybridTfMlops(pulumi.ComponentResource):
             opts=pulumi.InvokeOutputOptions(parent=self)
         ).project
 
-        clusters = [MemberCluster(c.membership_id, c.issuer_url) for c in s.clusters]
+        clusters = [
+            MemberCluster(
+                c.membership_id,
+                c.issuer_url,
+                namespace=c.serving_namespace,
+                jwks_json=c.jwks_json,
+            )
+            for c in s.clusters
+        ]
         members = list(clusters)
         if s.serving == "gke" and s.gke_cluster_id is not None:
             members.append(
@@ -119,6 +127,8 @@ class HybridTfMlops(pulumi.ComponentResource):
             ),
             "images": ResourceGrant("repository", f.registry_id, REGISTRY_READER),
         }
+        # Each cluster trusts its own serving namespace; the principal set of the
+        # first cluster's (where attached serving runs) is the architecture's output.
         namespace = s.clusters[0].serving_namespace
         self.federation = FederatedAccess(
             naming.child(name, "federation"),

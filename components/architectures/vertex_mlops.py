@@ -42,7 +42,12 @@ from ..gcp.vertex_metadata import VertexMetadata, VertexMetadataArgs
 from ..gcp.workbench import Workbench, WorkbenchArgs
 from ..registry import Capacity, Deployment, Outputs
 from ..settings import Cloud, Retention
-from ..settings.gcp import VERTEX_SCALING_METRICS, VertexMlopsSettings, VertexTrainingSettings
+from ..settings.gcp import (
+    VERTEX_SCALING_METRICS,
+    VertexEndpointSettings,
+    VertexMlopsSettings,
+    VertexTrainingSettings,
+)
 from ..tags import merge_tags
 from ..vocabulary import CapacityStrategy, NetworkAccessMode
 from .gcp_foundation import (
@@ -105,6 +110,22 @@ def training_parameters(training: VertexTrainingSettings) -> dict[str, str]:
     if spec.accelerator_type:
         parameters["training_accelerator_type"] = spec.accelerator_type
         parameters["training_accelerator_count"] = str(spec.accelerator_count)
+    return parameters
+
+
+def serving_parameters(endpoint: VertexEndpointSettings) -> dict[str, str]:
+    """The dedicated resources the pipeline's deploy step gives a model (no shared pool:
+    custom serving containers cannot be co-hosted): machine, accelerator and replica
+    bounds from the endpoint settings."""
+    spec = machine_spec(endpoint.machine_type, endpoint.accelerator, "endpoint.accelerator")
+    parameters = {
+        "serving_machine_type": spec.machine_type,
+        "serving_min_replicas": str(endpoint.scaling.min_instances),
+        "serving_max_replicas": str(endpoint.scaling.max_instances),
+    }
+    if spec.accelerator_type:
+        parameters["serving_accelerator_type"] = spec.accelerator_type
+        parameters["serving_accelerator_count"] = str(spec.accelerator_count)
     return parameters
 
 
@@ -268,6 +289,20 @@ class VertexMlops(pulumi.ComponentResource):
             ),
             after,
         )
+        # The pipeline's deploy step deploys models that run as the serving account:
+        # the runner may act as that account only (a resource-level grant).
+        MemberGrants(
+            naming.child(name, "runner-serving-grants"),
+            MemberGrantsArgs(
+                member=f.pipeline_runner.member,
+                resource_grants={
+                    "act-as-serving": ResourceGrant(
+                        "service_account", self.serving.account_name, SERVICE_ACCOUNT_USER
+                    )
+                },
+            ),
+            after,
+        )
         ci_grants = {
             "images": ResourceGrant("repository", f.registry_id, REGISTRY_WRITER),
             "templates": ResourceGrant(
@@ -324,10 +359,12 @@ class VertexMlops(pulumi.ComponentResource):
                     **s.schedule.parameters,
                     **training_parameters(s.training),
                     "training_service_account": f.trainer_email,
+                    "serving_service_account": self.serving.email,
                     "data_bucket": f.data_bucket_name,
                     "bigquery_dataset": self.dataset.bigquery_uri,
                     "serving_image_repository": f.registry_url,
                     "tensorboard": self.metadata.tensorboard_id or "",
+                    **({} if s.endpoint.shared_pool else serving_parameters(s.endpoint)),
                 },
                 labels=labels,
             ),
@@ -354,10 +391,13 @@ class VertexMlops(pulumi.ComponentResource):
                 private_project_allowlist=(
                     [project] if e.access is NetworkAccessMode.PRIVATE else None
                 ),
+                # Vertex AI creates the PSC consumer endpoint in the foundation's VPC.
+                psc_consumer=(project, f.network_id),
                 request_log_table=pulumi.Output.concat(
                     self.dataset.bigquery_uri, ".prediction_logs"
                 ),
                 request_log_rate=e.request_logging_rate,
+                shared_pool=e.shared_pool,
                 retention=retention,
                 display_name=f"{prefix} models",
             ),

@@ -9,9 +9,16 @@
   other on TCP 12345-12346, which Dataflow needs for shuffle and streaming; the foundation's
   deny-all-ingress rule blocks everything else
   (https://cloud.google.com/dataflow/docs/guides/routes-firewall#firewall_rules).
-- With a template path: a ``dataflow.FlexTemplateJob`` in the private subnet with private
-  worker IPs only, the key, the worker account and a worker ceiling; ``on_delete``
-  ``drain`` lets a streaming job finish its in-flight data on destroy or replacement.
+- With a template path: the worker account may read the template spec's bucket
+  (``roles/storage.objectViewer``) and the Docker repository holding the template's
+  launcher image (``roles/artifactregistry.reader``), which a Flex Template launch needs
+  (https://cloud.google.com/dataflow/docs/guides/templates/configuring-flex-templates#permissions).
+- Only with ``launch_job`` too: a ``dataflow.FlexTemplateJob`` in the private subnet
+  with private worker IPs only, the key, the worker account and a worker ceiling;
+  ``on_delete`` ``drain`` lets a streaming job finish its in-flight data on destroy or
+  replacement. Pulumi re-launches a finished batch job on every update
+  (hashicorp/terraform-provider-google#855), so the default is the launch
+  infrastructure only.
 """
 
 from __future__ import annotations
@@ -29,6 +36,8 @@ from .identity import ResourceGrant, ServiceAccount, ServiceAccountArgs
 SERVICES = ("dataflow.googleapis.com",)
 WORKER_ROLES = ("roles/dataflow.worker",)
 OBJECT_USER = "roles/storage.objectUser"
+OBJECT_VIEWER = "roles/storage.objectViewer"
+REGISTRY_READER = "roles/artifactregistry.reader"
 ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
 WORKER_TAG = "dataflow"
 """The network tag Dataflow gives every worker VM."""
@@ -52,6 +61,8 @@ class DataflowProcessingArgs:
     kms_key_id: pulumi.Input[str]
     data_bucket: pulumi.Input[str]
     pipeline_root_bucket: pulumi.Input[str]
+    registry_id: pulumi.Input[str]
+    """The Docker repository holding Flex Template launcher images."""
     labels: Mapping[str, str]
 
 
@@ -72,6 +83,16 @@ class DataflowProcessing(pulumi.ComponentResource):
         s = args.settings
         child = pulumi.ResourceOptions(parent=self)
         project = gcp.organizations.get_project_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        grants = {
+            "data": ResourceGrant("bucket", args.data_bucket, OBJECT_USER),
+            "pipeline-root": ResourceGrant("bucket", args.pipeline_root_bucket, OBJECT_USER),
+        }
+        if s.template_path is not None:
+            template_bucket = s.template_path.removeprefix("gs://").split("/", 1)[0]
+            grants["template"] = ResourceGrant("bucket", template_bucket, OBJECT_VIEWER)
+            grants["template-image"] = ResourceGrant(
+                "repository", args.registry_id, REGISTRY_READER
+            )
         self.worker = ServiceAccount(
             naming.child(name, "worker"),
             ServiceAccountArgs(
@@ -79,12 +100,7 @@ class DataflowProcessing(pulumi.ComponentResource):
                 display_name="Dataflow workers (mlops-iac)",
                 description="Runs Dataflow jobs: reads raw data, writes features.",
                 project_roles=WORKER_ROLES,
-                resource_grants={
-                    "data": ResourceGrant("bucket", args.data_bucket, OBJECT_USER),
-                    "pipeline-root": ResourceGrant(
-                        "bucket", args.pipeline_root_bucket, OBJECT_USER
-                    ),
-                },
+                resource_grants=grants,
             ),
             child,
         )
@@ -119,7 +135,7 @@ class DataflowProcessing(pulumi.ComponentResource):
 
         self.job = None
         self.job_id = None
-        if s.template_path is not None:
+        if s.launch_job and s.template_path is not None:
             self.job = gcp.dataflow.FlexTemplateJob(
                 naming.child(name, "job"),
                 name=args.job_name,
@@ -138,7 +154,8 @@ class DataflowProcessing(pulumi.ComponentResource):
                 on_delete="drain",
                 labels=dict(args.labels),
                 opts=pulumi.ResourceOptions(
-                    parent=self, depends_on=[*self.key_grants.values(), self.firewall]
+                    parent=self,
+                    depends_on=[*self.key_grants.values(), self.firewall, self.worker],
                 ),
             )
             self.job_id = self.job.job_id

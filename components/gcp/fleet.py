@@ -8,8 +8,9 @@ Identity Federation that lets their workloads read models and images without key
   already exists is adopted with ``pulumi import``. GKE clusters are members through
   their ``endpoint.gke_cluster.resource_link``.
 - ``FederatedAccess``: a workload identity pool with one OIDC provider per cluster
-  (issuer = the cluster's issuer; only service accounts of the serving namespace pass
-  the ``attribute_condition``), and read grants for that namespace's federated
+  (issuer = the cluster's issuer, and its JSON Web Key Set when Google cannot reach the
+  issuer; only service accounts of that cluster's serving namespace pass the
+  ``attribute_condition``), and read grants for each serving namespace's federated
   identities on the given buckets and repositories, plus ``roles/aiplatform.viewer``
   (read models in the Model Registry) on the project.
 
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_gcp as gcp
 from pulumi_gcp.gkehub import MembershipEndpointArgsDict
+from pulumi_gcp.iam import WorkloadIdentityPoolProviderOidcArgsDict
 
 from .. import naming
 from ..retention import stateful_options
@@ -59,6 +61,11 @@ class MemberCluster:
     """The cluster's OIDC issuer (``https://...``)."""
     gke_cluster_id: str | None = None
     """``projects/<p>/locations/<l>/clusters/<c>`` for a GKE cluster; ``None`` otherwise."""
+    namespace: str | None = None
+    """The cluster's serving namespace; ``None``: ``FederatedAccessArgs.namespace``."""
+    jwks_json: str | None = None
+    """The issuer's JSON Web Key Set, for an issuer Google cannot reach (a private
+    cluster's); ``None``: Google fetches the keys from the issuer's discovery URL."""
 
 
 @dataclass
@@ -104,7 +111,8 @@ class FederatedAccessArgs:
     pool_id: str
     clusters: Sequence[MemberCluster]
     namespace: str
-    """Kubernetes namespace whose service accounts get the grants."""
+    """Kubernetes namespace whose service accounts get the grants, on every cluster that
+    names none of its own (``principal_set``)."""
     read_grants: Mapping[str, ResourceGrant] = field(default_factory=dict)
     """Keyed by a short name for the child (``<name>-<key>``)."""
     retention: Retention = Retention.DESTROYABLE
@@ -118,6 +126,8 @@ class FederatedAccess(pulumi.ComponentResource):
     principal_set: pulumi.Output[str]
     """``principalSet://.../attribute.namespace/<namespace>``: every workload of the
     namespace on any of the clusters."""
+    principal_sets: dict[str, pulumi.Output[str]]
+    """The principal set of each cluster's namespace, by namespace."""
 
     def __init__(
         self, name: str, args: FederatedAccessArgs, opts: pulumi.ResourceOptions | None = None
@@ -133,7 +143,6 @@ class FederatedAccess(pulumi.ComponentResource):
             project=args.project,
             opts=stateful_options(args.retention, self),
         )
-        prefix = f"system:serviceaccount:{args.namespace}:"
         self.providers = {
             cluster.membership_id: gcp.iam.WorkloadIdentityPoolProvider(
                 naming.child(name, cluster.membership_id),
@@ -144,9 +153,11 @@ class FederatedAccess(pulumi.ComponentResource):
                     "google.subject": "assertion.sub",
                     "attribute.namespace": "assertion['kubernetes.io']['namespace']",
                 },
-                # Only the serving namespace's service accounts may exchange tokens.
-                attribute_condition=f"assertion.sub.startsWith('{prefix}')",
-                oidc={"issuer_uri": cluster.issuer_url},
+                # Only the cluster's serving namespace's service accounts may exchange
+                # tokens.
+                attribute_condition="assertion.sub.startsWith('system:serviceaccount:"
+                f"{_namespace(cluster, args)}:')",
+                oidc=_oidc(cluster),
                 project=args.project,
                 opts=stateful_options(args.retention, self),
             )
@@ -155,17 +166,28 @@ class FederatedAccess(pulumi.ComponentResource):
         number = gcp.organizations.get_project_output(
             project_id=args.project, opts=pulumi.InvokeOutputOptions(parent=self)
         ).number
-        self.principal_set = pulumi.Output.concat(
-            "principalSet://iam.googleapis.com/projects/",
-            number,
-            "/locations/global/workloadIdentityPools/",
-            self.pool.workload_identity_pool_id,
-            "/attribute.namespace/",
-            args.namespace,
-        )
+        namespaces = dict.fromkeys([args.namespace, *(_namespace(c, args) for c in args.clusters)])
+        self.principal_sets = {
+            ns: pulumi.Output.concat(
+                "principalSet://iam.googleapis.com/projects/",
+                number,
+                "/locations/global/workloadIdentityPools/",
+                self.pool.workload_identity_pool_id,
+                "/attribute.namespace/",
+                ns,
+            )
+            for ns in namespaces
+        }
+        self.principal_set = self.principal_sets[args.namespace]
         child = pulumi.ResourceOptions(parent=self)
+        # The default namespace's grants keep their short names (stable URNs); another
+        # namespace's end in ``-<namespace>``.
+        suffixes = {ns: "" if ns == args.namespace else f"-{ns}" for ns in namespaces}
         self.grants = {
-            key: resource_member(naming.child(name, key), grant, self.principal_set, child)
+            f"{key}{suffixes[ns]}": resource_member(
+                naming.child(name, f"{key}{suffixes[ns]}"), grant, self.principal_sets[ns], child
+            )
+            for ns in namespaces
             for key, grant in args.read_grants.items()
         }
         project = (
@@ -174,16 +196,28 @@ class FederatedAccess(pulumi.ComponentResource):
                 opts=pulumi.InvokeOutputOptions(parent=self)
             ).project
         )
-        self.grants["models"] = gcp.projects.IAMMember(
-            naming.child(name, "models"),
-            project=project,
-            role=MODEL_READER,
-            member=self.principal_set,
-            opts=child,
-        )
+        for ns, suffix in suffixes.items():
+            self.grants[f"models{suffix}"] = gcp.projects.IAMMember(
+                naming.child(name, f"models{suffix}"),
+                project=project,
+                role=MODEL_READER,
+                member=self.principal_sets[ns],
+                opts=child,
+            )
         self.register_outputs(
             {"pool_id": self.pool.workload_identity_pool_id, "principal_set": self.principal_set}
         )
+
+
+def _namespace(cluster: MemberCluster, args: FederatedAccessArgs) -> str:
+    return cluster.namespace or args.namespace
+
+
+def _oidc(cluster: MemberCluster) -> WorkloadIdentityPoolProviderOidcArgsDict:
+    oidc: WorkloadIdentityPoolProviderOidcArgsDict = {"issuer_uri": cluster.issuer_url}
+    if cluster.jwks_json is not None:
+        oidc["jwks_json"] = cluster.jwks_json
+    return oidc
 
 
 def _validate(args: FederatedAccessArgs) -> None:
@@ -197,6 +231,6 @@ def _validate(args: FederatedAccessArgs) -> None:
             problems.append(f"clusters[{cluster.membership_id!r}]: not a provider id (4-32)")
         if not cluster.issuer_url.startswith("https://"):
             problems.append(f"clusters[{cluster.membership_id!r}].issuer_url: https:// only")
-    if "models" in args.read_grants:
+    if any(k == "models" or k.startswith("models-") for k in args.read_grants):
         problems.append("read_grants: 'models' is the Model Registry grant's name")
     raise_problems("FederatedAccessArgs", problems)

@@ -66,6 +66,8 @@ class GkeClusterArgs:
     labels: Mapping[str, str]
     retention: Retention = Retention.DESTROYABLE
     flow_log_sampling: float = 0.5
+    serving_pool: str | None = None
+    """Key of the accelerator pool the model server runs on (its upgrades surge)."""
 
 
 class GkeCluster(pulumi.ComponentResource):
@@ -214,6 +216,7 @@ class GkeCluster(pulumi.ComponentResource):
                 labels=labels,
                 driver_version=s.gpu_driver_version,
                 setting=f"cluster.accelerator_pools.{key}",
+                serving=key == args.serving_pool,
             )
             for key, pool in s.accelerator_pools.items()
         }

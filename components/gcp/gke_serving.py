@@ -16,6 +16,10 @@ model artifacts, and a Deployment, an internal Service and a HorizontalPodAutosc
   ``nvidia.com/gpu`` taint tolerated and the pool selected by its label.
 - The Deployment leaves ``replicas`` to the HPA (CPU target), so an update never resets
   the scaled size.
+- Highly available (prod, or ``min_replicas`` >= 2): at least two replicas, a
+  PodDisruptionBudget (``minAvailable`` 1) so node upgrades and scale-downs never evict
+  the last one, and rollouts that surge one replica and take none away. A single
+  replica (dev) is down while it is rolled or its node is upgraded.
 """
 
 from __future__ import annotations
@@ -52,6 +56,20 @@ class GkeServingArgs:
     """Key of the GPU pool the replicas run on; ``None``: CPU serving."""
     depends_on: list[pulumi.Resource] | None = None
     """What must exist before any Kubernetes object (the node pools)."""
+    highly_available: bool = False
+    """Prod: at least ``HA_MIN_REPLICAS`` replicas whatever ``min_replicas`` says."""
+
+
+HA_MIN_REPLICAS = 2
+"""The floor of a highly available server: one replica keeps serving while another is
+rolled, evicted by a node upgrade or rescheduled."""
+
+
+def replica_bounds(s: GkeServingSettings, highly_available: bool) -> tuple[int, int]:
+    """The HPA's (min, max): the settings', raised to ``HA_MIN_REPLICAS`` when highly
+    available."""
+    low = max(s.min_replicas, HA_MIN_REPLICAS) if highly_available else s.min_replicas
+    return low, max(s.max_replicas, low)
 
 
 def container_spec(
@@ -93,6 +111,7 @@ class GkeServing(pulumi.ComponentResource):
     deployment: k8s.apps.v1.Deployment
     service: k8s.core.v1.Service
     autoscaler: k8s.autoscaling.v2.HorizontalPodAutoscaler
+    disruption_budget: k8s.policy.v1.PodDisruptionBudget | None
     account_email: pulumi.Output[str]
 
     def __init__(
@@ -159,6 +178,8 @@ class GkeServing(pulumi.ComponentResource):
         image = pulumi.Output.concat(args.image_repository, "/", s.image)
         model_uri = pulumi.Output.concat("gs://", args.model_bucket, "/models/")
         gpu = args.gpu_pool is not None
+        min_replicas, max_replicas = replica_bounds(s, args.highly_available)
+        redundant = min_replicas >= HA_MIN_REPLICAS
         pod_spec: k8s.core.v1.PodSpecArgsDict = {
             "service_account_name": KSA_NAME,
             "automount_service_account_token": True,
@@ -179,13 +200,14 @@ class GkeServing(pulumi.ComponentResource):
             spec={
                 "selector": {"match_labels": {APP_LABEL: KSA_NAME}},
                 "template": {"metadata": {"labels": labels}, "spec": pod_spec},
-                # A GPU rollout replaces a replica in place (no surge): a surge replica
-                # would need a free GPU node beyond the pool's ceiling and its quota.
+                # A rollout surges one replica and takes none away. Only a single-replica
+                # GPU server (dev) is replaced in place: a surge replica would need a
+                # free GPU node beyond the pool's ceiling and its quota.
                 "strategy": {
                     "type": "RollingUpdate",
                     "rolling_update": {
-                        "max_surge": 0 if gpu else 1,
-                        "max_unavailable": 1 if gpu else 0,
+                        "max_surge": 0 if gpu and not redundant else 1,
+                        "max_unavailable": 1 if gpu and not redundant else 0,
                     },
                 },
             },
@@ -214,8 +236,8 @@ class GkeServing(pulumi.ComponentResource):
                     "kind": "Deployment",
                     "name": KSA_NAME,
                 },
-                "min_replicas": s.min_replicas,
-                "max_replicas": s.max_replicas,
+                "min_replicas": min_replicas,
+                "max_replicas": max_replicas,
                 "metrics": [
                     {
                         "type": "Resource",
@@ -231,4 +253,13 @@ class GkeServing(pulumi.ComponentResource):
             },
             opts=in_ns,
         )
+        self.disruption_budget = None
+        if redundant:
+            # Node upgrades and autoscaler scale-downs drain at most all but one replica.
+            self.disruption_budget = k8s.policy.v1.PodDisruptionBudget(
+                naming.child(name, "pdb"),
+                metadata={"name": KSA_NAME, "namespace": ns, "labels": labels},
+                spec={"min_available": 1, "selector": {"match_labels": {APP_LABEL: KSA_NAME}}},
+                opts=in_ns,
+            )
         self.register_outputs({"account_email": self.account_email, "namespace": ns})

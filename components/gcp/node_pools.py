@@ -21,7 +21,9 @@ forces a replacement or fights the autoscaler); Spot pools use ``location_policy
 (any zone with capacity). Capacity modes come from ``capacity.capacity_for``: Spot,
 flex-start, queued provisioning (flex-start, no reservation, from zero) or specific
 reservations. Upgrades surge no extra node (``max_surge`` 0, ``max_unavailable`` 1), so
-an upgrade needs no accelerator quota beyond the pool's maximum.
+an upgrade needs no accelerator quota beyond the pool's maximum; the pool that serves
+models surges one node instead (``max_surge`` 1, ``max_unavailable`` 0: one more node of
+quota), so an upgrade never takes serving capacity away.
 
 Pools are auto-named (``<logical name>-<random>``): a change that replaces a pool (a
 new machine type, driver or topology) creates the new pool before deleting the old one.
@@ -92,9 +94,12 @@ def accelerator_pool(
     labels: dict[str, str],
     driver_version: str,
     setting: str,
+    serving: bool = False,
 ) -> PoolPlan:
     """The node pool for ``pool``; ``AcceleratorNotOffered`` / ``ValueError`` naming
-    ``setting`` when Google Cloud has no such machine or capacity mode."""
+    ``setting`` when Google Cloud has no such machine or capacity mode. ``serving``: the
+    pool runs the model server, so an upgrade surges one node (a replacement node is up
+    before one is drained) instead of taking one away."""
     machine = machine_for(pool, setting)
     capacity = capacity_for(pool.capacity, pool.scarce_capacity, f"{setting}.scarce_capacity")
     config = node_config(machine.machine_type, service_account, labels, pool.disk_size_gb)
@@ -132,7 +137,11 @@ def accelerator_pool(
         # Flex-start and queued nodes run a bounded job and are not repaired: GKE's
         # examples create such pools with --no-enable-autorepair.
         "management": {"auto_repair": not capacity.flex_start, "auto_upgrade": True},
-        "upgrade_settings": {"strategy": "SURGE", "max_surge": 0, "max_unavailable": 1},
+        "upgrade_settings": {
+            "strategy": "SURGE",
+            "max_surge": 1 if serving else 0,
+            "max_unavailable": 0 if serving else 1,
+        },
         "node_config": config,
     }
     if capacity.queued_provisioning:

@@ -8,6 +8,13 @@ The Cloud Quotas API has no delete method
 one preference per quota and set of dimensions, so its id is derived from them (the
 provider's example: ``compute_googleapis_com-CPUS-per-project_us-east1``) and a second
 stack of the project asking for the same quota updates the same preference.
+
+A preference sets an absolute value: asking below the current limit lowers it. The
+requested value is therefore never below the line's declared limit
+(``quotas.requested_value``), and ``ignore_safety_checks`` is never set, so Cloud Quotas
+keeps refusing a decrease below usage (``QUOTA_DECREASE_BELOW_USAGE``) or by too large a
+share (``QUOTA_DECREASE_PERCENTAGE_TOO_HIGH``). Declare a project's higher existing
+limits in ``quotas.declared`` so a request never undercuts them.
 """
 
 from __future__ import annotations
@@ -32,8 +39,8 @@ def preference_id(line: QuotaLine) -> str:
     example names them, in ``[a-zA-Z0-9-_]``."""
     assert line.request is not None
     service = re.sub(r"[^a-z0-9]", "_", str(line.request["service"]))
-    dims = "_".join(str(v) for _, v in sorted(dict(line.request["dimensions"]).items()))
-    return re.sub(r"[^A-Za-z0-9_-]", "_", f"{service}-{line.request['quota_id']}_{dims}")
+    dims = "".join(f"_{v}" for _, v in sorted(dict(line.request["dimensions"]).items()))
+    return re.sub(r"[^A-Za-z0-9_-]", "_", f"{service}-{line.request['quota_id']}{dims}")
 
 
 def requests(

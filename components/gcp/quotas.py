@@ -6,7 +6,8 @@ the ``PREEMPTIBLE_`` variants, and so do flex-start and queued-provisioning VMs 
 architectures declare those as ``spot``: Dynamic Workload Scheduler consumes preemptible
 quota, https://cloud.google.com/kubernetes-engine/docs/how-to/provisioningrequest). Vertex AI training and prediction count GPUs in Vertex
 AI's own quotas. Machine types without accelerators count against no accelerator
-quota. The mapping and its sources are in ``data/accelerator-quotas.json``; the
+quota. Compute Engine GPUs also count against the project-wide ``GPUS_ALL_REGIONS``
+(a ``global`` line). The mapping and its sources are in ``data/accelerator-quotas.json``; the
 accelerator of a machine type comes from ``data/accelerator-machine-types.json``
 (``accelerators.machines``), so each fact has one source.
 """
@@ -59,6 +60,16 @@ def accelerator_of(capacity: Capacity) -> tuple[str, int] | None:
     return found
 
 
+def all_regions(per_machine: int, data: Mapping[str, Any]) -> QuotaTarget:
+    """The project-wide GPU quota (``GPUS_ALL_REGIONS``) a Compute Engine GPU counts
+    against besides its regional family; a new project has 0 of it."""
+    line = data["all_regions"]
+    request = {"service": COMPUTE, "quota_id": line["quota_id"], "dimensions": {}}
+    return QuotaTarget(
+        line["family"], line["unit"], per_machine, request, data["sources"][0], line["region"]
+    )
+
+
 def targets(capacity: Capacity) -> list[QuotaTarget]:
     """The quota families one machine of ``capacity`` counts against."""
     found = accelerator_of(capacity)
@@ -78,7 +89,10 @@ def targets(capacity: Capacity) -> list[QuotaTarget]:
             "dimensions": {"region": capacity.region, **pick.get("dimensions", {})},
         }
         source = data["sources"][2 if entry["unit"] == "TPU chips" else 0]
-        return [QuotaTarget(pick["family"], entry["unit"], per_machine, request, source)]
+        found = [QuotaTarget(pick["family"], entry["unit"], per_machine, request, source)]
+        if entry["unit"] == "GPUs":
+            found.append(all_regions(per_machine, data))
+        return found
     if capacity.usage in VERTEX_USAGES:
         vertex = data["vertex"]
         model = vertex["model_names"].get(accelerator)

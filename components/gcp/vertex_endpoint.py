@@ -1,9 +1,14 @@
-"""A Vertex AI endpoint and the dedicated machines the models deployed to it share.
+"""A Vertex AI endpoint and, optionally, the machines the models deployed to it share.
 
 Models and their deployment are runtime objects (the Model Registry and
-``endpoints.deployModel``); the infrastructure is the endpoint and a deployment
-resource pool, whose machines, replica bounds and autoscaling target every model
-deployed with ``shared_resources`` uses.
+``endpoints.deployModel``); the infrastructure is the endpoint and, with
+``shared_pool``, a deployment resource pool whose machines, replica bounds and
+autoscaling target every model deployed with ``shared_resources`` uses. Co-hosting runs
+Vertex AI prebuilt containers only, so a custom serving container is deployed with
+dedicated resources and no pool is created (the default of ``VertexMlops``). The pool
+is protected like the endpoint in protected stacks; the provider exposes no
+``encryption_spec`` for it (its replicas keep no model data at rest beyond the
+endpoint's).
 
 Update behaviour: the endpoint's ``name`` (a numeric id, derived from the stack
 prefix), ``encryption_spec``, ``network`` and ``private_service_connect_config`` force
@@ -61,9 +66,16 @@ class VertexEndpointArgs:
     private_project_allowlist: Sequence[pulumi.Input[str]] | None = None
     """Projects allowed to connect to the endpoint over Private Service Connect;
     ``None``: a public endpoint (IAM still guards every call)."""
+    psc_consumer: tuple[pulumi.Input[str], pulumi.Input[str]] | None = None
+    """With Private Service Connect: ``(project id, network)`` where Vertex AI creates
+    the consumer endpoint (forwarding rule) itself (``psc_automation_configs``; the
+    network is ``projects/<p>/global/networks/<n>``). Without it a private endpoint has
+    no address any client can call."""
     request_log_table: pulumi.Input[str] | None = None
     """``bq://<project>.<dataset>`` for request-response logging; ``None``: off."""
     request_log_rate: float = 0.0
+    shared_pool: bool = False
+    """A deployment resource pool for co-hosted models (prebuilt containers only)."""
     retention: Retention = Retention.DESTROYABLE
     display_name: str = ""
 
@@ -73,10 +85,10 @@ class VertexEndpoint(pulumi.ComponentResource):
     given) and a ``AiDeploymentResourcePool`` with replica bounds and autoscaling."""
 
     endpoint: gcp.vertex.AiEndpoint
-    pool: gcp.vertex.AiDeploymentResourcePool
+    pool: gcp.vertex.AiDeploymentResourcePool | None
     endpoint_id: pulumi.Output[str]
     endpoint_name: pulumi.Output[str]
-    pool_name: pulumi.Output[str]
+    pool_name: pulumi.Output[str] | None
 
     def __init__(
         self, name: str, args: VertexEndpointArgs, opts: pulumi.ResourceOptions | None = None
@@ -92,6 +104,9 @@ class VertexEndpoint(pulumi.ComponentResource):
                 "enable_private_service_connect": True,
                 "project_allowlists": list(args.private_project_allowlist),
             }
+            if args.psc_consumer is not None:
+                project, network = args.psc_consumer
+                psc["psc_automation_configs"] = [{"project_id": project, "network": network}]
         logging: AiEndpointPredictRequestResponseLoggingConfigArgsDict | None = None
         if args.request_log_table is not None and args.request_log_rate > 0:
             logging = {
@@ -112,24 +127,27 @@ class VertexEndpoint(pulumi.ComponentResource):
             labels=dict(args.labels),
             opts=stateful_options(args.retention, self, depends_on=args.kms_key_grants),
         )
-        self.pool = gcp.vertex.AiDeploymentResourcePool(
-            naming.child(name, "pool"),
-            name=args.pool_id,
-            region=args.region,
-            dedicated_resources={
-                "machine_spec": _machine_args(args.machine),
-                "min_replica_count": args.min_replicas,
-                "max_replica_count": args.max_replicas,
-                "autoscaling_metric_specs": [
-                    {"metric_name": args.metric_name, "target": args.target_percent}
-                ],
-            },
-            deletion_policy="DELETE",
-            opts=pulumi.ResourceOptions(parent=self),
-        )
+        self.pool = None
+        self.pool_name = None
+        if args.shared_pool:
+            self.pool = gcp.vertex.AiDeploymentResourcePool(
+                naming.child(name, "pool"),
+                name=args.pool_id,
+                region=args.region,
+                dedicated_resources={
+                    "machine_spec": _machine_args(args.machine),
+                    "min_replica_count": args.min_replicas,
+                    "max_replica_count": args.max_replicas,
+                    "autoscaling_metric_specs": [
+                        {"metric_name": args.metric_name, "target": args.target_percent}
+                    ],
+                },
+                deletion_policy=deletion_policy(args.retention),
+                opts=stateful_options(args.retention, self),
+            )
+            self.pool_name = self.pool.id
         self.endpoint_id = self.endpoint.name
         self.endpoint_name = self.endpoint.id
-        self.pool_name = self.pool.id
         self.register_outputs(
             {
                 "endpoint_id": self.endpoint_id,
@@ -160,6 +178,11 @@ def _validate(args: VertexEndpointArgs) -> None:
         problems.append(f"target_percent: {args.target_percent} is not 1-100")
     if not 0 <= args.request_log_rate <= 1:
         problems.append(f"request_log_rate: {args.request_log_rate} is not 0-1")
+    if args.private_project_allowlist is not None and args.psc_consumer is None:
+        problems.append(
+            "psc_consumer: a Private Service Connect endpoint needs the project and network "
+            "of its consumer endpoint (psc_automation_configs)"
+        )
     if not args.kms_key_grants:
         problems.append("kms_key_grants: Vertex AI's grant on the key is required")
     raise_problems("VertexEndpointArgs", problems)

@@ -8,6 +8,7 @@ buckets, service accounts, Artifact Registry, network, logs and alerts); see
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from typing import Annotated, Literal, Self
 
@@ -275,6 +276,14 @@ class VertexEndpointSettings(Strict):
         "the model-monitoring service enabled; the monitoring job itself is runtime "
         "(it needs a deployed model).",
     )
+    shared_pool: bool = Field(
+        default=False,
+        description="false (default): models are deployed with dedicated resources (the "
+        "pipeline's deploy step reads the machine, accelerator and replica bounds as "
+        "`serving_*` parameters), which custom serving containers need. true: a "
+        "deployment resource pool the models share (co-hosting), for Vertex AI prebuilt "
+        "containers only: co-hosting does not run custom containers.",
+    )
     latency_alert_ms: int = Field(
         default=500, ge=1, description="99th percentile latency (ms) that raises an alert."
     )
@@ -396,6 +405,18 @@ class FleetClusterSettings(Strict):
         description="The cluster's service-account token issuer (OIDC discovery URL).",
     )
 
+    @field_validator("jwks_json")
+    @classmethod
+    def _key_set(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                document = json.loads(value)
+            except ValueError as error:
+                raise ValueError(f"not JSON ({error})") from None
+            if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
+                raise ValueError("a JSON Web Key Set is an object with a 'keys' list")
+        return value
+
     @field_validator("membership_id")
     @classmethod
     def _not_reserved(cls, value: str) -> str:
@@ -407,6 +428,13 @@ class FleetClusterSettings(Strict):
         default="ml-serving",
         pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$",
         description="Namespace whose Kubernetes service accounts may read models and images.",
+    )
+    jwks_json: str | None = Field(
+        default=None,
+        min_length=2,
+        description="The issuer's JSON Web Key Set (`kubectl get --raw /openid/v1/jwks`), "
+        "for an issuer Google cannot reach over the internet; null: Google fetches the "
+        "keys from `issuer_url`. Update it when the cluster rotates its signing keys.",
     )
 
 
@@ -603,8 +631,18 @@ class DataflowSettings(Strict):
     template_path: str | None = Field(
         default=None,
         pattern=r"^gs://[a-z0-9][a-z0-9._-]+/.+\.json$",
-        description="gs:// path of a built Flex Template spec; given: a Flex Template "
-        "job runs it (batch or streaming). None (default): only the infrastructure.",
+        description="gs:// path of a built Flex Template spec: the worker service account "
+        "may read its bucket (and the foundation's Docker repository, where the template "
+        "image lives). None (default): no template yet.",
+    )
+    launch_job: bool = Field(
+        default=False,
+        description="true: the stack also runs `template_path` as a Flex Template job. "
+        "Pulumi then re-launches the job on every update that finds it finished (a done "
+        "batch job is recreated, hashicorp/terraform-provider-google#855): use it for a "
+        "long-running streaming job only. false (default): only the launch "
+        "infrastructure; jobs are launched by `gcloud dataflow flex-template run` or an "
+        "orchestrator.",
     )
     parameters: dict[str, str] = Field(
         default_factory=dict, description="The template's parameters."
@@ -613,6 +651,12 @@ class DataflowSettings(Strict):
         default="n2-standard-2", description="Worker machine type (CPU processing)."
     )
     max_workers: int = Field(default=4, ge=1, le=1000, description="Autoscaling ceiling.")
+
+    @model_validator(mode="after")
+    def _launchable(self) -> Self:
+        if self.launch_job and self.template_path is None:
+            raise ValueError("launch_job: needs template_path (the Flex Template to run)")
+        return self
 
 
 class GkeServingSettings(Strict):

@@ -188,6 +188,7 @@ def test_prod_serves_on_demand_and_trains_through_queued_provisioning() -> None:
             {
                 "PREEMPTIBLE-NVIDIA-L4-GPUS-per-project-region": "2",
                 "PREEMPTIBLE-TPU-LITE-PODSLICE-V5-per-project-region": "8",
+                "GPUS-ALL-REGIONS-per-project": "2",
             },
         ),
         (
@@ -198,6 +199,8 @@ def test_prod_serves_on_demand_and_trains_through_queued_provisioning() -> None:
                 "NVIDIA-L4-GPUS-per-project-region": "5",
                 "PREEMPTIBLE-NVIDIA-L4-GPUS-per-project-region": "10",
                 "PREEMPTIBLE-TPU-LITE-PODSLICE-V5-per-project-region": "10",
+                # Every GPU (12 reachable) also counts project-wide.
+                "GPUS-ALL-REGIONS-per-project": "15",
             },
         ),
     ],
@@ -210,13 +213,61 @@ def test_quota_preferences_for_gpus_and_tpu_chips(stack: str, expected: dict[str
     } == expected
     for pref in prefs:
         assert pref.inputs["parent"] == f"projects/ml-{stack.split('-')[1]}-123456"
-        assert pref.inputs["dimensions"] == {"region": "europe-west4"}
+        global_quota = pref.inputs["quotaId"] == "GPUS-ALL-REGIONS-per-project"
+        assert pref.inputs.get("dimensions", {}) == (
+            {} if global_quota else {"region": "europe-west4"}
+        )
     (block,) = rec.by_type("mlops:platform:AcceleratorQuotas")
     assert {line["status"] for line in block.inputs["lines"]} == {"requested"}
 
 
-def test_staging_runs_a_private_cmek_dataflow_job() -> None:
+def planned_with(tmp_path: Path, stack: str, section: str, **changes: object) -> Recording:
+    """``stack`` with ``changes`` merged into ``architectures.gke_mlops.<section>``."""
+    import shutil
+
+    shutil.copy(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    shutil.copytree(ROOT / "stacks", tmp_path / "stacks")
+    stack_file = tmp_path / "stacks" / f"Pulumi.{stack}.yaml"
+    config = yaml.safe_load(stack_file.read_text(encoding="utf-8"))
+    config["config"]["mlops-iac:architectures"]["gke_mlops"][section].update(changes)
+    stack_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return plan_stack(tmp_path, stack)
+
+
+def test_dataflow_provisions_the_launch_infrastructure_and_no_job_by_default() -> None:
+    """A Flex Template job resource re-launches a finished batch job on every update
+    (hashicorp/terraform-provider-google#855): staging names a template but launches
+    nothing; its worker may read the template spec and the template image."""
     rec = planned("gcp-staging")
+    assert rec.by_type("gcp:dataflow/flexTemplateJob:FlexTemplateJob") == []
+    assert rec.outputs.get("gke_dataflow_job_id") is None
+    worker = "serviceAccount:mlops-staging-dataflow@ml-staging-123456.iam.gserviceaccount.com"
+    template = rec.one(
+        "gcp:storage/bucketIAMMember:BucketIAMMember", "gke-processing-worker-template"
+    )
+    assert (template.inputs["bucket"], template.inputs["role"], template.inputs["member"]) == (
+        "ml-staging-123456-dataflow",
+        "roles/storage.objectViewer",
+        worker,
+    )
+    image = rec.one(
+        "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
+        "gke-processing-worker-template-image",
+    )
+    assert (image.inputs["role"], image.inputs["member"]) == (
+        "roles/artifactregistry.reader",
+        worker,
+    )
+    assert image.inputs["repository"] == rec.outputs["gcp_registry_id"]
+    # Without a template there is nothing to read.
+    dev = planned("gcp-dev")
+    assert not [g for g in dev.resources if g.name.startswith("gke-processing-worker-template")]
+    with pytest.raises(ValidationError, match="launch_job"):
+        GkeMlopsSettings.model_validate({"dataflow": {"launch_job": True}})
+
+
+def test_staging_runs_a_private_cmek_dataflow_job_when_asked(tmp_path: Path) -> None:
+    rec = planned_with(tmp_path, "gcp-staging", "dataflow", launch_job=True)
     (job,) = rec.by_type("gcp:dataflow/flexTemplateJob:FlexTemplateJob")
     i = job.inputs
     assert i["containerSpecGcsPath"] == "gs://ml-staging-123456-dataflow/templates/features.json"
@@ -285,6 +336,37 @@ def test_staging_serves_on_the_gpu_pool_through_workload_identity() -> None:
     assert rec.one("kubernetes:core/v1:Service").inputs["spec"]["type"] == "ClusterIP"
 
 
+def test_prod_serving_stays_up_through_rollouts_and_node_upgrades() -> None:
+    """Prod: two replicas at least, a PodDisruptionBudget that keeps one, rollouts that
+    surge a replica, and the serving pool upgraded by surging a node; a single-replica
+    server (staging, dev) gets no budget (it would block every node drain)."""
+    rec = planned("gcp-prod")
+    hpa = rec.one("kubernetes:autoscaling/v2:HorizontalPodAutoscaler").inputs["spec"]
+    assert (hpa["minReplicas"], hpa["maxReplicas"]) == (2, 4)
+    pdb = rec.one("kubernetes:policy/v1:PodDisruptionBudget")
+    assert pdb.inputs["metadata"]["namespace"] == "serving"
+    assert pdb.inputs["spec"] == {
+        "minAvailable": 1,
+        "selector": {"matchLabels": {"app.kubernetes.io/name": "model-server"}},
+    }
+    spec = rec.one("kubernetes:apps/v1:Deployment").inputs["spec"]
+    assert spec["strategy"] == {
+        "type": "RollingUpdate",
+        "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0},
+    }
+    found = pools(rec)
+    assert found["serve"]["upgradeSettings"] == {
+        "strategy": "SURGE",
+        "maxSurge": 1.0,
+        "maxUnavailable": 0.0,
+    }
+    assert found["train-gpu"]["upgradeSettings"]["maxSurge"] == 0.0
+    staging = planned("gcp-staging")
+    assert staging.by_type("kubernetes:policy/v1:PodDisruptionBudget") == []
+    rolling = staging.one("kubernetes:apps/v1:Deployment").inputs["spec"]["strategy"]
+    assert rolling["rollingUpdate"] == {"maxSurge": 0, "maxUnavailable": 1}
+
+
 def test_kubeconfig_is_built_from_the_cluster_and_read_back() -> None:
     rec = planned("gcp-dev")
     provider = rec.one("pulumi:providers:kubernetes")
@@ -348,6 +430,7 @@ def test_capacity_is_declared_per_pool() -> None:
             8,
             ["architectures.gke_mlops.cluster.accelerator_pools.v5e"],
         ),
+        ("GPUS_ALL_REGIONS", 2, ["architectures.gke_mlops.cluster.accelerator_pools.l4"]),
     ]
 
 

@@ -147,3 +147,61 @@ def test_bad_settings_fail_naming_the_key(settings: dict, message: str) -> None:
     base = {"clusters": [{"membership_id": "onprem-dc1", "issuer_url": "https://k8s.example.com"}]}
     with pytest.raises(ValidationError, match=message):
         HybridTfMlopsSettings.model_validate({**base, **settings})
+
+
+def test_each_cluster_trusts_its_own_namespace_and_may_carry_its_keys(tmp_path: Path) -> None:
+    import shutil
+
+    import yaml
+
+    shutil.copy(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    shutil.copytree(ROOT / "stacks", tmp_path / "stacks")
+    stack_file = tmp_path / "stacks" / "Pulumi.gcp-hybrid.yaml"
+    config = yaml.safe_load(stack_file.read_text(encoding="utf-8"))
+    dc2 = config["config"]["mlops-iac:architectures"]["hybrid_tf_mlops"]["clusters"][1]
+    jwks = json.dumps({"keys": [{"kty": "RSA", "kid": "dc2", "n": "AQAB", "e": "AQAB"}]})
+    dc2.update(serving_namespace="models", jwks_json=jwks)
+    stack_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    rec = plan_stack(tmp_path, "gcp-hybrid")
+    providers = {
+        p.inputs["workloadIdentityPoolProviderId"]: p.inputs
+        for p in rec.by_type("gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider")
+        if p.name.startswith("hybrid-federation")
+    }
+    assert providers["onprem-dc1"]["attributeCondition"] == (
+        "assertion.sub.startsWith('system:serviceaccount:ml-serving:')"
+    )
+    assert providers["onprem-dc1"]["oidc"] == {"issuerUri": "https://k8s-dc1.example.com"}
+    assert providers["onprem-dc2"]["attributeCondition"] == (
+        "assertion.sub.startsWith('system:serviceaccount:models:')"
+    )
+    assert providers["onprem-dc2"]["oidc"] == {
+        "issuerUri": "https://k8s-dc2.example.com",
+        "jwksJson": jwks,
+    }
+    models_set = POOL.removesuffix("ml-serving") + "models"
+    granted = {
+        (r.inputs["member"], r.inputs["role"])
+        for r in rec.resources
+        if r.custom and r.name.startswith("hybrid-federation-") and "role" in r.inputs
+    }
+    for member in (POOL, models_set):
+        assert {
+            (member, "roles/storage.objectViewer"),
+            (member, "roles/artifactregistry.reader"),
+            (member, "roles/aiplatform.viewer"),
+        } <= granted
+    # The first cluster's namespace keeps its grants' names (no replacement).
+    assert (
+        rec.one("gcp:projects/iAMMember:IAMMember", "hybrid-federation-models").inputs["member"]
+        == POOL
+    )
+    assert rec.outputs["hybrid_principal_set"] == POOL
+    with pytest.raises(ValidationError, match="jwks_json"):
+        HybridTfMlopsSettings.model_validate(
+            {
+                "clusters": [
+                    {"membership_id": "dc01", "issuer_url": "https://x", "jwks_json": '{"k": 1}'}
+                ]
+            }
+        )

@@ -46,14 +46,13 @@ def test_dev_creates_exactly_the_architecture() -> None:
         "gcp:vertex/aiMetadataStore:AiMetadataStore": 1,
         "gcp:vertex/aiTensorboard:AiTensorboard": 1,
         "gcp:vertex/aiEndpoint:AiEndpoint": 1,
-        "gcp:vertex/aiDeploymentResourcePool:AiDeploymentResourcePool": 1,
         "gcp:cloudscheduler/job:Job": 1,
         "gcp:monitoring/alertPolicy:AlertPolicy": 4,
         "gcp:serviceaccount/account:Account": 2,
         "gcp:projects/iAMMember:IAMMember": 6,
         "gcp:bigquery/datasetIamMember:DatasetIamMember": 3,
         "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": 4,
-        "gcp:serviceaccount/iAMMember:IAMMember": 1,
+        "gcp:serviceaccount/iAMMember:IAMMember": 2,
         "gcp:storage/bucketIAMMember:BucketIAMMember": 2,
     }
     assert {r.inputs["service"] for r in rec.by_type("gcp:projects/service:Service")} >= set(
@@ -106,14 +105,55 @@ def test_endpoint_has_a_numeric_name_and_its_pool_scales_from_settings() -> None
         "bigqueryDestination": {"outputUri": "bq://ml-dev-123456.mlops_dev_ml.prediction_logs"},
     }
     private = prod.one("gcp:vertex/aiEndpoint:AiEndpoint")
+    # Vertex AI creates the consumer endpoint (forwarding rule) in the foundation's VPC:
+    # without it a private endpoint has no address to call.
     assert private.inputs["privateServiceConnectConfig"] == {
         "enablePrivateServiceConnect": True,
         "projectAllowlists": ["ml-prod-123456"],
+        "pscAutomationConfigs": [
+            {"projectId": "ml-prod-123456", "network": prod.outputs["gcp_network_id"]}
+        ],
     }
     assert "network" not in private.inputs
     assert private.inputs["name"] != endpoint.inputs["name"]
+    # A custom serving container cannot be co-hosted: no shared pool by default; the
+    # deploy step gives the model dedicated resources from the endpoint settings.
+    assert prod.by_type("gcp:vertex/aiDeploymentResourcePool:AiDeploymentResourcePool") == []
+    assert prod.outputs.get("vertex_deployment_pool") is None
+    params = pipeline_parameters(prod)
+    assert {k: v for k, v in params.items() if k.startswith("serving_") and "account" not in k} == {
+        "serving_image_repository": prod.outputs["gcp_registry_url"],
+        "serving_machine_type": "n1-standard-4",
+        "serving_min_replicas": "2",
+        "serving_max_replicas": "6",
+    }
+
+
+def pipeline_parameters(rec: Recording) -> dict:
+    job = rec.one("gcp:cloudscheduler/job:Job", "vertex-schedule")
+    return json.loads(base64.b64decode(job.inputs["httpTarget"]["body"]))["runtimeConfig"][
+        "parameterValues"
+    ]
+
+
+def test_a_shared_pool_is_an_option_for_prebuilt_containers_protected_in_prod(
+    tmp_path: Path,
+) -> None:
+    import shutil
+
+    import yaml
+
+    shutil.copy(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    shutil.copytree(ROOT / "stacks", tmp_path / "stacks")
+    stack_file = tmp_path / "stacks" / "Pulumi.gcp-prod.yaml"
+    config = yaml.safe_load(stack_file.read_text(encoding="utf-8"))
+    config["config"]["mlops-iac:architectures"]["vertex_mlops"]["endpoint"]["shared_pool"] = True
+    stack_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    prod = plan_stack(tmp_path, "gcp-prod")
     pool = prod.one("gcp:vertex/aiDeploymentResourcePool:AiDeploymentResourcePool")
     assert pool.inputs["name"] == "mlops-prod-serving"
+    assert pool.protect and pool.retain_on_delete
+    assert pool.inputs["deletionPolicy"] == "PREVENT"
     assert pool.inputs["dedicatedResources"] == {
         "machineSpec": {"machineType": "n1-standard-4"},
         "minReplicaCount": 2,
@@ -125,19 +165,18 @@ def test_endpoint_has_a_numeric_name_and_its_pool_scales_from_settings() -> None
             }
         ],
     }
+    assert prod.outputs["vertex_deployment_pool"] == pool.outputs.get("id", pool.id)
+    assert not any(k.startswith("serving_machine") for k in pipeline_parameters(prod))
 
 
 def test_staging_serves_on_a_t4_and_declares_the_capacity() -> None:
     rec = planned("gcp-staging")
-    pool = rec.one("gcp:vertex/aiDeploymentResourcePool:AiDeploymentResourcePool")
-    assert pool.inputs["dedicatedResources"]["machineSpec"] == {
-        "machineType": "n1-standard-4",
-        "acceleratorType": "NVIDIA_TESLA_T4",
-        "acceleratorCount": 1,
-    }
-    assert pool.inputs["dedicatedResources"]["autoscalingMetricSpecs"][0]["metricName"].endswith(
-        "accelerator/duty_cycle"
-    )
+    params = pipeline_parameters(rec)
+    assert (
+        params["serving_machine_type"],
+        params["serving_accelerator_type"],
+        params["serving_accelerator_count"],
+    ) == ("n1-standard-4", "NVIDIA_TESLA_T4", "1")
     workbench = rec.one("gcp:workbench/instance:Instance")
     setup = workbench.inputs["gceSetup"]
     assert setup["disablePublicIp"] is True
@@ -197,7 +236,22 @@ def test_scheduler_posts_a_valid_pipeline_job_as_the_runner() -> None:
         "training_replica_count": "1",
         "training_scheduling_strategy": "SPOT",
         "training_service_account": rec.outputs["gcp_training_email"],
+        "serving_service_account": rec.outputs["vertex_serving_email"],
+        "serving_machine_type": "n1-standard-2",
+        "serving_min_replicas": "1",
+        "serving_max_replicas": "1",
     }
+    # The deploy step deploys models as the serving account: the runner may act as
+    # that account only (a binding on the account, not on the project).
+    serving = rec.one(
+        "gcp:serviceaccount/iAMMember:IAMMember", "vertex-runner-serving-grants-act-as-serving"
+    )
+    assert serving.inputs["role"] == "roles/iam.serviceAccountUser"
+    assert serving.inputs["member"] == f"serviceAccount:{runner}"
+    assert (
+        serving.inputs["serviceAccountId"]
+        == rec.one("gcp:serviceaccount/account:Account", "vertex-serving").outputs["name"]
+    )
     # The runner may submit as itself and create Vertex AI jobs; nothing project-wide
     # lets it act as other accounts.
     acts = rec.one("gcp:serviceaccount/iAMMember:IAMMember", "vertex-runner-grants-act-as-self")

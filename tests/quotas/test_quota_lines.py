@@ -52,6 +52,15 @@ def test_gcp_gpus_and_tpu_chips_per_family_with_spot_apart() -> None:
         "NVIDIA_L4_GPUS": ("GPUs", 4),
         "PREEMPTIBLE_TPU_LITE_PODSLICE_V5": ("TPU chips", 8),
         "NVIDIA_T4_GPUS": ("GPUs", 5),
+        # Every Compute Engine GPU also counts project-wide (a new project has 0).
+        "GPUS_ALL_REGIONS": ("GPUs", 17),
+    }
+    everywhere = lines["GPUS_ALL_REGIONS"]
+    assert everywhere.region == "global"
+    assert everywhere.request == {
+        "service": "compute.googleapis.com",
+        "quota_id": "GPUS-ALL-REGIONS-per-project",
+        "dimensions": {},
     }
     l4 = lines["PREEMPTIBLE_NVIDIA_L4_GPUS"]
     assert l4.request == {
@@ -64,7 +73,8 @@ def test_gcp_gpus_and_tpu_chips_per_family_with_spot_apart() -> None:
 
 
 def test_gcp_h100_uses_the_per_family_quota_with_its_dimension() -> None:
-    (line,) = quota_lines([gcp("a3-highgpu-8g", 2, False)], QuotaSettings(request=True))
+    line, everywhere = quota_lines([gcp("a3-highgpu-8g", 2, False)], QuotaSettings(request=True))
+    assert (everywhere.family, everywhere.requested) == ("GPUS_ALL_REGIONS", 16)
     assert (line.family, line.reachable, line.requested) == ("NVIDIA_H100_GPUS", 16, 16)
     assert line.request == {
         "service": "compute.googleapis.com",
@@ -101,7 +111,7 @@ def test_vertex_usages_count_in_vertex_quotas_and_are_never_requested() -> None:
     ],
 )
 def test_status_of_a_line(settings: QuotaSettings, requested, declared, status) -> None:
-    (line,) = quota_lines([gcp("g2-standard-4", 10, False)], settings)
+    line, _all_regions = quota_lines([gcp("g2-standard-4", 10, False)], settings)
     assert (line.requested, line.declared, line.status) == (requested, declared, status)
 
 
@@ -181,7 +191,7 @@ def test_azure_vcpus_per_family_and_low_priority_for_spot() -> None:
 def test_an_accelerated_machine_outside_the_catalogue_must_name_its_accelerator() -> None:
     with pytest.raises(ValueError, match=r"s\.g2-standard-8: g2-standard-8 carries accelerators"):
         quota_lines([gcp("g2-standard-8", 1, False)], QuotaSettings())
-    (line,) = quota_lines(
+    line, _all_regions = quota_lines(
         [gcp("g2-standard-8", 2, False, accelerator="nvidia-l4", accelerator_count=1)],
         QuotaSettings(),
     )
@@ -225,6 +235,7 @@ def test_gcp_block_creates_one_preference_per_requested_line() -> None:
     assert [line["family"] for line in block.inputs["lines"]] == [
         "PREEMPTIBLE_NVIDIA_L4_GPUS",
         "PREEMPTIBLE_TPU_LITE_PODSLICE_V5",
+        "GPUS_ALL_REGIONS",
     ]
     prefs = {
         p.name: p.inputs for p in rec.by_type("gcp:cloudquota/sQuotaPreference:SQuotaPreference")
@@ -242,6 +253,13 @@ def test_gcp_block_creates_one_preference_per_requested_line() -> None:
             "PREEMPTIBLE_NVIDIA_L4_GPUS in europe-west4 (s.g2-standard-4)"
         ),
     }
+    everywhere = prefs["quotas-gcp-gpus-all-regions-global"]
+    assert (everywhere["name"], everywhere["quotaId"], everywhere["quotaConfig"]) == (
+        "compute_googleapis_com-GPUS-ALL-REGIONS-per-project",
+        "GPUS-ALL-REGIONS-per-project",
+        {"preferredValue": "2"},
+    )
+    assert "dimensions" not in everywhere or everywhere["dimensions"] == {}
     tpu = prefs["quotas-gcp-preemptible-tpu-lite-podslice-v5-europe-west4"]
     assert (tpu["quotaId"], tpu["quotaConfig"]) == (
         "PREEMPTIBLE-TPU-LITE-PODSLICE-V5-per-project-region",
@@ -311,3 +329,14 @@ def test_azure_block_only_records_declared_lines() -> None:
 def test_the_preview_reads_the_components_token() -> None:
     assert QUOTAS_TYPE == quotas.TOKEN
     assert isinstance(pulumi.ComponentResource, type)
+
+
+def test_a_request_never_asks_below_the_declared_limit() -> None:
+    """A quota preference sets an absolute value: below the project's current limit it
+    would lower the quota."""
+    settings = QuotaSettings(
+        request=True, headroom_percent=25, declared={"NVIDIA_L4_GPUS": 16, "GPUS_ALL_REGIONS": 2}
+    )
+    lines = by_family(quota_lines([gcp("g2-standard-4", 4, False)], settings))
+    assert lines["NVIDIA_L4_GPUS"].requested == 16  # declared 16 > 4 + 25 %
+    assert lines["GPUS_ALL_REGIONS"].requested == 5  # 4 + 25 % > declared 2
