@@ -458,3 +458,8 @@ free(
     "aws:costexplorer/anomalyMonitor:AnomalyMonitor",
     "aws:costexplorer/anomalySubscription:AnomalySubscription",
 )
+
+free(
+    "billed through the repositories it fills (images stored)",
+    "aws:ecr/pullThroughCacheRule:PullThroughCacheRule",
+)

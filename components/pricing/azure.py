@@ -206,3 +206,22 @@ free(
     "azure-native:privatedns:VirtualNetworkLink",
     "azure-native:applicationinsights:Component",
 )
+
+# Architecture 4-6 objects: definitions and metadata are free; what they collect or
+# alert on is billed by use (Monitor prices per monitored time series and per GB).
+free(
+    "no charge for the resource itself",
+    "azure-native:authorization:RoleDefinition",
+    "azure-native:machinelearningservices:Datastore",
+    "azure-native:machinelearningservices:EnvironmentVersion",
+    "azure-native:machinelearningservices:RegistryModelContainer",
+    "azure-native:monitor:DataCollectionRuleAssociation",
+)
+free(
+    "billed through the Log Analytics workspace it sends to (ingestion per GB)",
+    "azure-native:monitor:DataCollectionRule",
+)
+flat(
+    "azure-native:monitor:MetricAlert",
+    usage=(("monitor", "metric-alert-time-series", "monitored time series per month"),),
+)

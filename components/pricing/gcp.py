@@ -242,3 +242,28 @@ free(
     "gcp:logging/projectSink:ProjectSink",
     "gcp:vertex/aiEndpoint:AiEndpoint",
 )
+
+# Architectures 7-9: grants and memberships are free; what stores data or runs jobs is
+# billed by use (storage per GB-month, alerting per condition, scheduler jobs per month).
+free(
+    "no charge for the resource itself",
+    "gcp:bigquery/datasetIamMember:DatasetIamMember",
+)
+flat("gcp:bigquery/dataset:Dataset", usage=(("bigquery", "storage", "data stored"),))
+flat("gcp:cloudscheduler/job:Job", usage=(("cloudscheduler", "job", "jobs a month"),))
+flat(
+    "gcp:monitoring/alertPolicy:AlertPolicy",
+    usage=(("monitoring", "alert-condition", "alert conditions a month"),),
+)
+flat(
+    "gcp:vertex/aiMetadataStore:AiMetadataStore",
+    usage=(("vertex", "metadata-storage", "metadata stored"),),
+)
+flat(
+    "gcp:vertex/aiTensorboard:AiTensorboard",
+    usage=(("vertex", "tensorboard-storage", "logs stored"),),
+)
+flat(
+    "gcp:gkehub/membership:Membership",
+    usage=(("gkehub", "attached-cluster-vcpu", "vCPU-hours of the attached cluster"),),
+)
