@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Coroutine, Generator, Iterator
 from pathlib import Path
-from types import FrameType
+from types import FrameType, TracebackType
 from typing import Any
 
 import pulumi
@@ -35,15 +35,20 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         current = current.__cause__ or current.__context__
 
 
-_FIRST_TRACEBACK = "_mlops_first_traceback"
+_TRACEBACKS = "_mlops_task_tracebacks"
 
 
 def _keep_traceback(task: asyncio.Future[Any]) -> None:
     if task.cancelled():
         return
     exc = task.exception()
-    if exc is not None and not hasattr(exc, _FIRST_TRACEBACK):
-        setattr(exc, _FIRST_TRACEBACK, exc.__traceback__)
+    if exc is None:
+        return
+    kept: list[TracebackType | None] = getattr(exc, _TRACEBACKS, [])
+    if exc.__traceback__ is not None and exc.__traceback__ not in kept:
+        # The callback's task first; then each task it failed through (the resource's
+        # registration that awaited it), whichever of them the run re-raises last.
+        setattr(exc, _TRACEBACKS, [*kept, exc.__traceback__])
 
 
 def keeping_tracebacks(
@@ -51,8 +56,8 @@ def keeping_tracebacks(
 ) -> asyncio.Task[Any]:
     """A task factory for the run's event loop. An exception raised in a task (an
     ``apply`` callback runs in one) reaches the program's end through other tasks and
-    futures, which may re-raise it with a shorter traceback; the traceback it had when
-    its first task failed is kept on it for ``location``."""
+    futures, which may re-raise it with a shorter traceback; the traceback it had in each
+    task it failed is kept on it for ``location`` and ``resource_being_built``."""
     task = asyncio.Task(coro, loop=loop)
     task.add_done_callback(_keep_traceback)
     return task
@@ -61,7 +66,7 @@ def keeping_tracebacks(
 def _frames(exc: BaseException) -> Iterator[tuple[FrameType, int]]:
     for link in _chain(exc):
         # The current traceback, then the (deeper) one the exception first had.
-        for tb in (link.__traceback__, getattr(link, _FIRST_TRACEBACK, None)):
+        for tb in (link.__traceback__, *getattr(link, _TRACEBACKS, [])):
             while tb is not None:
                 yield tb.tb_frame, tb.tb_lineno
                 tb = tb.tb_next

@@ -16,7 +16,7 @@ from mlops_preview.runner import Recording, plan_stack
 from pydantic import ValidationError
 
 ROOT = Path(__file__).resolve().parents[2]
-POOL = "principalSet://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/mlops-prod-onprem/attribute.namespace/ml-serving"
+POOL = "principalSet://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/mlops-hybrid-onprem/attribute.namespace/ml-serving"
 
 
 @cache
@@ -53,7 +53,7 @@ def test_clusters_join_the_fleet_with_their_issuers() -> None:
 def test_federation_trusts_only_the_serving_namespace_and_grants_read_only() -> None:
     rec = hybrid()
     (pool,) = own(rec, "gcp:iam/workloadIdentityPool:WorkloadIdentityPool")
-    assert pool.inputs["workloadIdentityPoolId"] == "mlops-prod-onprem"
+    assert pool.inputs["workloadIdentityPoolId"] == "mlops-hybrid-onprem"
     providers = own(rec, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider")
     assert sorted(p.inputs["oidc"]["issuerUri"] for p in providers) == [
         "https://k8s-dc1.example.com",
@@ -83,9 +83,9 @@ def test_federation_trusts_only_the_serving_namespace_and_grants_read_only() -> 
 def test_tensorflow_training_is_scheduled_in_vertex_ai() -> None:
     rec = hybrid()
     job = rec.one("gcp:cloudscheduler/job:Job")
-    assert job.inputs["name"] == "mlops-prod-tf-tf-training"
+    assert job.inputs["name"] == "mlops-hybrid-tf-tf-training"
     body = json.loads(base64.b64decode(job.inputs["httpTarget"]["body"]))
-    assert body["templateUri"].endswith("/mlops-prod-tf-pipelines/tf-training/latest")
+    assert body["templateUri"].endswith("/mlops-hybrid-tf-pipelines/tf-training/latest")
     parameters = body["runtimeConfig"]["parameterValues"]
     assert parameters["training_image"] == (
         "europe-docker.pkg.dev/vertex-ai/training/tf-cpu.2-17.py310:latest"
