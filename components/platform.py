@@ -66,7 +66,9 @@ def _ci_identity(
         }
     from .gcp.ci_identity import GcpCiIdentity
 
-    gcp_identity = GcpCiIdentity("ci", ci, architectures, settings.prefix, tags, opts)
+    gcp_identity = GcpCiIdentity(
+        "ci", ci, architectures, settings.prefix, tags, opts, retention=settings.retention
+    )
     return {
         "ci_gcp_workload_identity_provider": gcp_identity.provider_name,
         "ci_gcp_service_account": gcp_identity.service_account_email,

@@ -31,6 +31,8 @@ import pulumi
 import pulumi_gcp as gcp
 
 from .. import github_oidc, naming
+from ..retention import stateful_options
+from ..settings import Retention
 from ..settings.ci import CiSettings
 
 ARCHITECTURE_ROLES: Mapping[str, tuple[str, ...]] = {
@@ -181,6 +183,7 @@ class GcpCiIdentity(pulumi.ComponentResource):
         name_prefix: str,
         tags: Mapping[str, str],
         opts: pulumi.ResourceOptions | None = None,
+        retention: Retention = Retention.DESTROYABLE,
     ) -> None:
         super().__init__("mlops:gcp:CiIdentity", name, None, opts)
         roles, grantable = roles_of(architectures)
@@ -195,7 +198,9 @@ class GcpCiIdentity(pulumi.ComponentResource):
             ),
             display_name=naming.physical(name_prefix, "github", max_length=32),
             description=f"GitHub Actions of {settings.repository}",
-            opts=child,
+            # A deleted pool's id stays reserved for 30 days, and the pool is what the
+            # deploy signs in through: protected stacks keep it (and its provider).
+            opts=stateful_options(retention, self),
         )
         self.provider = gcp.iam.WorkloadIdentityPoolProvider(
             naming.child(name, "github"),
@@ -215,7 +220,7 @@ class GcpCiIdentity(pulumi.ComponentResource):
                 settings.repository_owner_id,
             ),
             oidc=gcp.iam.WorkloadIdentityPoolProviderOidcArgs(issuer_uri=github_oidc.ISSUER),
-            opts=child,
+            opts=stateful_options(retention, self),
         )
         self.account = gcp.serviceaccount.Account(
             naming.child(name, "deploy"),
