@@ -341,22 +341,16 @@ class VertexMlops(pulumi.ComponentResource):
         )
         self.schedule = PipelineSchedule(
             naming.child(name, "schedule"),
-            PipelineScheduleArgs(
+            PipelineScheduleArgs.from_settings(
+                s.schedule,
                 job_name=job_name,
                 region=region,
                 project=project,
                 repository=self.pipeline_templates.repository_name,
-                package=s.schedule.pipeline_name,
-                template_tag=s.schedule.template_tag,
                 pipeline_root=pulumi.Output.concat(f.pipeline_root, "/runs"),
                 service_account_email=f.pipeline_runner_email,
                 kms_key_id=f.kms_key_id,
-                cron=s.schedule.cron,
-                time_zone=s.schedule.time_zone,
-                paused=s.schedule.paused,
-                retries=s.schedule.retries,
                 parameters={
-                    **s.schedule.parameters,
                     **training_parameters(s.training),
                     "training_service_account": f.trainer_email,
                     "serving_service_account": self.serving.email,

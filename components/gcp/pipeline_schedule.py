@@ -28,6 +28,7 @@ import pulumi_gcp as gcp
 
 from .. import naming
 from ..data import packaged_json
+from ..settings.gcp import PipelineScheduleSettings
 from ._common import raise_problems
 
 SERVICES = ("cloudscheduler.googleapis.com", "aiplatform.googleapis.com")
@@ -127,6 +128,25 @@ class PipelineScheduleArgs:
     retries: int = 1
     parameters: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     labels: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(
+        cls, schedule: PipelineScheduleSettings, **placement: Any
+    ) -> PipelineScheduleArgs:
+        """The args of a schedule's settings (package, tag, cron, time zone, pause,
+        retries, its own parameters first) and ``placement``: the other fields, where
+        ``parameters`` are added to the settings' ones."""
+        extra = placement.pop("parameters", {})
+        return cls(
+            package=schedule.pipeline_name,
+            template_tag=schedule.template_tag,
+            cron=schedule.cron,
+            time_zone=schedule.time_zone,
+            paused=schedule.paused,
+            retries=schedule.retries,
+            parameters={**schedule.parameters, **extra},
+            **placement,
+        )
 
 
 class PipelineSchedule(pulumi.ComponentResource):

@@ -163,7 +163,7 @@ class FakeS3:
 
     class exceptions:  # boto3's attribute name
         class NoSuchKey(Exception):
-            pass
+            """Raised for a key the fake bucket does not hold."""
 
     def __init__(self, objects: dict[tuple[str, str], bytes]) -> None:
         self.objects = objects
